@@ -1,0 +1,211 @@
+// The domain vocabulary shared by every part of aks-compliance. Plain data only: no I/O here.
+
+export const STATUSES = ['pass', 'fail', 'unknown', 'not_applicable', 'exempt'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** critical = 4 ... low = 1; compare with `>=` to apply thresholds such as `--fail-on`. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export function isSeverity(value: unknown): value is Severity {
+  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
+}
+
+export function isStatus(value: unknown): value is Status {
+  return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
+}
+
+/** The best-practice section a rule serves. */
+export type BestPracticeSection = 'identity-and-access' | 'version-upgrades' | 'node-os-patching';
+
+/**
+ * A managed cluster as Resource Graph returns it (and as the offline `evaluate` inputs are normalised to):
+ * `properties` keeps the ARM wire names (`enableRBAC`, `aadProfile.enableAzureRBAC`, ...), never the SDK model names.
+ * Anything inside `properties` may be missing, null or of the wrong type: rules read it defensively.
+ */
+export interface ClusterRecord {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  tags: Record<string, string>;
+  sku?: { name?: string; tier?: string } | null;
+  properties: Record<string, unknown>;
+}
+
+/** One entry of a listKubernetesVersions response (`values[]`), in wire form. */
+export interface KubernetesVersionWire {
+  version: string;
+  isDefault?: boolean;
+  isPreview?: boolean;
+  capabilities?: { supportPlan?: string[] };
+  patchVersions?: Record<string, { upgrades?: string[] }>;
+}
+
+/** The version list of one region, or why it could not be read. */
+export type RegionCatalog =
+  | { readable: true; location: string; values: KubernetesVersionWire[] }
+  | { readable: false; location: string; reason: string };
+
+/** End-of-support calendar (shipped as data; users may point AKS_COMPLIANCE_SUPPORT_CALENDAR at their own). */
+export interface SupportCalendar {
+  source: string;
+  retrieved: string;
+  minors: Record<string, { endOfSupport: string; ltsEndOfSupport?: string }>;
+}
+
+/** An Azure role assignment, reduced to what the rules need (scope and IDs lower-cased for comparison). */
+export interface RoleAssignmentRecord {
+  id: string;
+  principalId: string;
+  principalType: string;
+  roleDefinitionId: string;
+  scope: string;
+}
+
+export type PrincipalKind = 'user' | 'group' | 'servicePrincipal' | 'other';
+
+/** A directory object as resolved through Microsoft Graph `directoryObjects/getByIds`. */
+export interface DirectoryObject {
+  id: string;
+  kind: PrincipalKind;
+  displayName?: string;
+  userPrincipalName?: string;
+  userType?: string;
+  accountEnabled?: boolean;
+  securityEnabled?: boolean;
+  isAssignableToRole?: boolean;
+}
+
+export type PrincipalLookup =
+  { state: 'found'; object: DirectoryObject } | { state: 'absent' } | { state: 'unreadable'; reason: string };
+
+export type MemberCountLookup =
+  | { state: 'known'; count: number }
+  | { state: 'not_checked'; reason: string }
+  | { state: 'unreadable'; reason: string };
+
+/** What the RBAC-subject rules see: who is assigned where, and who they are. */
+export interface AccessView {
+  /** AKS-access role assignments whose scope covers the cluster, or why they could not be read. */
+  assignmentsFor(
+    cluster: ClusterRecord,
+  ): { readable: true; assignments: RoleAssignmentRecord[] } | { readable: false; reason: string };
+  principal(id: string): PrincipalLookup;
+  transitiveMemberCount(groupId: string): MemberCountLookup;
+}
+
+/** Everything a rule may consult besides the cluster itself. Rules never do I/O and never read the clock. */
+export interface RuleContext {
+  asOf: Date;
+  nodeImageMaxAgeDays: number;
+  eolWarningDays: number;
+  /** Region version catalogs by normalised location (lower case, no spaces); absent = not fetched. */
+  catalogs: ReadonlyMap<string, RegionCatalog>;
+  calendar: SupportCalendar;
+  /** Absent when role assignments and the directory were not gathered at all (RBAC-subject rules say unknown). */
+  access?: AccessView;
+}
+
+/** What a rule's evaluation returns. `exempt` is applied later by exemptions, never by a rule. */
+export interface RuleOutcome {
+  status: Exclude<Status, 'exempt'>;
+  /** Severity of this finding; defaults to the rule's severity. Set it when the contract raises it per finding. */
+  severity?: Severity;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface RuleMetadata {
+  id: string;
+  /** Worded as the passing state. */
+  title: string;
+  /** The rule's highest severity (what a fail is, unless the finding raises or lowers it). */
+  severity: Severity;
+  section: BestPracticeSection;
+  rationale: string;
+  references: string[];
+  /** An `az` command with the cluster's names filled in. */
+  remediation(cluster: ClusterRecord, outcome: RuleOutcome, ctx: RuleContext): string;
+}
+
+export interface Rule extends RuleMetadata {
+  evaluate(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome;
+}
+
+/** One line of the report: one cluster, one rule, one run. */
+export interface Finding {
+  ruleId: string;
+  status: Status;
+  severity: Severity;
+  title: string;
+  message: string;
+  remediation: string;
+  details: Record<string, unknown>;
+}
+
+export interface ClusterReport {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  kubernetesVersion: string | null;
+  tags: Record<string, string>;
+  findings: Finding[];
+}
+
+/** Something that could not be read during a run (a subscription, a region's catalog, the directory, ...). */
+export interface ScanProblem {
+  source: 'resourceGraph' | 'containerService' | 'graph' | 'storage' | 'input' | 'rule';
+  scope: string;
+  message: string;
+}
+
+/** The JSON report, schemaVersion 1 (see docs/report.schema.json). */
+export interface ScanReport {
+  schemaVersion: 1;
+  runId: string;
+  asOf: string;
+  startedAt: string;
+  finishedAt: string;
+  scope: { subscriptions: string[]; managementGroups: string[] };
+  complete: boolean;
+  summary: {
+    clusters: number;
+    status: Record<Status, number>;
+    failBySeverity: Record<Severity, number>;
+  };
+  clusters: ClusterReport[];
+  /** What could not be read; empty when `complete` is true. */
+  problems?: ScanProblem[];
+}
+
+/**
+ * An exemption: an accepted risk for one rule within a scope, until it expires.
+ * scope: a cluster resource ID, `/subscriptions/S/resourceGroups/RG`, `/subscriptions/S`, or `tag:KEY=VALUE`.
+ */
+export interface Exemption {
+  id: string;
+  ruleId: string;
+  scope: string;
+  justification: string;
+  expiresOn: string;
+  author: string;
+  createdAt: string;
+}
+
+/** Case-insensitive comparison form for ARM IDs and scopes (ARM treats `resourcegroups` = `resourceGroups`). */
+export function normaliseId(id: string): string {
+  return id.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+/** Location keys: `West Europe` and `westeurope` are the same region. */
+export function normaliseLocation(location: string): string {
+  return location.toLowerCase().replace(/\s+/g, '');
+}
