@@ -56,7 +56,8 @@ export type RegionCatalog =
 export interface SupportCalendar {
   source: string;
   retrieved: string;
-  minors: Record<string, { endOfSupport: string; ltsEndOfSupport?: string }>;
+  /** endOfSupport / ltsEndOfSupport: `YYYY-MM` (the last day of that month) or `YYYY-MM-DD`. */
+  minors: Record<string, { endOfSupport: string; ltsEndOfSupport?: string; estimated?: boolean }>;
 }
 
 /** An Azure role assignment, reduced to what the rules need (scope and IDs lower-cased for comparison). */
