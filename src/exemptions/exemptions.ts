@@ -1,0 +1,229 @@
+// Exemptions: accepted risks for one rule within a scope, until they expire. Pure: no I/O, the clock comes in.
+import { randomUUID } from 'node:crypto';
+import type { ClusterReport, Exemption, Finding } from '../model';
+import { normaliseId } from '../model';
+
+/**
+ * The contract's rule IDs. Kept here (not imported from the rule catalog) so exemptions can be validated by the
+ * HTTP API and the offline inputs without loading every rule module.
+ */
+export const CONTRACT_RULE_IDS: readonly string[] = [
+  'aks_version_supported',
+  'aks_version_patch_current',
+  'aks_version_end_of_support_horizon',
+  'aks_node_pools_match_control_plane',
+  'aks_auto_upgrade_enabled',
+  'aks_node_os_upgrade_managed',
+  'aks_node_image_current',
+  'aks_entra_id_enabled',
+  'aks_entra_id_managed',
+  'aks_local_accounts_disabled',
+  'aks_kubernetes_rbac_enabled',
+  'aks_azure_rbac_enabled',
+  'aks_api_server_access_restricted',
+  'aks_rbac_bindings_use_groups',
+  'aks_admin_groups_valid',
+  'aks_rbac_no_orphaned_assignments',
+  'aks_rbac_no_guest_admins',
+];
+
+export const MAX_JUSTIFICATION_LENGTH = 2000;
+export const MAX_AUTHOR_LENGTH = 256;
+export const MAX_ID_LENGTH = 128;
+
+/** An exemption that failed validation; `field` names the offending property. */
+export class ExemptionError extends Error {
+  override name = 'ExemptionError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export type ExemptionScope =
+  | { kind: 'cluster'; id: string }
+  | { kind: 'resourceGroup'; id: string }
+  | { kind: 'subscription'; id: string }
+  | { kind: 'tag'; key: string; value: string };
+
+const CLUSTER_SCOPE =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/i;
+const RESOURCE_GROUP_SCOPE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+$/i;
+const SUBSCRIPTION_SCOPE = /^\/subscriptions\/[^/]+$/i;
+
+/** Classifies a scope string; undefined when it is none of the accepted forms. IDs come back normalised. */
+export function parseExemptionScope(scope: string): ExemptionScope | undefined {
+  const trimmed = scope.trim();
+  if (/^tag:/i.test(trimmed)) {
+    const body = trimmed.slice(4);
+    const eq = body.indexOf('=');
+    if (eq <= 0) return undefined;
+    const key = body.slice(0, eq).trim();
+    if (key.length === 0) return undefined;
+    return { kind: 'tag', key, value: body.slice(eq + 1) };
+  }
+  const id = normaliseId(trimmed);
+  if (CLUSTER_SCOPE.test(id)) return { kind: 'cluster', id };
+  if (RESOURCE_GROUP_SCOPE.test(id)) return { kind: 'resourceGroup', id };
+  if (SUBSCRIPTION_SCOPE.test(id)) return { kind: 'subscription', id };
+  return undefined;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Parses `YYYY-MM-DD` (midnight UTC) or an ISO date-time with a zone; undefined when invalid (e.g. 2026-02-30). */
+export function parseIsoDate(value: string): Date | undefined {
+  const m = ISO_DATE.exec(value.trim());
+  if (!m) return undefined;
+  const date = new Date(m[4] ? value.trim() : `${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return undefined;
+  // JS rolls 2026-02-30 over to March: check the calendar date survived (for date-only or UTC forms).
+  if (!m[4] || m[7] === 'Z') {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() + 1 !== mo || date.getUTCDate() !== d) return undefined;
+  }
+  return date;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const KNOWN_FIELDS = new Set(['id', 'ruleId', 'scope', 'justification', 'expiresOn', 'author', 'createdAt']);
+
+function requiredString(input: Record<string, unknown>, field: string): string {
+  const value = input[field];
+  if (value === undefined || value === null) throw new ExemptionError(field, 'is required');
+  if (typeof value !== 'string') throw new ExemptionError(field, `must be a string, got ${typeof value}`);
+  const trimmed = value.trim();
+  if (trimmed.length === 0) throw new ExemptionError(field, 'must not be empty');
+  return trimmed;
+}
+
+/**
+ * Validates an exemption record (from the HTTP API, the store or an `--exemptions` file) and returns it normalised:
+ * trimmed strings, `expiresOn`/`createdAt` as ISO date-times, an `id` generated when absent.
+ * Throws ExemptionError naming the field.
+ */
+export function validateExemption(input: unknown, now: Date): Exemption {
+  if (!isObject(input)) throw new ExemptionError('exemption', 'must be a JSON object');
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      throw new ExemptionError(key.slice(0, 100), `is not a known field (expected ${[...KNOWN_FIELDS].join(', ')})`);
+    }
+  }
+
+  let id: string;
+  if (input.id === undefined || input.id === null) {
+    id = randomUUID();
+  } else {
+    id = requiredString(input, 'id');
+    if (id.length > MAX_ID_LENGTH || !/^[A-Za-z0-9._-]+$/.test(id)) {
+      throw new ExemptionError('id', `must be 1..${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`);
+    }
+  }
+
+  const ruleId = requiredString(input, 'ruleId');
+  if (!CONTRACT_RULE_IDS.includes(ruleId)) {
+    throw new ExemptionError('ruleId', `"${ruleId.slice(0, 100)}" is not a known rule ID`);
+  }
+
+  const scopeText = requiredString(input, 'scope');
+  if (scopeText.length > 1024 || !parseExemptionScope(scopeText)) {
+    throw new ExemptionError(
+      'scope',
+      'must be a cluster resource ID, /subscriptions/SUB/resourceGroups/RG, /subscriptions/SUB or tag:KEY=VALUE',
+    );
+  }
+  const scope = scopeText.startsWith('/') ? scopeText.replace(/\/+$/, '') : scopeText;
+
+  const justification = requiredString(input, 'justification');
+  if (justification.length > MAX_JUSTIFICATION_LENGTH) {
+    throw new ExemptionError('justification', `must be at most ${MAX_JUSTIFICATION_LENGTH} characters`);
+  }
+
+  const expiresText = requiredString(input, 'expiresOn');
+  const expires = parseIsoDate(expiresText);
+  if (!expires) throw new ExemptionError('expiresOn', 'must be an ISO date (YYYY-MM-DD or an ISO date-time)');
+  if (expires.getTime() <= now.getTime()) throw new ExemptionError('expiresOn', 'must be in the future');
+  const limit = new Date(now.getTime());
+  limit.setUTCFullYear(limit.getUTCFullYear() + 1);
+  if (expires.getTime() > limit.getTime()) {
+    throw new ExemptionError('expiresOn', `must be at most one year ahead (${limit.toISOString()})`);
+  }
+
+  const author = requiredString(input, 'author');
+  if (author.length > MAX_AUTHOR_LENGTH) {
+    throw new ExemptionError('author', `must be at most ${MAX_AUTHOR_LENGTH} characters`);
+  }
+
+  let createdAt = now.toISOString();
+  if (input.createdAt !== undefined && input.createdAt !== null) {
+    const created = parseIsoDate(requiredString(input, 'createdAt'));
+    if (!created) throw new ExemptionError('createdAt', 'must be an ISO date-time');
+    createdAt = created.toISOString();
+  }
+
+  return { id, ruleId, scope, justification, expiresOn: expires.toISOString(), author, createdAt };
+}
+
+/** Whether the exemption's scope covers the cluster (IDs and tag keys/values compare case-insensitively). */
+export function exemptionCoversCluster(exemption: Exemption, cluster: ClusterReport): boolean {
+  const scope = parseExemptionScope(exemption.scope);
+  if (!scope) return false;
+  if (scope.kind === 'tag') {
+    const key = scope.key.toLowerCase();
+    const value = scope.value.toLowerCase();
+    return Object.entries(cluster.tags ?? {}).some(
+      ([k, v]) => k.toLowerCase() === key && typeof v === 'string' && v.toLowerCase() === value,
+    );
+  }
+  const clusterId = normaliseId(cluster.id);
+  return clusterId === scope.id || clusterId.startsWith(`${scope.id}/`);
+}
+
+/** Active means not yet expired at `asOf`; an exemption stops applying by itself once its expiry passes. */
+export function isExemptionActive(exemption: Exemption, asOf: Date): boolean {
+  const expires = Date.parse(exemption.expiresOn);
+  return Number.isFinite(expires) && expires > asOf.getTime();
+}
+
+/**
+ * Turns each `fail` covered by an active exemption into `exempt` (details.exemption names it); every other finding
+ * is returned as it is. Returns new objects; the input is not changed.
+ */
+export function applyExemptions(clusters: ClusterReport[], exemptions: Exemption[], asOf: Date): ClusterReport[] {
+  const active = exemptions
+    .filter((e) => isExemptionActive(e, asOf))
+    // Deterministic choice when several apply: the one that lasts longest, then by id.
+    .sort((a, b) => Date.parse(b.expiresOn) - Date.parse(a.expiresOn) || a.id.localeCompare(b.id));
+  if (active.length === 0) return clusters;
+  const byRule = new Map<string, Exemption[]>();
+  for (const e of active) byRule.set(e.ruleId, [...(byRule.get(e.ruleId) ?? []), e]);
+
+  return clusters.map((cluster) => {
+    let changed = false;
+    const findings = cluster.findings.map((finding): Finding => {
+      if (finding.status !== 'fail') return finding;
+      const match = byRule.get(finding.ruleId)?.find((e) => exemptionCoversCluster(e, cluster));
+      if (!match) return finding;
+      changed = true;
+      return {
+        ...finding,
+        status: 'exempt',
+        details: {
+          ...finding.details,
+          exemption: {
+            id: match.id,
+            justification: match.justification,
+            expiresOn: match.expiresOn,
+            author: match.author,
+          },
+        },
+      };
+    });
+    return changed ? { ...cluster, findings } : cluster;
+  });
+}
