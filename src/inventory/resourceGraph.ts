@@ -1,0 +1,409 @@
+// Paged Resource Graph reads that respect the caller's quota: $top 1000 with $skipToken, the x-ms-user-quota-*
+// headers honoured before the quota runs out, 429 / 5xx / dropped connections retried with backoff, and forbidden
+// subscriptions isolated so the rest of the scope is still read. One reader per run: every query shares its quota.
+import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { ScanProblem } from '../model';
+
+export interface ResourceGraphReaderOptions {
+  /** Rows per page (Resource Graph allows at most 1000). */
+  pageSize?: number;
+  /** Attempts per page, the first included, before the page counts as failed. */
+  maxAttempts?: number;
+  /** First backoff delay; doubles per attempt, with jitter. */
+  baseDelayMs?: number;
+  /** Upper bound of one backoff delay (a server's Retry-After may ask for more, up to maxRetryAfterMs). */
+  maxDelayMs?: number;
+  /** A Retry-After or quota reset longer than this is not waited for: the page fails instead. */
+  maxRetryAfterMs?: number;
+  /** Added to the quota reset time: the header has whole-second resolution. */
+  quotaMarginMs?: number;
+  /** Cancels waits and requests; a cancelled read is reported incomplete. */
+  abortSignal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface ResourceGraphScope {
+  subscriptions?: string[];
+  managementGroups?: string[];
+}
+
+export interface QueryResult<T> {
+  rows: T[];
+  complete: boolean;
+  problems: ScanProblem[];
+}
+
+/** What the reader did; the benchmark reports it. */
+export interface ResourceGraphStats {
+  /** Requests sent (retries included). */
+  calls: number;
+  /** Requests that were retries of a failed page. */
+  retries: number;
+  /** Times the reader paused because the quota was spent, and for how long in total. */
+  quotaWaits: number;
+  quotaWaitMs: number;
+  /** 429 answers received. */
+  throttled: number;
+}
+
+const DEFAULTS = {
+  pageSize: 1000,
+  maxAttempts: 6,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 300_000,
+  quotaMarginMs: 250,
+};
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+interface ErrorLike {
+  message?: string;
+  statusCode?: number;
+  code?: string;
+  name?: string;
+  response?: { headers?: { get(name: string): string | undefined } };
+}
+
+class AbortedError extends Error {
+  constructor() {
+    super('the Resource Graph read was cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/** Parses `hh:mm:ss` (fractional seconds allowed) into milliseconds; undefined when it is not that. */
+export function parseQuotaResetsAfter(value: string | undefined | null): number | undefined {
+  if (!value) return undefined;
+  const m = /^\s*(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$/.exec(value);
+  if (!m) return undefined;
+  return Math.round((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000);
+}
+
+/** Parses Retry-After: delta seconds (possibly fractional) or an HTTP date. */
+export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function describeScope(scope: ResourceGraphScope): string {
+  if (scope.managementGroups?.length) return `management groups ${scope.managementGroups.join(', ')}`;
+  if (scope.subscriptions?.length) {
+    const subs = scope.subscriptions;
+    return subs.length <= 3 ? `subscriptions ${subs.join(', ')}` : `${subs.length} subscriptions`;
+  }
+  return 'the tenant';
+}
+
+function scopeKey(scope: ResourceGraphScope): string {
+  if (scope.managementGroups?.length)
+    return scope.managementGroups.map((m) => `/providers/microsoft.management/managementgroups/${m}`).join(',');
+  if (scope.subscriptions?.length) {
+    return scope.subscriptions.length === 1 ? `/subscriptions/${scope.subscriptions[0]}` : describeScope(scope);
+  }
+  return 'tenant';
+}
+
+function errorText(error: unknown): string {
+  const e = error as ErrorLike;
+  const status = typeof e?.statusCode === 'number' ? `HTTP ${e.statusCode}` : (e?.code ?? e?.name ?? 'error');
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return `${status}: ${message.slice(0, 500)}`;
+}
+
+type PageOutcome =
+  { ok: true; data: unknown; skipToken?: string } | { ok: false; forbidden: boolean; error: unknown; attempts: number };
+
+/**
+ * Reads Resource Graph queries to the end. Never throws for service failures: what could not be read is returned as
+ * problems with `complete: false`, and the rows read so far are kept.
+ */
+export class ResourceGraphReader {
+  readonly stats: ResourceGraphStats = { calls: 0, retries: 0, quotaWaits: 0, quotaWaitMs: 0, throttled: 0 };
+  private readonly opts: typeof DEFAULTS;
+  private readonly abortSignal?: AbortSignal;
+  private readonly log: (line: string) => void;
+  /** Quota left in the current window as last reported (minus requests sent since); undefined = not known yet. */
+  private quotaRemaining: number | undefined;
+  /** When the current quota window resets (epoch ms). */
+  private quotaResetsAt = 0;
+
+  constructor(
+    private readonly client: ResourceGraphClient,
+    options: ResourceGraphReaderOptions = {},
+  ) {
+    this.opts = {
+      pageSize: Math.min(1000, Math.max(1, options.pageSize ?? DEFAULTS.pageSize)),
+      maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts),
+      baseDelayMs: Math.max(0, options.baseDelayMs ?? DEFAULTS.baseDelayMs),
+      maxDelayMs: Math.max(0, options.maxDelayMs ?? DEFAULTS.maxDelayMs),
+      maxRetryAfterMs: Math.max(0, options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs),
+      quotaMarginMs: Math.max(0, options.quotaMarginMs ?? DEFAULTS.quotaMarginMs),
+    };
+    this.abortSignal = options.abortSignal;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /**
+   * Runs `query` over `scope` (no scope = every subscription the caller can read) and returns every row.
+   * With an explicit subscription list, a subscription the caller may not read is reported and left out, and the
+   * others are still read.
+   */
+  async queryAll<T>(query: string, scope: ResourceGraphScope): Promise<QueryResult<T>> {
+    const subscriptions = scope.subscriptions?.filter((s) => s.trim().length > 0);
+    const managementGroups = scope.managementGroups?.filter((m) => m.trim().length > 0);
+    if (managementGroups && managementGroups.length > 0) {
+      return this.readScope<T>(query, { managementGroups }, false);
+    }
+    if (subscriptions && subscriptions.length > 0) {
+      return this.readSubscriptions<T>(query, subscriptions);
+    }
+    return this.readScope<T>(query, {}, false);
+  }
+
+  /** An explicit subscription list: a 403 is narrowed down to the subscriptions that cause it. */
+  private async readSubscriptions<T>(query: string, subscriptions: string[]): Promise<QueryResult<T>> {
+    const first = await this.readScope<T>(query, { subscriptions }, true);
+    if (first.forbidden === undefined) return { rows: first.rows, complete: first.complete, problems: first.problems };
+    const problems: ScanProblem[] = [];
+    // The message usually names the subscriptions it refuses: drop those and read the rest.
+    const named = new Set(
+      (first.forbidden.message?.match(GUID) ?? [])
+        .map((g) => g.toLowerCase())
+        .filter((g) => subscriptions.some((s) => s.toLowerCase() === g)),
+    );
+    if (named.size > 0 && named.size < subscriptions.length) {
+      for (const sub of subscriptions.filter((s) => named.has(s.toLowerCase()))) {
+        problems.push(this.forbiddenProblem(sub, first.forbidden.text));
+      }
+      const rest = await this.readSubscriptions<T>(
+        query,
+        subscriptions.filter((s) => !named.has(s.toLowerCase())),
+      );
+      return { rows: rest.rows, complete: false, problems: [...problems, ...rest.problems] };
+    }
+    if (subscriptions.length === 1 || named.size === subscriptions.length) {
+      return {
+        rows: [],
+        complete: false,
+        problems: subscriptions.map((sub) => this.forbiddenProblem(sub, first.forbidden!.text)),
+      };
+    }
+    // Nothing named: split the list until the refused subscriptions are found.
+    const mid = Math.ceil(subscriptions.length / 2);
+    const left = await this.readSubscriptions<T>(query, subscriptions.slice(0, mid));
+    const right = await this.readSubscriptions<T>(query, subscriptions.slice(mid));
+    return {
+      rows: [...left.rows, ...right.rows],
+      complete: false,
+      problems: [...left.problems, ...right.problems],
+    };
+  }
+
+  private forbiddenProblem(subscriptionId: string, text: string): ScanProblem {
+    return {
+      source: 'resourceGraph',
+      scope: `/subscriptions/${subscriptionId}`,
+      message: `subscription ${subscriptionId} could not be read (access denied: ${text}); its resources are missing from this run`,
+    };
+  }
+
+  /**
+   * Reads every page of one request scope. With `reportForbidden`, a 403 is returned to the caller (which narrows
+   * it down) instead of becoming a problem.
+   */
+  private async readScope<T>(
+    query: string,
+    scope: ResourceGraphScope,
+    reportForbidden: boolean,
+  ): Promise<QueryResult<T> & { forbidden?: { message?: string; text: string } }> {
+    const rows: T[] = [];
+    let skipToken: string | undefined;
+    let page = 0;
+    for (;;) {
+      page++;
+      const outcome = await this.readPage(query, scope, skipToken);
+      if (!outcome.ok) {
+        const text = errorText(outcome.error);
+        if (outcome.forbidden && reportForbidden) {
+          return {
+            rows: [],
+            complete: false,
+            problems: [],
+            forbidden: { message: (outcome.error as ErrorLike)?.message, text },
+          };
+        }
+        const what = outcome.forbidden
+          ? 'access denied'
+          : `page ${page} failed after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`;
+        return {
+          rows,
+          complete: false,
+          problems: [
+            {
+              source: 'resourceGraph',
+              scope: scopeKey(scope),
+              message: `Resource Graph query over ${describeScope(scope)} is incomplete: ${what} (${text}); ${rows.length} rows were read before it`,
+            },
+          ],
+        };
+      }
+      if (!Array.isArray(outcome.data)) {
+        return {
+          rows,
+          complete: false,
+          problems: [
+            {
+              source: 'resourceGraph',
+              scope: scopeKey(scope),
+              message: `Resource Graph answered page ${page} over ${describeScope(scope)} without a "data" array`,
+            },
+          ],
+        };
+      }
+      for (const row of outcome.data as T[]) rows.push(row);
+      if (!outcome.skipToken) return { rows, complete: true, problems: [] };
+      if (outcome.skipToken === skipToken) {
+        return {
+          rows,
+          complete: false,
+          problems: [
+            {
+              source: 'resourceGraph',
+              scope: scopeKey(scope),
+              message: `Resource Graph returned the same $skipToken twice over ${describeScope(scope)}; paging stopped after ${rows.length} rows`,
+            },
+          ],
+        };
+      }
+      skipToken = outcome.skipToken;
+    }
+  }
+
+  /** One page, retried on throttling, server errors and dropped connections. */
+  private async readPage(
+    query: string,
+    scope: ResourceGraphScope,
+    skipToken: string | undefined,
+  ): Promise<PageOutcome> {
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      if (this.abortSignal?.aborted)
+        return { ok: false, forbidden: false, error: new AbortedError(), attempts: attempt - 1 };
+      try {
+        await this.acquireQuota();
+      } catch (error) {
+        return { ok: false, forbidden: false, error, attempts: attempt - 1 };
+      }
+      this.stats.calls++;
+      if (attempt > 1) this.stats.retries++;
+      try {
+        const response = await this.client.resources(
+          {
+            query,
+            ...(scope.subscriptions ? { subscriptions: scope.subscriptions } : {}),
+            ...(scope.managementGroups ? { managementGroups: scope.managementGroups } : {}),
+            options: {
+              top: this.opts.pageSize,
+              resultFormat: 'objectArray',
+              // Over a management group, read the subscriptions that can be read rather than fail them all.
+              ...(scope.managementGroups?.length ? { allowPartialScopes: true } : {}),
+              ...(skipToken ? { skipToken } : {}),
+            },
+          },
+          {
+            onResponse: (raw) => this.noteQuota(raw.headers),
+            ...(this.abortSignal ? { abortSignal: this.abortSignal } : {}),
+          },
+        );
+        return { ok: true, data: response.data, skipToken: response.skipToken || undefined };
+      } catch (error) {
+        const e = error as ErrorLike;
+        if (this.abortSignal?.aborted || e?.name === 'AbortError') {
+          return { ok: false, forbidden: false, error, attempts: attempt };
+        }
+        const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+        if (status === 403) return { ok: false, forbidden: true, error, attempts: attempt };
+        const retriable = status === undefined || status === 429 || status === 408 || status >= 500;
+        if (!retriable || attempt >= this.opts.maxAttempts) {
+          return { ok: false, forbidden: false, error, attempts: attempt };
+        }
+        if (status === 429) this.stats.throttled++;
+        const retryAfter = parseRetryAfter(e.response?.headers?.get('retry-after'));
+        if (retryAfter !== undefined && retryAfter > this.opts.maxRetryAfterMs) {
+          return { ok: false, forbidden: false, error, attempts: attempt };
+        }
+        const delay = retryAfter ?? this.backoff(attempt);
+        this.log(`resourceGraph: ${errorText(error)}; retry ${attempt} in ${delay} ms`);
+        try {
+          await this.sleep(delay);
+        } catch (abort) {
+          return { ok: false, forbidden: false, error: abort, attempts: attempt };
+        }
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
+    // Equal jitter: at least half the ceiling, so retries from several readers spread out but still back off.
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  /** Reads the quota headers of every answer, errors included. */
+  private noteQuota(headers: { get(name: string): string | undefined } | undefined): void {
+    if (!headers) return;
+    const remaining = headers.get('x-ms-user-quota-remaining');
+    const resetsAfter = parseQuotaResetsAfter(headers.get('x-ms-user-quota-resets-after'));
+    if (remaining !== undefined && /^\s*-?\d+\s*$/.test(remaining)) {
+      this.quotaRemaining = Number(remaining);
+      if (resetsAfter !== undefined) this.quotaResetsAt = Date.now() + resetsAfter;
+    }
+  }
+
+  /** Waits for the quota window to reset when the last answer said it is spent. */
+  private async acquireQuota(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      if (this.quotaRemaining === undefined || this.quotaRemaining > 0) break;
+      if (now >= this.quotaResetsAt + this.opts.quotaMarginMs) {
+        // A new window: the next answer tells the real figure.
+        this.quotaRemaining = undefined;
+        break;
+      }
+      const wait = this.quotaResetsAt + this.opts.quotaMarginMs - now;
+      if (wait > this.opts.maxRetryAfterMs) {
+        throw new Error(`the Resource Graph quota resets only in ${Math.round(wait / 1000)} s`);
+      }
+      this.stats.quotaWaits++;
+      this.stats.quotaWaitMs += wait;
+      this.log(`resourceGraph: quota spent; waiting ${wait} ms for it to reset`);
+      await this.sleep(wait);
+    }
+    // Count this request against the window so that concurrent queries on this reader do not overrun it.
+    if (this.quotaRemaining !== undefined) this.quotaRemaining--;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.abortSignal;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new AbortedError());
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(new AbortedError());
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
