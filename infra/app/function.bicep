@@ -1,0 +1,107 @@
+// The function app: Flex Consumption, Linux, Node 22, running as the user-assigned identity. HTTPS only, TLS 1.2.
+param name string
+param planName string
+param location string
+param tags object
+param identityId string
+param identityClientId string
+param storageAccountName string
+param deploymentContainerUrl string
+param tableEndpoint string
+param appInsightsConnectionString string
+param teamsWebhookSecretUri string
+param notifyKeySecretUri string
+@secure()
+param notifyFunctionKey string
+param scanSchedule string
+param scopeSubscriptions string
+param scopeManagementGroups string
+param alertMinSeverity string
+param mailSender string
+param mailTo string
+param ownerTag string
+param reportUrl string
+param nodeImageMaxAgeDays int
+param eolWarningDays int
+
+// Settings the product reads that are deliberately not set here (their defaults are right in Azure):
+// optional-settings: AzureWebJobsStorage, AKS_COMPLIANCE_ARM_ENDPOINT, AKS_COMPLIANCE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_TENANT_ID, AZURE_CLIENT_SECRET, NODE_EXTRA_CA_CERTS, AKS_COMPLIANCE_SUPPORT_CALENDAR
+// (AzureWebJobsStorage is identity-based: AzureWebJobsStorage__accountName/__credential/__clientId below.)
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
+      runtime: { name: 'node', version: '22' }
+    }
+  }
+}
+
+// The scanner posts alert batches to its own notifier with this function key (also kept in Key Vault).
+resource scannerKey 'Microsoft.Web/sites/host/functionKeys@2024-04-01' = {
+  name: '${site.name}/default/scanner'
+  properties: { name: 'scanner', value: notifyFunctionKey }
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    AzureWebJobsStorage__accountName: storageAccountName
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+    AZURE_CLIENT_ID: identityClientId
+    AZURE_CLOUD: environment().name
+    AKS_COMPLIANCE_STORAGE: tableEndpoint
+    AKS_COMPLIANCE_SCHEDULE: scanSchedule
+    AKS_COMPLIANCE_SUBSCRIPTIONS: scopeSubscriptions
+    AKS_COMPLIANCE_MANAGEMENT_GROUPS: scopeManagementGroups
+    AKS_COMPLIANCE_NOTIFY_URL: 'https://${site.properties.defaultHostName}/api/notify'
+    AKS_COMPLIANCE_NOTIFY_KEY: '@Microsoft.KeyVault(SecretUri=${notifyKeySecretUri})'
+    AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
+    AKS_COMPLIANCE_MAIL_SENDER: mailSender
+    AKS_COMPLIANCE_MAIL_TO: mailTo
+    AKS_COMPLIANCE_ALERT_MIN_SEVERITY: alertMinSeverity
+    AKS_COMPLIANCE_OWNER_TAG: ownerTag
+    AKS_COMPLIANCE_REPORT_URL: empty(reportUrl) ? 'https://${site.properties.defaultHostName}/api/reports/latest?format=html' : reportUrl
+    AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS: string(nodeImageMaxAgeDays)
+    AKS_COMPLIANCE_EOL_WARNING_DAYS: string(eolWarningDays)
+  }
+  dependsOn: [scannerKey]
+}
+
+output name string = site.name
+output url string = 'https://${site.properties.defaultHostName}'

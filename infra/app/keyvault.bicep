@@ -1,0 +1,53 @@
+// Key Vault for the secrets the app reads through Key Vault references: the Teams webhook URL and the notifier's
+// function key. RBAC authorisation; the identity may read secrets, nothing else.
+param name string
+param location string
+param tags object
+param principalId string
+@secure()
+param teamsWebhookUrl string
+@secure()
+param notifyFunctionKey string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource teamsWebhook 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(teamsWebhookUrl)) {
+  parent: vault
+  name: 'teams-webhook-url'
+  properties: { value: teamsWebhookUrl, contentType: 'text/uri-list' }
+}
+
+resource notifyKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'notify-function-key'
+  properties: { value: notifyFunctionKey }
+}
+
+// Key Vault Secrets User: read secret values (for Key Vault references), on this vault only.
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, principalId, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Secret URIs without a version: the app picks up a rotated secret on its own.
+output teamsWebhookSecretUri string = empty(teamsWebhookUrl) ? '' : '${vault.properties.vaultUri}secrets/teams-webhook-url'
+output notifyKeySecretUri string = '${vault.properties.vaultUri}secrets/${notifyKey.name}'

@@ -1,0 +1,156 @@
+// aks-compliance: a Function App (Flex Consumption, Node 22) that reads the AKS fleet with a user-assigned managed
+// identity and may not change it. `azd up` deploys this at subscription scope.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; used to name the resource group and resources.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource.')
+param location string
+
+@description('Resource group to create (default: rg-<environmentName>).')
+param resourceGroupName string = ''
+
+@description('NCRONTAB schedule of the nightly scan (6 fields, UTC).')
+param scanSchedule string = '0 0 2 * * *'
+
+@description('Comma list of subscription IDs to scan; empty = every subscription the identity can read.')
+param scopeSubscriptions string = ''
+
+@description('Comma list of management group IDs to scan; empty = whole tenant (or scopeSubscriptions).')
+param scopeManagementGroups string = ''
+
+@allowed(['critical', 'high', 'medium', 'low'])
+@description('Lowest finding severity that raises an alert.')
+param alertMinSeverity string = 'high'
+
+@description('Mailbox (UPN or object ID) that sends alert mail through Graph sendMail; empty disables mail.')
+param mailSender string = ''
+
+@description('Comma list of default alert recipients.')
+param mailTo string = ''
+
+@description('Cluster tag whose value (an email address) also receives that cluster\'s alerts.')
+param ownerTag string = 'owner'
+
+@description('Link placed in alerts (for example a dashboard or the report endpoint).')
+param reportUrl string = ''
+
+@description('Node image age (days) after which aks_node_image_current fails.')
+param nodeImageMaxAgeDays int = 30
+
+@description('Days before end of support at which aks_version_end_of_support_horizon fails.')
+param eolWarningDays int = 60
+
+@secure()
+@description('Teams Workflows webhook URL; stored in Key Vault, referenced from app settings. Empty = no Teams.')
+param teamsWebhookUrl string = ''
+
+@secure()
+@description('Function key the scanner uses to call its notifier; a new one each deployment unless set.')
+param notifyFunctionKey string = newGuid()
+
+@description('Grant the Microsoft Graph application permissions with the Graph Bicep extension (the deployer needs AppRoleAssignment.ReadWrite.All). Otherwise run infra/grant-graph-permissions.sh.')
+param grantGraphPermissions bool = false
+
+@description('Also grant Mail.Send (restrict it to the sender mailbox afterwards: see README).')
+param grantMailSend bool = true
+
+var abbrev = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName, application: 'aks-compliance' }
+var rgName = empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: rgName
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: { name: 'id-akscomp-${abbrev}', location: location, tags: tags }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: { workspaceName: 'log-akscomp-${abbrev}', appInsightsName: 'appi-akscomp-${abbrev}', location: location, tags: tags }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'stakscomp${take(abbrev, 13)}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
+module vault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-akscomp-${take(abbrev, 12)}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    teamsWebhookUrl: teamsWebhookUrl
+    notifyFunctionKey: notifyFunctionKey
+  }
+}
+
+module functionApp 'app/function.bicep' = {
+  name: 'function'
+  scope: rg
+  params: {
+    name: 'func-akscomp-${abbrev}'
+    planName: 'plan-akscomp-${abbrev}'
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    tableEndpoint: storage.outputs.tableEndpoint
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    teamsWebhookSecretUri: vault.outputs.teamsWebhookSecretUri
+    notifyKeySecretUri: vault.outputs.notifyKeySecretUri
+    notifyFunctionKey: notifyFunctionKey
+    scanSchedule: scanSchedule
+    scopeSubscriptions: scopeSubscriptions
+    scopeManagementGroups: scopeManagementGroups
+    alertMinSeverity: alertMinSeverity
+    mailSender: mailSender
+    mailTo: mailTo
+    ownerTag: ownerTag
+    reportUrl: reportUrl
+    nodeImageMaxAgeDays: nodeImageMaxAgeDays
+    eolWarningDays: eolWarningDays
+  }
+}
+
+// Reader on this subscription: Resource Graph and the AKS version lists. For a whole management group, deploy
+// infra/reader-management-group.bicep with `az deployment mg create` instead (a subscription deployment cannot
+// target a management group).
+module readerSubscription 'app/reader-subscription.bicep' = {
+  name: 'reader-subscription'
+  params: { principalId: identity.outputs.principalId }
+}
+
+module graphPermissions 'app/graph-permissions.bicep' = if (grantGraphPermissions) {
+  name: 'graph-permissions'
+  scope: rg
+  params: { principalId: identity.outputs.principalId, grantMailSend: grantMailSend }
+}
+
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = functionApp.outputs.url
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -1,0 +1,150 @@
+// Reads the Bicep templates and checks what can drift from the product: settings, roles, secrets, transport.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { SETTINGS } from '../../src/config/settings';
+
+const infraDir = path.resolve(__dirname, '../../infra');
+
+function filesUnder(dir: string, ext: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return filesUnder(full, ext);
+    return full.endsWith(ext) ? [full] : [];
+  });
+}
+
+const bicepFiles = filesUnder(infraDir, '.bicep');
+const bicep = new Map(bicepFiles.map((f) => [path.relative(infraDir, f), readFileSync(f, 'utf8')]));
+const allInfraText = [
+  ...filesUnder(infraDir, '.bicep'),
+  ...filesUnder(infraDir, '.json'),
+  ...filesUnder(infraDir, '.sh'),
+]
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
+
+// Built-in Azure role definitions the identity may hold: GUID -> the role's name (from the Azure built-in roles list).
+const ALLOWED_AZURE_ROLES: Record<string, string> = {
+  'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+  '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+};
+// Microsoft Graph application permissions (app role IDs) the identity may hold.
+const ALLOWED_GRAPH_ROLES: Record<string, string> = {
+  'df021288-bdef-4463-88db-98f22de89214': 'User.Read.All',
+  '98830695-27a2-44f7-8c18-0c3ebc9698f6': 'GroupMember.Read.All',
+  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
+  'b633e1c5-b582-4048-a93e-9f11b44c7e96': 'Mail.Send',
+};
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+function appSettingsBlock(): string {
+  const text = bicep.get(path.join('app', 'function.bicep'));
+  if (!text) throw new Error('infra/app/function.bicep is missing');
+  const start = text.indexOf("name: 'appsettings'");
+  expect(start).toBeGreaterThan(0);
+  return text.slice(start, text.indexOf('\n  }\n', start));
+}
+
+describe('infra', () => {
+  it('sets every app setting the configuration module reads, or lists it as optional', () => {
+    const block = appSettingsBlock();
+    const set = new Set([...block.matchAll(/^\s{4}([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1]));
+    const optionalLine = /optional-settings:\s*(.+)$/m.exec(bicep.get(path.join('app', 'function.bicep')) ?? '');
+    const optional = new Set((optionalLine?.[1] ?? '').split(',').map((s) => s.trim()));
+    const missing = SETTINGS.map((s) => s.name).filter((name) => !set.has(name) && !optional.has(name));
+    expect(missing).toEqual([]);
+    // And nothing is set that the product does not read (typos drift silently otherwise).
+    const known = new Set(SETTINGS.map((s) => s.name));
+    const platform = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/;
+    expect([...set].filter((name) => !known.has(name) && !platform.test(name))).toEqual([]);
+  });
+
+  it('names every role assignment with guid() and uses only the listed roles, each GUID commented with its name', () => {
+    let assignments = 0;
+    for (const [file, text] of bicep) {
+      for (const m of text.matchAll(
+        /resource \w+ 'Microsoft\.Authorization\/roleAssignments@[^']+' = \{\s*\n\s*name: ([^\n]+)/g,
+      )) {
+        assignments++;
+        expect(`${file}: ${m[1]}`).toMatch(/: guid\(/);
+      }
+      for (const m of text.matchAll(/(?:^|\n)\/\/ ([^\n]+)\nvar \w+ = '([0-9a-f-]{36})'/g)) {
+        const [, comment, guid] = m;
+        const expected = ALLOWED_AZURE_ROLES[guid];
+        expect({ file, guid, role: expected ?? 'not an allowed role' }).toEqual({ file, guid, role: expected });
+        expect(comment.startsWith(expected)).toBe(true);
+      }
+      for (const m of text.matchAll(/'([0-9a-f-]{36})'(?:\s*\/\/ ([\w.]+))?/g)) {
+        const [, guid, comment] = m;
+        if (guid === GRAPH_APP_ID || ALLOWED_AZURE_ROLES[guid]) continue;
+        expect({ file, guid, permission: ALLOWED_GRAPH_ROLES[guid] ?? 'not an allowed permission' }).toEqual({
+          file,
+          guid,
+          permission: ALLOWED_GRAPH_ROLES[guid],
+        });
+        expect(comment).toBe(ALLOWED_GRAPH_ROLES[guid]);
+      }
+    }
+    expect(assignments).toBeGreaterThanOrEqual(4);
+  });
+
+  it('references no role outside the allowed list anywhere in infra/', () => {
+    const guids = new Set([...allInfraText.matchAll(GUID)].map((m) => m[0].toLowerCase()));
+    const unexpected = [...guids].filter(
+      (g) => g !== GRAPH_APP_ID && !ALLOWED_AZURE_ROLES[g] && !ALLOWED_GRAPH_ROLES[g],
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  it('holds no secret literal', () => {
+    const secretPatterns = [
+      /AccountKey=/i,
+      /SharedAccessSignature=/i,
+      /[?&]sig=/i,
+      /InstrumentationKey=[0-9a-f]/i,
+      /https:\/\/[^\s'"]*\.logic\.azure\.com/i,
+      /https:\/\/[^\s'"]*webhook\.office\.com/i,
+      /password\s*[:=]\s*'[^']+'/i,
+    ];
+    for (const pattern of secretPatterns) expect(allInfraText).not.toMatch(pattern);
+    for (const [file, text] of bicep) {
+      for (const m of text.matchAll(/@secure\(\)\n(?:@[^\n]+\n)*param (\w+) string(?: = (.+))?/g)) {
+        const defaultValue = m[2]?.trim();
+        expect({ file, param: m[1], defaultValue: defaultValue ?? "''" }).toEqual({
+          file,
+          param: m[1],
+          defaultValue: defaultValue === 'newGuid()' ? 'newGuid()' : "''",
+        });
+      }
+    }
+  });
+
+  it('turns off shared keys and insists on HTTPS and TLS 1.2', () => {
+    const storage = bicep.get(path.join('app', 'storage.bicep')) ?? '';
+    const fn = bicep.get(path.join('app', 'function.bicep')) ?? '';
+    expect(storage).toMatch(/allowSharedKeyAccess: false/);
+    expect(storage).toMatch(/minimumTlsVersion: 'TLS1_2'/);
+    expect(storage).toMatch(/supportsHttpsTrafficOnly: true/);
+    expect(fn).toMatch(/httpsOnly: true/);
+    expect(fn).toMatch(/minTlsVersion: '1\.2'/);
+    expect(fn).toMatch(/runtime: \{ name: 'node', version: '22' \}/);
+    expect(fn).toMatch(/AzureWebJobsStorage__credential: 'managedidentity'/);
+    expect(allInfraText).not.toMatch(/allowSharedKeyAccess: true/);
+  });
+
+  it('reads the Teams webhook and the notifier key through Key Vault references', () => {
+    const block = appSettingsBlock();
+    expect(block).toMatch(/AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: .*@Microsoft\.KeyVault\(SecretUri=/);
+    expect(block).toMatch(/AKS_COMPLIANCE_NOTIFY_KEY: '@Microsoft\.KeyVault\(SecretUri=/);
+  });
+
+  it('declares the function app service for azd', () => {
+    const yaml = readFileSync(path.resolve(__dirname, '../../azure.yaml'), 'utf8');
+    expect(yaml).toMatch(/host: function/);
+    expect(yaml).toMatch(/provider: bicep/);
+  });
+});
