@@ -1,0 +1,117 @@
+// The one place that builds the credential and the Azure SDK clients, all from Settings: endpoints, token scopes and
+// the authority host follow the configured cloud (or its overrides), so sovereign clouds and private endpoints work
+// without code changes.
+import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { TokenCredential } from '@azure/core-auth';
+import { TableClient } from '@azure/data-tables';
+import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
+import { Client } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { ConfigError, isMicrosoftAuthorityHost, type Settings } from '../config/settings';
+
+export interface AzureClients {
+  credential: TokenCredential;
+  resourceGraph: ResourceGraphClient;
+  /** One client per subscription, created on first use and reused. */
+  containerService(subscriptionId: string): ContainerServiceClient;
+  graph: Client;
+  /** Throws ConfigError when no storage is configured. */
+  tableClient(tableName: string): TableClient;
+}
+
+export interface CreateAzureClientsOptions {
+  /** Use this credential instead of the one the settings describe. */
+  credential?: TokenCredential;
+}
+
+// Host names the Graph client sends tokens to without being told.
+const GRAPH_CLIENT_KNOWN_HOSTS = new Set([
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'graph.microsoft.de',
+  'microsoftgraph.chinacloudapi.cn',
+  'canary.graph.microsoft.com',
+]);
+
+/**
+ * Service principal sign-in when AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET are set; otherwise the
+ * managed identity (AZURE_CLIENT_ID = a user-assigned identity) followed by developer sign-in (Azure CLI, ...).
+ */
+export function createCredential(settings: Settings): TokenCredential {
+  // MSAL cannot discover a non-Microsoft authority (Azure Stack, a private cloud, a simulator): it reads the
+  // authority's OpenID configuration directly instead.
+  const disableInstanceDiscovery = !isMicrosoftAuthorityHost(settings.authorityHost);
+  if (settings.tenantId && settings.clientId && settings.clientSecret) {
+    return new ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, {
+      authorityHost: settings.authorityHost,
+      disableInstanceDiscovery,
+    });
+  }
+  return new DefaultAzureCredential({
+    authorityHost: settings.authorityHost,
+    disableInstanceDiscovery,
+    tenantId: settings.tenantId,
+    managedIdentityClientId: settings.clientId,
+  });
+}
+
+export function createAzureClients(settings: Settings, options: CreateAzureClientsOptions = {}): AzureClients {
+  const credential = options.credential ?? createCredential(settings);
+  // The SDKs default to the public cloud's scope whatever the endpoint: always pass the configured one.
+  const armScopes = [`${settings.armEndpoint}/.default`];
+
+  const resourceGraph = new ResourceGraphClient(credential, {
+    endpoint: settings.armEndpoint,
+    credentials: { scopes: armScopes },
+  });
+
+  const containerServiceClients = new Map<string, ContainerServiceClient>();
+  const containerService = (subscriptionId: string): ContainerServiceClient => {
+    const key = subscriptionId.toLowerCase();
+    let client = containerServiceClients.get(key);
+    if (!client) {
+      client = new ContainerServiceClient(credential, subscriptionId, {
+        endpoint: settings.armEndpoint,
+        credentials: { scopes: armScopes },
+      });
+      containerServiceClients.set(key, client);
+    }
+    return client;
+  };
+
+  const graphHost = new URL(settings.graphEndpoint).hostname.toLowerCase();
+  const graph = Client.initWithMiddleware({
+    authProvider: new TokenCredentialAuthenticationProvider(credential, {
+      scopes: [`${settings.graphEndpoint}/.default`],
+    }),
+    baseUrl: `${settings.graphEndpoint}/`,
+    // The Graph client silently sends no token to hosts it does not know.
+    ...(GRAPH_CLIENT_KNOWN_HOSTS.has(graphHost) ? {} : { customHosts: new Set([graphHost]) }),
+  });
+
+  const tableClient = (tableName: string): TableClient => {
+    const storage = settings.storage;
+    if (!storage) {
+      throw new ConfigError(
+        'Table Storage is not configured: set AKS_COMPLIANCE_STORAGE or AzureWebJobsStorage (a connection string or a table service URL)',
+        'AKS_COMPLIANCE_STORAGE',
+      );
+    }
+    if (storage.kind === 'url') {
+      return new TableClient(storage.url, tableName, credential, {
+        allowInsecureConnection: storage.url.toLowerCase().startsWith('http:'),
+      });
+    }
+    // Azurite and other local emulators listen on plain http.
+    const insecure =
+      /(^|;)\s*(TableEndpoint|BlobEndpoint)\s*=\s*http:/i.test(storage.connectionString) ||
+      /DefaultEndpointsProtocol\s*=\s*http(;|$)/i.test(storage.connectionString);
+    return TableClient.fromConnectionString(storage.connectionString, tableName, {
+      allowInsecureConnection: insecure,
+    });
+  };
+
+  return { credential, resourceGraph, containerService, graph, tableClient };
+}
