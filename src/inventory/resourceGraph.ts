@@ -130,6 +130,8 @@ export class ResourceGraphReader {
   private quotaRemaining: number | undefined;
   /** When the current quota window resets (epoch ms). */
   private quotaResetsAt = 0;
+  /** Subscriptions refused (403) in this run, with the problem first reported for each. */
+  private readonly forbidden = new Map<string, ScanProblem>();
 
   constructor(
     private readonly client: ResourceGraphClient,
@@ -165,7 +167,21 @@ export class ResourceGraphReader {
   }
 
   /** An explicit subscription list: a 403 is narrowed down to the subscriptions that cause it. */
-  private async readSubscriptions<T>(query: string, subscriptions: string[]): Promise<QueryResult<T>> {
+  private async readSubscriptions<T>(query: string, requested: string[]): Promise<QueryResult<T>> {
+    // A subscription refused earlier in the run is not asked again: the same problem is reported without a call.
+    const known = requested.filter((s) => this.forbidden.has(s.toLowerCase()));
+    const subscriptions = known.length > 0 ? requested.filter((s) => !this.forbidden.has(s.toLowerCase())) : requested;
+    if (known.length > 0) {
+      const rest: QueryResult<T> =
+        subscriptions.length > 0
+          ? await this.readSubscriptions<T>(query, subscriptions)
+          : { rows: [], complete: true, problems: [] };
+      return {
+        rows: rest.rows,
+        complete: false,
+        problems: [...known.map((s) => this.forbidden.get(s.toLowerCase())!), ...rest.problems],
+      };
+    }
     const first = await this.readScope<T>(query, { subscriptions }, true);
     if (first.forbidden === undefined) return { rows: first.rows, complete: first.complete, problems: first.problems };
     const problems: ScanProblem[] = [];
@@ -204,11 +220,18 @@ export class ResourceGraphReader {
   }
 
   private forbiddenProblem(subscriptionId: string, text: string): ScanProblem {
-    return {
+    const problem: ScanProblem = {
       source: 'resourceGraph',
       scope: `/subscriptions/${subscriptionId}`,
       message: `subscription ${subscriptionId} could not be read (access denied: ${text}); its resources are missing from this run`,
     };
+    this.forbidden.set(subscriptionId.toLowerCase(), problem);
+    return problem;
+  }
+
+  /** Subscriptions (lower case) that refused a query in this run. */
+  get forbiddenSubscriptions(): ReadonlySet<string> {
+    return new Set(this.forbidden.keys());
   }
 
   /**
