@@ -1,0 +1,121 @@
+import type { RuleOutcome } from '../model';
+import { DAY_MS, describe, learn, nodepoolArgs, plural, readPools, shellArg, type DocumentedRule } from './common';
+
+/** Above this age a stale image is high severity, whatever the configured threshold. */
+export const NODE_IMAGE_HIGH_AGE_DAYS = 90;
+
+// Linux: `AKSUbuntu-2204gen2containerd-202405.27.0` (YYYYMM.DD.rev at the end).
+const LINUX_DATE = /-(\d{4})(\d{2})\.(\d{2})\.\d+$/;
+// Windows: `AKSWindows-2022-containerd-20348.2227.240315` (a YYMMDD build segment at the end).
+const WINDOWS_DATE = /[.-](\d{2})(\d{2})(\d{2})$/;
+
+function utcDate(y: number, m: number, d: number): Date | undefined {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date : undefined;
+}
+
+/** The build date a node image version carries, or undefined when it carries no recognisable date. */
+export function nodeImageDate(version: unknown): Date | undefined {
+  if (typeof version !== 'string') return undefined;
+  const text = version.trim();
+  const linux = LINUX_DATE.exec(text);
+  if (linux) return utcDate(Number(linux[1]), Number(linux[2]), Number(linux[3]));
+  const windows = WINDOWS_DATE.exec(text);
+  if (windows) return utcDate(2000 + Number(windows[1]), Number(windows[2]), Number(windows[3]));
+  return undefined;
+}
+
+interface PoolAge {
+  name: string;
+  nodeImageVersion: string;
+  imageDate: string;
+  ageDays: number;
+}
+
+export const aksNodeImageCurrent: DocumentedRule = {
+  id: 'aks_node_image_current',
+  title: 'Every node pool runs a recent node image',
+  severity: 'high',
+  section: 'node-os-patching',
+  rationale:
+    'AKS releases node images weekly with the latest OS and runtime security fixes. An old node image means ' +
+    'nodes miss those fixes, whatever the OS upgrade channel says.',
+  evaluation:
+    "Each agent pool's `nodeImageVersion` carries its build date: Linux images end in `YYYYMM.DD.rev` (for example " +
+    '`AKSUbuntu-2204gen2containerd-202405.27.0`), Windows images in a `YYMMDD` build segment (for example ' +
+    '`AKSWindows-2022-containerd-20348.2227.240315`). The age is the number of whole days before the as-of date. ' +
+    'Fail high: any pool older than 90 days. Fail medium: any pool older than ' +
+    '`AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS` (default 30). Otherwise unknown when any pool has no recognisable ' +
+    'date (never pass), else pass. The message lists the stale pools and their ages. Not applicable: no pools.',
+  references: [learn('node-image-upgrade'), learn('auto-upgrade-node-os-image'), learn('node-updates-kured')],
+  remediation(cluster, outcome) {
+    const stale = Array.isArray(outcome.details?.stalePools) ? (outcome.details.stalePools as PoolAge[]) : [];
+    const names = stale.length > 0 ? stale.map((p) => p.name) : ['<pool>'];
+    return names
+      .map((name) => `az aks nodepool upgrade ${nodepoolArgs(cluster)} --name ${shellArg(name)} --node-image-only`)
+      .join(' && ');
+  },
+  evaluate(cluster, ctx): RuleOutcome {
+    const pools = readPools(cluster);
+    if (!pools.ok) return pools.outcome;
+    if (pools.value.length === 0) {
+      return { status: 'not_applicable', message: 'The cluster lists no agent pools.', details: {} };
+    }
+    const ages: PoolAge[] = [];
+    const unreadable: { name: string; nodeImageVersion: string | null; problem: string }[] = [];
+    for (const { name, pool } of pools.value) {
+      const raw = pool.nodeImageVersion;
+      const date = nodeImageDate(raw);
+      if (!date) {
+        unreadable.push({
+          name,
+          nodeImageVersion: typeof raw === 'string' ? raw.slice(0, 200) : null,
+          problem: describe(raw),
+        });
+        continue;
+      }
+      ages.push({
+        name,
+        nodeImageVersion: (raw as string).trim(),
+        imageDate: date.toISOString().slice(0, 10),
+        // A date after the as-of date (clock skew) counts as brand new, never as negative age.
+        ageDays: Math.max(0, Math.floor((ctx.asOf.getTime() - date.getTime()) / DAY_MS)),
+      });
+    }
+    const stale = ages.filter((p) => p.ageDays > ctx.nodeImageMaxAgeDays).sort((a, b) => b.ageDays - a.ageDays);
+    const details = {
+      maxAgeDays: ctx.nodeImageMaxAgeDays,
+      pools: ages,
+      stalePools: stale,
+      unreadablePools: unreadable,
+    };
+    if (stale.length > 0) {
+      const high = stale.some((p) => p.ageDays > NODE_IMAGE_HIGH_AGE_DAYS);
+      return {
+        status: 'fail',
+        severity: high ? 'high' : 'medium',
+        message:
+          `Node images older than ${ctx.nodeImageMaxAgeDays} days: ` +
+          stale.map((p) => `${p.name} ${p.nodeImageVersion} (${plural(p.ageDays, 'day')})`).join(', ') +
+          '.',
+        details,
+      };
+    }
+    if (unreadable.length > 0) {
+      return {
+        status: 'unknown',
+        message:
+          'Node image version carries no recognisable date: ' +
+          unreadable.map((p) => `${p.name} nodeImageVersion ${p.problem}`).join('; ') +
+          '.',
+        details: { ...details, field: 'properties.agentPoolProfiles[].nodeImageVersion' },
+      };
+    }
+    const oldest = Math.max(...ages.map((p) => p.ageDays));
+    return {
+      status: 'pass',
+      message: `Every node image is at most ${ctx.nodeImageMaxAgeDays} days old (oldest ${plural(oldest, 'day')}).`,
+      details,
+    };
+  },
+};

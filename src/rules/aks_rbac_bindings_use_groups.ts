@@ -1,0 +1,84 @@
+// Bind groups, not individual users, to the roles that grant access to a cluster.
+import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
+import {
+  accessOf,
+  coveringAssignments,
+  groupByPrincipal,
+  listPrincipals,
+  principalDetails,
+  grantsFromDetails,
+  quote,
+} from '../identity/ruleSupport';
+import { learn, plural, type DocumentedRule } from './common';
+
+/** A user principal: ARM's principalType says so, or (when ARM left it out) the directory does. */
+function heldByUser(assignment: RoleAssignmentRecord, kind: string | undefined): boolean {
+  const type = assignment.principalType.toLowerCase();
+  if (type) return type === 'user';
+  return kind === 'user';
+}
+
+export const aksRbacBindingsUseGroups: DocumentedRule = {
+  id: 'aks_rbac_bindings_use_groups',
+  title: 'Cluster access roles are granted to groups, not individual users',
+  severity: 'medium',
+  section: 'identity-and-access',
+  rationale:
+    'Access granted to individual users is hard to review and outlives job changes; granting AKS roles to Entra ID ' +
+    'groups keeps membership in one place where joiners and leavers are handled.',
+  references: [
+    learn('operator-best-practices-identity'),
+    learn('manage-azure-rbac'),
+    'https://learn.microsoft.com/azure/role-based-access-control/best-practices',
+  ],
+  evaluation:
+    'Looks at every assignment of an AKS-access role (the AKS Cluster Admin, Cluster User, Contributor and RBAC roles, ' +
+    'Owner, Contributor, User Access Administrator, Role Based Access Control Administrator) whose scope covers the ' +
+    'cluster: the cluster itself, its resource group, its subscription or a management group above it. Fails when ' +
+    'any is held by a user, naming the users (display name and UPN from Microsoft Graph), roles and scopes. Unknown ' +
+    'when the role assignments could not be read.',
+  evaluate(cluster, ctx): RuleOutcome {
+    const a = accessOf(ctx);
+    if (!a.ok) return a.outcome;
+    const covering = coveringAssignments(a.access, cluster);
+    if (!covering.ok) return covering.outcome;
+    const userAssignments = covering.assignments.filter((x) => {
+      const lookup = a.access.principal(x.principalId);
+      return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined);
+    });
+    if (userAssignments.length === 0) {
+      return {
+        status: 'pass',
+        message:
+          covering.assignments.length === 0
+            ? 'No AKS-access role assignment covers the cluster'
+            : `None of the ${plural(covering.assignments.length, 'AKS-access role assignment')} covering the cluster is held by an individual user`,
+        details: { assignments: covering.assignments.length },
+      };
+    }
+    const users = groupByPrincipal(a.access, userAssignments);
+    return {
+      status: 'fail',
+      message: `${plural(users.length, 'user is', 'users are')} bound directly to AKS-access roles covering the cluster: ${listPrincipals(users)}`,
+      details: { assignments: covering.assignments.length, users: principalDetails(users) },
+    };
+  },
+  remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
+    const grants = outcome.status === 'fail' ? grantsFromDetails(outcome.details?.users) : [];
+    if (grants.length === 0) {
+      return `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`;
+    }
+    // Grant each (role, scope) to a group once, then remove the user assignments.
+    const pairs = [...new Set(grants.map((g) => `${g.role}\u0000${g.scope}`))];
+    const creates = pairs.slice(0, 5).map((pair) => {
+      const [role, scope] = pair.split('\u0000');
+      return `az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role ${quote(role)} --scope ${quote(scope)}`;
+    });
+    const ids = grants.map((g) => g.id).filter((id) => id);
+    return [...creates, ...(ids.length ? [`az role assignment delete --ids ${ids.map(quote).join(' ')}`] : [])].join(
+      ' && ',
+    );
+  },
+};
+
+export default aksRbacBindingsUseGroups;

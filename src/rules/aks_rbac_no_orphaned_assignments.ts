@@ -1,0 +1,86 @@
+// Role assignments whose principal was deleted from the directory are dead weight and hide real grants.
+import type { ClusterRecord, RuleOutcome } from '../model';
+import {
+  accessOf,
+  coveringAssignments,
+  grantsFromDetails,
+  groupByPrincipal,
+  principalDetails,
+  quote,
+} from '../identity/ruleSupport';
+import { learn, plural, type DocumentedRule } from './common';
+
+/** Principal types that live outside this tenant's directory, so getByIds cannot find them. */
+const NOT_IN_DIRECTORY = new Set(['foreigngroup']);
+
+export const aksRbacNoOrphanedAssignments: DocumentedRule = {
+  id: 'aks_rbac_no_orphaned_assignments',
+  title: 'Every cluster access role assignment belongs to a principal that exists',
+  severity: 'low',
+  section: 'identity-and-access',
+  rationale:
+    'Assignments left behind by deleted users, groups or service principals ("Identity not found") clutter access ' +
+    'reviews and count against the subscription role assignment limit; removing them keeps the grant list honest.',
+  references: [
+    'https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits',
+    'https://learn.microsoft.com/azure/role-based-access-control/role-assignments-remove',
+    learn('operator-best-practices-identity'),
+  ],
+  evaluation:
+    'Looks up the principal of every AKS-access role assignment covering the cluster in Microsoft Graph ' +
+    '(directoryObjects/getByIds). Fails when any no longer exists. Unknown when the assignments or the directory ' +
+    'could not be read. Foreign-group principals (from another tenant) are not looked up.',
+  evaluate(cluster, ctx): RuleOutcome {
+    const a = accessOf(ctx);
+    if (!a.ok) return a.outcome;
+    const covering = coveringAssignments(a.access, cluster);
+    if (!covering.ok) return covering.outcome;
+    const checked = covering.assignments.filter((x) => !NOT_IN_DIRECTORY.has(x.principalType.toLowerCase()));
+    const orphaned = checked.filter((x) => a.access.principal(x.principalId).state === 'absent');
+    const unreadable = [
+      ...new Map(
+        checked
+          .map((x) => [x.principalId, a.access.principal(x.principalId)] as const)
+          .filter(([, l]) => l.state === 'unreadable'),
+      ),
+    ];
+    if (orphaned.length > 0) {
+      const entries = groupByPrincipal(a.access, orphaned);
+      return {
+        status: 'fail',
+        message:
+          `${plural(orphaned.length, 'role assignment belongs', 'role assignments belong')} to ` +
+          `${plural(entries.length, 'principal')} that no longer exist: ` +
+          entries.map((e) => `${e.principalId} (${e.roles.join(', ')})`).join('; '),
+        details: {
+          principals: principalDetails(entries),
+          ...(unreadable.length ? { unreadable: unreadable.length } : {}),
+        },
+      };
+    }
+    if (unreadable.length > 0) {
+      const first = unreadable[0][1];
+      const reason = first.state === 'unreadable' ? first.reason : '';
+      return {
+        status: 'unknown',
+        message: `${plural(unreadable.length, 'principal')} of the role assignments could not be looked up: ${reason}`,
+        details: { unreadable: unreadable.map(([id]) => id), reason },
+      };
+    }
+    return {
+      status: 'pass',
+      message:
+        checked.length === 0
+          ? 'No AKS-access role assignment covers the cluster'
+          : `All ${plural(checked.length, 'AKS-access role assignment')} covering the cluster belong to existing principals`,
+      details: { assignments: checked.length },
+    };
+  },
+  remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
+    const ids = outcome.status === 'fail' ? grantsFromDetails(outcome.details?.principals).map((g) => g.id) : [];
+    if (ids.length === 0) return `az role assignment list --scope ${quote(cluster.id)} --include-inherited -o table`;
+    return `az role assignment delete --ids ${ids.map(quote).join(' ')}`;
+  },
+};
+
+export default aksRbacNoOrphanedAssignments;

@@ -1,0 +1,215 @@
+// Defensive readers shared by the rules: cluster data may be missing, null, of the wrong type or garbage, and a
+// rule must turn that into `unknown` with a message naming the field, never throw.
+import {
+  catalogFacts,
+  parseVersion,
+  SUPPORT_PLAN_LTS,
+  type CatalogFacts,
+  type ParsedVersion,
+} from '../catalog/support';
+import { normaliseLocation, type ClusterRecord, type Rule, type RuleContext, type RuleOutcome } from '../model';
+
+export const DAY_MS = 86_400_000;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Shell-safe enough for the names ARM allows (letters, digits, `-_.()`); quotes anything else. */
+export function shellArg(value: string): string {
+  return /^[A-Za-z0-9_.\-()/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `--resource-group RG --name NAME` for `az aks` commands. */
+export function clusterArgs(cluster: ClusterRecord): string {
+  return `--resource-group ${shellArg(cluster.resourceGroup)} --name ${shellArg(cluster.name)}`;
+}
+
+/** `--resource-group RG --cluster-name NAME` for `az aks nodepool` commands. */
+export function nodepoolArgs(cluster: ClusterRecord): string {
+  return `--resource-group ${shellArg(cluster.resourceGroup)} --cluster-name ${shellArg(cluster.name)}`;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+export function unknown(message: string, details: Record<string, unknown> = {}): RuleOutcome {
+  return { status: 'unknown', message, details };
+}
+
+export type Read<T> = { ok: true; value: T } | { ok: false; outcome: RuleOutcome };
+
+/** A sub-object of `properties`: undefined when missing or null, an unknown outcome when of the wrong type. */
+export function readObject(cluster: ClusterRecord, field: string): Read<Record<string, unknown> | undefined> {
+  const props = isRecord(cluster.properties) ? cluster.properties : {};
+  const value = props[field];
+  if (value === undefined || value === null) return { ok: true, value: undefined };
+  if (!isRecord(value)) {
+    return {
+      ok: false,
+      outcome: unknown(`properties.${field} is ${describe(value)}, not an object: cannot be evaluated`, { field }),
+    };
+  }
+  return { ok: true, value };
+}
+
+/** A boolean: undefined when missing or null, an unknown outcome when anything but a boolean. */
+export function readBoolean(
+  obj: Record<string, unknown> | undefined,
+  key: string,
+  fieldPath: string,
+): Read<boolean | undefined> {
+  const value = obj?.[key];
+  if (value === undefined || value === null) return { ok: true, value: undefined };
+  if (typeof value !== 'boolean') {
+    return {
+      ok: false,
+      outcome: unknown(`${fieldPath} is ${describe(value)}, not true or false: cannot be evaluated`, {
+        field: fieldPath,
+        value: typeof value === 'string' ? value.slice(0, 200) : typeof value,
+      }),
+    };
+  }
+  return { ok: true, value };
+}
+
+export function properties(cluster: ClusterRecord): Record<string, unknown> {
+  return isRecord(cluster.properties) ? cluster.properties : {};
+}
+
+export interface ClusterVersion {
+  text: string;
+  version: ParsedVersion;
+  field: 'currentKubernetesVersion' | 'kubernetesVersion';
+}
+
+/** The cluster's version: `currentKubernetesVersion`, falling back to `kubernetesVersion`. */
+export function readClusterVersion(cluster: ClusterRecord): Read<ClusterVersion> {
+  const props = properties(cluster);
+  for (const field of ['currentKubernetesVersion', 'kubernetesVersion'] as const) {
+    const value = props[field];
+    if (value === undefined || value === null || value === '') continue;
+    const version = parseVersion(value);
+    if (!version) {
+      return {
+        ok: false,
+        outcome: unknown(`properties.${field} is ${describe(value)}, not a Kubernetes version such as 1.33.2`, {
+          field: `properties.${field}`,
+        }),
+      };
+    }
+    return { ok: true, value: { text: (value as string).trim(), version, field } };
+  }
+  return {
+    ok: false,
+    outcome: unknown(
+      'The cluster has no Kubernetes version (properties.currentKubernetesVersion and kubernetesVersion are missing)',
+      {
+        field: 'properties.currentKubernetesVersion',
+      },
+    ),
+  };
+}
+
+/** The cluster's version text as the report shows it (current, falling back to the requested version). */
+export function reportedVersion(cluster: ClusterRecord): string | null {
+  const props = properties(cluster);
+  for (const field of ['currentKubernetesVersion', 'kubernetesVersion']) {
+    const value = props[field];
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return null;
+}
+
+/** The region's catalog facts, or an unknown outcome saying why there are none. */
+export function readCatalog(cluster: ClusterRecord, ctx: RuleContext): Read<CatalogFacts> {
+  const location = typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
+  if (!location) {
+    return {
+      ok: false,
+      outcome: unknown('The cluster has no location, so no version catalog applies', { field: 'location' }),
+    };
+  }
+  const catalog = ctx.catalogs.get(location);
+  if (!catalog) {
+    return {
+      ok: false,
+      outcome: unknown(`No Kubernetes version catalog was read for region ${location}`, { location }),
+    };
+  }
+  if (!catalog.readable) {
+    return {
+      ok: false,
+      outcome: unknown(`The Kubernetes version catalog of region ${location} could not be read: ${catalog.reason}`, {
+        location,
+        reason: catalog.reason,
+      }),
+    };
+  }
+  const facts = catalogFacts(catalog);
+  if (facts.minors.length === 0) {
+    return {
+      ok: false,
+      outcome: unknown(`The Kubernetes version catalog of region ${location} lists no readable versions`, { location }),
+    };
+  }
+  return { ok: true, value: facts };
+}
+
+/** The cluster asks for Long Term Support: `sku.tier` Premium and `supportPlan` AKSLongTermSupport. */
+export function clusterOnLtsPlan(cluster: ClusterRecord): boolean {
+  const tier = isRecord(cluster.sku) ? cluster.sku.tier : undefined;
+  const plan = properties(cluster).supportPlan;
+  return (
+    typeof tier === 'string' &&
+    tier.toLowerCase() === 'premium' &&
+    typeof plan === 'string' &&
+    plan.toLowerCase() === SUPPORT_PLAN_LTS.toLowerCase()
+  );
+}
+
+export interface PoolEntry {
+  index: number;
+  name: string;
+  pool: Record<string, unknown>;
+}
+
+/** `properties.agentPoolProfiles`: the pools, or an unknown outcome when the list is missing or not a list. */
+export function readPools(cluster: ClusterRecord): Read<PoolEntry[]> {
+  const value = properties(cluster).agentPoolProfiles;
+  if (!Array.isArray(value)) {
+    return {
+      ok: false,
+      outcome: unknown(`properties.agentPoolProfiles is ${describe(value)}, not a list of node pools`, {
+        field: 'properties.agentPoolProfiles',
+      }),
+    };
+  }
+  return {
+    ok: true,
+    value: value.map((pool, index) => {
+      const record = isRecord(pool) ? pool : {};
+      const name = typeof record.name === 'string' && record.name !== '' ? record.name : `#${index + 1}`;
+      return { index, name, pool: record };
+    }),
+  };
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function learn(path: string): string {
+  return `https://learn.microsoft.com/azure/aks/${path}`;
+}
+
+/** A rule with the prose that docs/rules.md prints under "How it is evaluated". */
+export interface DocumentedRule extends Rule {
+  evaluation: string;
+}
