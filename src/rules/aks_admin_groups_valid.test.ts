@@ -1,6 +1,16 @@
 import { aksAdminGroupsValid as rule } from './aks_admin_groups_valid';
 import { rbacExampleCluster } from '../../test/identity/examples';
-import { APP, context, DELETED, EMPTY_GROUP, M365_GROUP, OPS_GROUP, TREVOR, view, type ViewOptions } from '../../test/identity/scenario';
+import {
+  APP,
+  context,
+  DELETED,
+  EMPTY_GROUP,
+  M365_GROUP,
+  OPS_GROUP,
+  TREVOR,
+  view,
+  type ViewOptions,
+} from '../../test/identity/scenario';
 
 describe('aks_admin_groups_valid', () => {
   const counts = { [OPS_GROUP]: 3, [EMPTY_GROUP]: 0, [M365_GROUP]: 4 };
@@ -12,9 +22,19 @@ describe('aks_admin_groups_valid', () => {
     severity?: string;
     contains?: string[];
   }[] = [
-    { name: 'the verbatim example (adminGroupObjectIDs null) -> not_applicable', groups: null, options: {}, status: 'not_applicable' },
+    {
+      name: 'the verbatim example (adminGroupObjectIDs null) -> not_applicable',
+      groups: null,
+      options: {},
+      status: 'not_applicable',
+    },
     { name: 'an empty list -> not_applicable', groups: [], options: {}, status: 'not_applicable' },
-    { name: 'no access view but groups configured -> unknown', groups: [OPS_GROUP], status: 'unknown', contains: ['not gathered'] },
+    {
+      name: 'no access view but groups configured -> unknown',
+      groups: [OPS_GROUP],
+      status: 'unknown',
+      contains: ['not gathered'],
+    },
     {
       name: 'a security group with members -> pass',
       groups: [OPS_GROUP],
@@ -109,7 +129,9 @@ describe('aks_admin_groups_valid', () => {
     const text = `${outcome.message} ${JSON.stringify(outcome.details)}`;
     for (const c of contains) expect(text).toContain(c);
     const fix = rule.remediation(cluster, outcome, ctx);
-    expect(fix).toMatch(/^az (aks update --resource-group rg1 --name clustername1 --aad-admin-group-object-ids |ad group member add )/);
+    expect(fix).toMatch(
+      /^az (aks update --resource-group rg1 --name clustername1 --aad-admin-group-object-ids |ad group member add )/,
+    );
   });
 
   it('remediation keeps the valid groups and replaces the broken ones', () => {

@@ -1,6 +1,17 @@
 import { aksRbacBindingsUseGroups as rule } from './aks_rbac_bindings_use_groups';
 import { rbacExampleCluster } from '../../test/identity/examples';
-import { APP, assignment, context, GUEST, OPS_GROUP, ROLE, SUB, TREVOR, view, type ViewOptions } from '../../test/identity/scenario';
+import {
+  APP,
+  assignment,
+  context,
+  GUEST,
+  OPS_GROUP,
+  ROLE,
+  SUB,
+  TREVOR,
+  view,
+  type ViewOptions,
+} from '../../test/identity/scenario';
 
 const cluster = rbacExampleCluster();
 const clusterScope = cluster.id;
@@ -46,7 +57,14 @@ describe('aks_rbac_bindings_use_groups', () => {
     {
       name: 'a user on another cluster in the same resource group -> pass',
       options: {
-        assignments: [assignment(TREVOR, 'User', ROLE.clusterAdmin, `${rgScope}/providers/Microsoft.ContainerService/managedClusters/other`)],
+        assignments: [
+          assignment(
+            TREVOR,
+            'User',
+            ROLE.clusterAdmin,
+            `${rgScope}/providers/Microsoft.ContainerService/managedClusters/other`,
+          ),
+        ],
       },
       status: 'pass',
     },
@@ -59,7 +77,9 @@ describe('aks_rbac_bindings_use_groups', () => {
     {
       name: 'a user at a management group in the chain -> fail',
       options: {
-        assignments: [assignment(TREVOR, 'User', ROLE.clusterUser, '/providers/Microsoft.Management/managementGroups/Platform')],
+        assignments: [
+          assignment(TREVOR, 'User', ROLE.clusterUser, '/providers/Microsoft.Management/managementGroups/Platform'),
+        ],
         chains: new Map([[SUB, ['platform', 'tenant-root']]]),
       },
       status: 'fail',
@@ -68,14 +88,19 @@ describe('aks_rbac_bindings_use_groups', () => {
     {
       name: 'a user at a management group outside the chain -> pass',
       options: {
-        assignments: [assignment(TREVOR, 'User', ROLE.clusterUser, '/providers/Microsoft.Management/managementGroups/Sandbox')],
+        assignments: [
+          assignment(TREVOR, 'User', ROLE.clusterUser, '/providers/Microsoft.Management/managementGroups/Sandbox'),
+        ],
         chains: new Map([[SUB, ['platform', 'tenant-root']]]),
       },
       status: 'pass',
     },
     {
       name: 'directory unreadable: the user is still a direct binding, named by object ID',
-      options: { assignments: [assignment(TREVOR, 'User', ROLE.clusterUser, clusterScope)], principalsUnreadable: true },
+      options: {
+        assignments: [assignment(TREVOR, 'User', ROLE.clusterUser, clusterScope)],
+        principalsUnreadable: true,
+      },
       status: 'fail',
       contains: [TREVOR],
     },
@@ -89,10 +114,14 @@ describe('aks_rbac_bindings_use_groups', () => {
     for (const c of contains) expect(text).toContain(c);
     for (const c of excludes) expect(text).not.toContain(c);
     if (status === 'fail') {
-      expect(outcome.details?.users).toEqual(expect.arrayContaining([expect.objectContaining({ roles: expect.any(Array), scopes: expect.any(Array) })]));
+      expect(outcome.details?.users).toEqual(
+        expect.arrayContaining([expect.objectContaining({ roles: expect.any(Array), scopes: expect.any(Array) })]),
+      );
       const fix = rule.remediation(cluster, outcome, ctx);
-      expect(fix).toMatch(/^az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role /);
-      expect(fix).toContain('az role assignment delete --ids /subscriptions/');
+      expect(fix).toMatch(
+        /^az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role /,
+      );
+      expect(fix).toMatch(/ && az role assignment delete --ids \/(subscriptions|providers)\//);
     }
   });
 
@@ -120,7 +149,11 @@ describe('aks_rbac_bindings_use_groups', () => {
   });
 
   it('has contract metadata', () => {
-    expect(rule).toMatchObject({ id: 'aks_rbac_bindings_use_groups', severity: 'medium', section: 'identity-and-access' });
+    expect(rule).toMatchObject({
+      id: 'aks_rbac_bindings_use_groups',
+      severity: 'medium',
+      section: 'identity-and-access',
+    });
     expect(rule.references.length).toBeGreaterThan(0);
   });
 });

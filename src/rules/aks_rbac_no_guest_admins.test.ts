@@ -12,7 +12,12 @@ describe('aks_rbac_no_guest_admins', () => {
       name: 'a guest with RBAC Cluster Admin at subscription scope -> fail high, named',
       options: { assignments: [assignment(GUEST, 'User', ROLE.rbacClusterAdmin, `/subscriptions/${SUB}`)] },
       status: 'fail',
-      contains: ['Pat Partner', 'pat_partner.example#EXT#@contoso.onmicrosoft.com', 'Azure Kubernetes Service RBAC Cluster Admin', `/subscriptions/${SUB}`],
+      contains: [
+        'Pat Partner',
+        'pat_partner.example#EXT#@contoso.onmicrosoft.com',
+        'Azure Kubernetes Service RBAC Cluster Admin',
+        `/subscriptions/${SUB}`,
+      ],
     },
     {
       name: 'a guest with a non-admin role (RBAC Reader) -> pass',
@@ -38,7 +43,9 @@ describe('aks_rbac_no_guest_admins', () => {
     {
       name: 'a guest at a management group in the chain -> fail',
       options: {
-        assignments: [assignment(GUEST, 'User', ROLE.clusterAdmin, '/providers/Microsoft.Management/managementGroups/contoso')],
+        assignments: [
+          assignment(GUEST, 'User', ROLE.clusterAdmin, '/providers/Microsoft.Management/managementGroups/contoso'),
+        ],
         chains: new Map([[SUB, ['landing-zones', 'contoso']]]),
       },
       status: 'fail',
@@ -47,7 +54,9 @@ describe('aks_rbac_no_guest_admins', () => {
     {
       name: 'management-group assignments exist and the chain is unknown (live) -> unknown',
       options: {
-        assignments: [assignment(GUEST, 'User', ROLE.clusterAdmin, '/providers/Microsoft.Management/managementGroups/contoso')],
+        assignments: [
+          assignment(GUEST, 'User', ROLE.clusterAdmin, '/providers/Microsoft.Management/managementGroups/contoso'),
+        ],
         principalsUnreadable: true,
         chains: new Map(),
       },
@@ -64,7 +73,9 @@ describe('aks_rbac_no_guest_admins', () => {
     for (const c of contains) expect(text).toContain(c);
     if (status === 'fail') {
       expect(outcome.severity ?? rule.severity).toBe('high');
-      expect(rule.remediation(cluster, outcome, ctx)).toMatch(/^az role assignment delete --ids \/providers\/microsoft\.management|^az role assignment delete --ids \/subscriptions\//);
+      expect(rule.remediation(cluster, outcome, ctx)).toMatch(
+        /^az role assignment delete --ids \/providers\/microsoft\.management|^az role assignment delete --ids \/subscriptions\//,
+      );
     }
   });
 });

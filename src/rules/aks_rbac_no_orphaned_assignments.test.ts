@@ -1,6 +1,16 @@
 import { aksRbacNoOrphanedAssignments as rule } from './aks_rbac_no_orphaned_assignments';
 import { rbacExampleCluster } from '../../test/identity/examples';
-import { assignment, context, DELETED, OPS_GROUP, ROLE, SUB, TREVOR, view, type ViewOptions } from '../../test/identity/scenario';
+import {
+  assignment,
+  context,
+  DELETED,
+  OPS_GROUP,
+  ROLE,
+  SUB,
+  TREVOR,
+  view,
+  type ViewOptions,
+} from '../../test/identity/scenario';
 
 const cluster = rbacExampleCluster();
 
@@ -11,7 +21,12 @@ describe('aks_rbac_no_orphaned_assignments', () => {
     { name: 'no assignments -> pass', options: { assignments: [] }, status: 'pass' },
     {
       name: 'all principals exist -> pass',
-      options: { assignments: [assignment(OPS_GROUP, 'Group', ROLE.clusterUser, cluster.id), assignment(TREVOR, 'User', ROLE.owner, `/subscriptions/${SUB}`)] },
+      options: {
+        assignments: [
+          assignment(OPS_GROUP, 'Group', ROLE.clusterUser, cluster.id),
+          assignment(TREVOR, 'User', ROLE.owner, `/subscriptions/${SUB}`),
+        ],
+      },
       status: 'pass',
     },
     {
@@ -41,7 +56,9 @@ describe('aks_rbac_no_orphaned_assignments', () => {
     for (const c of contains) expect(text).toContain(c);
     if (status === 'fail') {
       expect(outcome.severity ?? rule.severity).toBe('low');
-      expect(rule.remediation(cluster, outcome, ctx)).toBe(`az role assignment delete --ids ${deletedAtRg.id.toLowerCase()}`);
+      expect(rule.remediation(cluster, outcome, ctx)).toBe(
+        `az role assignment delete --ids ${deletedAtRg.id.toLowerCase()}`,
+      );
     }
   });
 });

@@ -1,0 +1,37 @@
+// AccessView: what the RBAC-subject rules see, built from role assignment coverage and the principal directory.
+import type { AccessView, ClusterRecord, MemberCountLookup, PrincipalLookup } from '../model';
+import type { AssignmentCoverage, CoveringAssignments } from './roleAssignments';
+import type { PrincipalDirectory } from './directory';
+
+export type AssignmentSource = { readable: true; coverage: AssignmentCoverage } | { readable: false; reason: string };
+
+export class FleetAccessView implements AccessView {
+  constructor(
+    private readonly assignments: AssignmentSource,
+    private readonly directory: Pick<PrincipalDirectory, 'principal' | 'transitiveMemberCount'>,
+  ) {}
+
+  assignmentsFor(cluster: ClusterRecord): CoveringAssignments {
+    if (!this.assignments.readable) return { readable: false, reason: this.assignments.reason };
+    return this.assignments.coverage.covering(cluster);
+  }
+
+  principal(id: string): PrincipalLookup {
+    return this.directory.principal(id);
+  }
+
+  transitiveMemberCount(groupId: string): MemberCountLookup {
+    return this.directory.transitiveMemberCount(groupId);
+  }
+}
+
+/** The `aadProfile.adminGroupObjectIDs` of a cluster as strings; undefined when the field has an unreadable shape. */
+export function adminGroupIdsOf(cluster: ClusterRecord): string[] | undefined {
+  const aad = cluster.properties.aadProfile;
+  if (aad === undefined || aad === null) return [];
+  if (typeof aad !== 'object' || Array.isArray(aad)) return undefined;
+  const ids = (aad as Record<string, unknown>).adminGroupObjectIDs;
+  if (ids === undefined || ids === null) return [];
+  if (!Array.isArray(ids) || ids.some((v) => typeof v !== 'string')) return undefined;
+  return ids as string[];
+}

@@ -1,0 +1,198 @@
+// AKS-access role assignments and which clusters they cover. Pure: rows in, an index out.
+import type { ClusterRecord, RoleAssignmentRecord, ScanProblem } from '../model';
+import { normaliseId } from '../model';
+import { parseClusterId } from '../inventory/clusters';
+import { AKS_ACCESS_ROLES, ROLE_ASSIGNMENTS_QUERY } from '../inventory/queries';
+
+export type AccessRoleGuid = keyof typeof AKS_ACCESS_ROLES;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
+/**
+ * The AKS-access role a role definition ID names, matched on its trailing GUID, so the tenant form
+ * (`/providers/Microsoft.Authorization/roleDefinitions/GUID`), the subscription form and a bare GUID all match.
+ */
+export function accessRoleOf(
+  roleDefinitionId: string,
+): { guid: AccessRoleGuid; name: string; admin: boolean } | undefined {
+  const guid = normaliseId(roleDefinitionId).split('/').pop() ?? '';
+  if (!Object.prototype.hasOwnProperty.call(AKS_ACCESS_ROLES, guid)) return undefined;
+  const role = AKS_ACCESS_ROLES[guid as AccessRoleGuid];
+  return { guid: guid as AccessRoleGuid, name: role.name, admin: role.admin };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** ARM writes the root scope as `/`; normaliseId would strip it to nothing. */
+export function normaliseScope(scope: string): string {
+  const s = normaliseId(scope);
+  return s === '' ? '/' : s;
+}
+
+/**
+ * One role assignment row into a record. Accepts flat rows (the project's Resource Graph projection,
+ * `az role assignment list -o json`) and rows that keep an ARM `properties` envelope (`authorizationresources`,
+ * `GET .../roleAssignments/{id}`). The error names the missing field.
+ */
+export function toRoleAssignmentRecord(row: unknown): { record: RoleAssignmentRecord } | { error: string } {
+  if (!isObject(row)) return { error: 'item is not an object' };
+  const props = isObject(row.properties) ? row.properties : row;
+  const id = typeof row.id === 'string' ? row.id : typeof row.name === 'string' ? row.name : '';
+  const pick = (key: string): string | undefined => {
+    const v = props[key] ?? row[key];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const principalId = pick('principalId');
+  const roleDefinitionId = pick('roleDefinitionId');
+  const scope = pick('scope');
+  const label = id ? `role assignment ${id}` : 'role assignment';
+  if (!principalId) return { error: `${label} has no string "principalId"` };
+  if (!roleDefinitionId) return { error: `${label} has no string "roleDefinitionId"` };
+  if (!scope) return { error: `${label} has no string "scope"` };
+  if (!scope.startsWith('/'))
+    return { error: `${label} has a "scope" that is not an ARM scope: ${scope.slice(0, 200)}` };
+  return {
+    record: {
+      id: normaliseId(id),
+      principalId: principalId.toLowerCase(),
+      principalType: pick('principalType') ?? '',
+      roleDefinitionId: normaliseId(roleDefinitionId),
+      scope: normaliseScope(scope),
+    },
+  };
+}
+
+const MG_SCOPE = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/;
+const SUBSCRIPTION_SCOPE = /^\/subscriptions\/[^/]+$/;
+const RG_SCOPE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+$/;
+const CLUSTER_OR_BELOW =
+  /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+)(\/.*)?$/;
+
+/** The management group scope string for a management group name, in normalised form. */
+export function managementGroupScope(name: string): string {
+  return `/providers/microsoft.management/managementgroups/${name.toLowerCase()}`;
+}
+
+/**
+ * The key a scope is indexed under: the scope itself, except that a cluster's sub-scopes (namespaces) fold into the
+ * cluster. Scopes that can never cover a cluster (other resources) give undefined.
+ */
+function coverageKey(scope: string): string | undefined {
+  if (scope === '/' || MG_SCOPE.test(scope) || SUBSCRIPTION_SCOPE.test(scope) || RG_SCOPE.test(scope)) return scope;
+  const m = CLUSTER_OR_BELOW.exec(scope);
+  return m ? m[1] : undefined;
+}
+
+export interface CoverageOptions {
+  /**
+   * Subscription ID (lower case) -> management group names, nearest first. A subscription missing from the map has
+   * an unknown chain.
+   */
+  chains?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * What an unknown chain means while management-group-scope assignments exist: `unknown` (live: the cluster's
+   * assignments are unreadable) or `ignore` (offline without chains: management group scopes are not resolved).
+   */
+  unknownChain: 'unknown' | 'ignore';
+}
+
+export type CoveringAssignments =
+  { readable: true; assignments: RoleAssignmentRecord[] } | { readable: false; reason: string };
+
+/**
+ * Which AKS-access role assignments cover which cluster, by hash lookups on scope strings: a cluster asks for its own
+ * scope (sub-scopes folded in), its resource group, its subscription, its management groups and the root.
+ */
+export class AssignmentCoverage {
+  private readonly byKey = new Map<string, RoleAssignmentRecord[]>();
+  private readonly hasManagementGroupScopes: boolean;
+  readonly size: number;
+
+  constructor(
+    assignments: Iterable<RoleAssignmentRecord>,
+    private readonly options: CoverageOptions,
+  ) {
+    const seen = new Set<string>();
+    let mg = false;
+    let size = 0;
+    for (const a of assignments) {
+      if (!accessRoleOf(a.roleDefinitionId)) continue;
+      const key = coverageKey(a.scope);
+      if (key === undefined) continue;
+      // Keyed by assignment ID when it has one; identical exports read twice must not double count.
+      const identity = a.id || `${a.principalId}|${a.roleDefinitionId}|${a.scope}`;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      if (MG_SCOPE.test(key)) mg = true;
+      const list = this.byKey.get(key);
+      if (list) list.push(a);
+      else this.byKey.set(key, [a]);
+      size++;
+    }
+    this.hasManagementGroupScopes = mg;
+    this.size = size;
+  }
+
+  covering(cluster: ClusterRecord): CoveringAssignments {
+    const parts = parseClusterId(cluster.id);
+    if (!parts) return { readable: false, reason: `"${cluster.id}" is not a managed cluster resource ID` };
+    const sub = parts.subscriptionId.toLowerCase();
+    const subScope = `/subscriptions/${sub}`;
+    const keys = [normaliseId(cluster.id), `${subScope}/resourcegroups/${parts.resourceGroup.toLowerCase()}`, subScope];
+    const chain = this.options.chains?.get(sub);
+    if (chain) for (const name of chain) keys.push(managementGroupScope(name));
+    else if (this.hasManagementGroupScopes && this.options.unknownChain === 'unknown') {
+      return {
+        readable: false,
+        reason: `the management group chain of subscription ${sub} could not be read, so management-group-scope role assignments cannot be matched`,
+      };
+    }
+    keys.push('/');
+    const assignments: RoleAssignmentRecord[] = [];
+    for (const key of keys) {
+      const list = this.byKey.get(key);
+      if (list) assignments.push(...list);
+    }
+    return { readable: true, assignments };
+  }
+}
+
+/** Minimal view of the Resource Graph reader (src/inventory/resourceGraph.ts) this module needs. */
+export interface GraphQueryReader {
+  queryAll<T>(
+    query: string,
+    scope: { subscriptions?: string[]; managementGroups?: string[] },
+  ): Promise<{ rows: T[]; complete: boolean; problems: ScanProblem[] }>;
+}
+
+export interface RoleAssignmentRead {
+  assignments: RoleAssignmentRecord[];
+  /** False when some pages or scopes could not be read, or a row could not be parsed. */
+  complete: boolean;
+  problems: ScanProblem[];
+}
+
+/** Reads the AKS-access role assignments of a scope through Resource Graph (`authorizationresources`). */
+export async function readRoleAssignments(
+  reader: GraphQueryReader,
+  scope: { subscriptions?: string[]; managementGroups?: string[] },
+): Promise<RoleAssignmentRead> {
+  const result = await reader.queryAll<unknown>(ROLE_ASSIGNMENTS_QUERY, scope);
+  const problems = [...result.problems];
+  const assignments: RoleAssignmentRecord[] = [];
+  let complete = result.complete;
+  for (const row of result.rows) {
+    const parsed = toRoleAssignmentRecord(row);
+    if ('error' in parsed) {
+      complete = false;
+      problems.push({ source: 'resourceGraph', scope: 'authorizationresources', message: parsed.error });
+    } else assignments.push(parsed.record);
+  }
+  return { assignments, complete, problems };
+}

@@ -1,0 +1,137 @@
+// Shared wording and grouping for the RBAC-subject rules (src/rules/aks_rbac_*.ts, aks_admin_groups_valid.ts).
+import type {
+  AccessView,
+  ClusterRecord,
+  PrincipalLookup,
+  RoleAssignmentRecord,
+  RuleContext,
+  RuleOutcome,
+} from '../model';
+import { accessRoleOf } from './roleAssignments';
+
+export const NOT_GATHERED =
+  'Role assignments and directory principals were not gathered for this run, so RBAC subjects cannot be evaluated';
+
+/** The access view, or the unknown outcome a rule returns without one. */
+export function accessOf(ctx: RuleContext): { ok: true; access: AccessView } | { ok: false; outcome: RuleOutcome } {
+  if (!ctx.access) return { ok: false, outcome: { status: 'unknown', message: NOT_GATHERED, details: {} } };
+  return { ok: true, access: ctx.access };
+}
+
+/** The AKS-access role assignments covering the cluster, or the unknown outcome when they could not be read. */
+export function coveringAssignments(
+  access: AccessView,
+  cluster: ClusterRecord,
+): { ok: true; assignments: RoleAssignmentRecord[] } | { ok: false; outcome: RuleOutcome } {
+  const covering = access.assignmentsFor(cluster);
+  if (!covering.readable) {
+    return {
+      ok: false,
+      outcome: {
+        status: 'unknown',
+        message: `The role assignments covering the cluster could not be read: ${covering.reason}`,
+        details: { reason: covering.reason },
+      },
+    };
+  }
+  return { ok: true, assignments: covering.assignments };
+}
+
+export function roleName(assignment: RoleAssignmentRecord): string {
+  return accessRoleOf(assignment.roleDefinitionId)?.name ?? assignment.roleDefinitionId;
+}
+
+export function isAdminRole(assignment: RoleAssignmentRecord): boolean {
+  return accessRoleOf(assignment.roleDefinitionId)?.admin === true;
+}
+
+/** "Display Name (upn)" when the directory knows the principal, else its object ID. */
+export function principalLabel(id: string, lookup: PrincipalLookup): string {
+  if (lookup.state !== 'found') return id;
+  const { displayName, userPrincipalName } = lookup.object;
+  if (displayName && userPrincipalName) return `${displayName} (${userPrincipalName})`;
+  return displayName ?? userPrincipalName ?? id;
+}
+
+export interface PrincipalAssignments {
+  principalId: string;
+  label: string;
+  displayName?: string;
+  userPrincipalName?: string;
+  roles: string[];
+  scopes: string[];
+  assignmentIds: string[];
+  /** For remediation: one (role, scope) pair per assignment. */
+  grants: { role: string; scope: string; assignmentId: string }[];
+}
+
+/** Assignments grouped by principal, in first-seen order, roles and scopes deduplicated. */
+export function groupByPrincipal(access: AccessView, assignments: RoleAssignmentRecord[]): PrincipalAssignments[] {
+  const byPrincipal = new Map<string, PrincipalAssignments>();
+  for (const a of assignments) {
+    let entry = byPrincipal.get(a.principalId);
+    if (!entry) {
+      const lookup = access.principal(a.principalId);
+      const object = lookup.state === 'found' ? lookup.object : undefined;
+      entry = {
+        principalId: a.principalId,
+        label: principalLabel(a.principalId, lookup),
+        displayName: object?.displayName,
+        userPrincipalName: object?.userPrincipalName,
+        roles: [],
+        scopes: [],
+        assignmentIds: [],
+        grants: [],
+      };
+      byPrincipal.set(a.principalId, entry);
+    }
+    const role = roleName(a);
+    if (!entry.roles.includes(role)) entry.roles.push(role);
+    if (!entry.scopes.includes(a.scope)) entry.scopes.push(a.scope);
+    if (a.id) entry.assignmentIds.push(a.id);
+    entry.grants.push({ role, scope: a.scope, assignmentId: a.id });
+  }
+  return [...byPrincipal.values()];
+}
+
+/** "Jane (jane@x) [Owner at /subscriptions/...]" lines for messages, capped so a finding stays readable. */
+export function listPrincipals(entries: PrincipalAssignments[], max = 10): string {
+  const shown = entries
+    .slice(0, max)
+    .map((e) => `${e.label} [${e.grants.map((g) => `${g.role} at ${g.scope}`).join('; ')}]`);
+  const more = entries.length > max ? `; and ${entries.length - max} more` : '';
+  return shown.join('; ') + more;
+}
+
+/** JSON-safe details of principals for the report. */
+export function principalDetails(entries: PrincipalAssignments[]): Record<string, unknown>[] {
+  return entries.map((e) => ({
+    principalId: e.principalId,
+    ...(e.displayName !== undefined ? { displayName: e.displayName } : {}),
+    ...(e.userPrincipalName !== undefined ? { userPrincipalName: e.userPrincipalName } : {}),
+    roles: e.roles,
+    scopes: e.scopes,
+    assignments: e.grants.map((g) => ({ id: g.assignmentId, role: g.role, scope: g.scope })),
+  }));
+}
+
+/** The `assignments` entries of principal details (see principalDetails), read back defensively. */
+export function grantsFromDetails(value: unknown): { id: string; role: string; scope: string }[] {
+  if (!Array.isArray(value)) return [];
+  const out: { id: string; role: string; scope: string }[] = [];
+  for (const entry of value) {
+    const list = typeof entry === 'object' && entry !== null ? (entry as { assignments?: unknown }).assignments : [];
+    if (!Array.isArray(list)) continue;
+    for (const g of list) {
+      const { id, role, scope } = (g ?? {}) as Record<string, unknown>;
+      if (typeof id === 'string' && typeof role === 'string' && typeof scope === 'string')
+        out.push({ id, role, scope });
+    }
+  }
+  return out;
+}
+
+/** Quotes a value for a POSIX shell when it holds anything beyond a safe set. */
+export function quote(value: string): string {
+  return /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
