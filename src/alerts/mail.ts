@@ -1,0 +1,75 @@
+// Alert emails: escaped HTML digests for Graph sendMail.
+import escapeHtml from 'escape-html';
+import type { Alert, AlertBatch, AlertTransition } from './alerts';
+
+/** Rows per email; the rest is counted and left to the report (a mail stays well under Graph's size limits). */
+export const MAIL_MAX_ROWS = 500;
+
+const LABEL: Record<AlertTransition, string> = {
+  new_fail: 'new fail',
+  severity_raised: 'severity raised',
+  resolved: 'resolved',
+  exemption_expired: 'exemption expired',
+  unreadable: 'unreadable',
+  partial_run: 'partial run',
+};
+
+// One address, no display name, no list: what an owner tag may hold. Rejects anything with spaces, angle brackets,
+// commas or quotes, so a tag value can never add recipients or headers.
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function isValidEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL.test(value) && !value.includes('..');
+}
+
+export interface MailContent {
+  subject: string;
+  html: string;
+}
+
+function subjectLine(value: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200);
+}
+
+export function buildMail(batch: AlertBatch, alerts: Alert[], audience?: { clusterOwner: string }): MailContent {
+  const s = batch.summary;
+  const worst = alerts.some((a) => a.severity === 'critical') ? 'critical' : (alerts[0]?.severity ?? 'info');
+  const subject = subjectLine(
+    audience
+      ? `AKS compliance: ${alerts.length} change(s) on your clusters (${worst})`
+      : `AKS compliance: ${alerts.length} change(s) in run ${batch.runId} (${worst})`,
+  );
+  const rows = alerts
+    .slice(0, MAIL_MAX_ROWS)
+    .map(
+      (a) =>
+        `<tr><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(LABEL[a.transition])}</td>` +
+        `<td>${escapeHtml(a.clusterName || '(whole run)')}<br><small>${escapeHtml(a.subscriptionId)} / ${escapeHtml(a.resourceGroup)}</small></td>` +
+        `<td>${escapeHtml(a.ruleId)}<br><small>${escapeHtml(a.title)}</small></td>` +
+        `<td>${escapeHtml(a.message)}</td><td><code>${escapeHtml(a.remediation)}</code></td></tr>`,
+    )
+    .join('\n');
+  const more = alerts.length > MAIL_MAX_ROWS ? alerts.length - MAIL_MAX_ROWS : 0;
+  const link = batch.reportUrl ? `<p><a href="${escapeHtml(batch.reportUrl)}">Open the full report</a></p>` : '';
+  const intro = audience
+    ? `<p>You receive this because the tag on these clusters names ${escapeHtml(audience.clusterOwner)} as owner.</p>`
+    : '';
+  const html = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:Segoe UI,Arial,sans-serif">
+<h2>AKS compliance: ${alerts.length} change(s)</h2>
+${intro}<p>Run ${escapeHtml(batch.runId)} at ${escapeHtml(batch.generatedAt)}${s.complete ? '' : ' (partial run: nothing was resolved)'}.
+Fleet: ${s.clusters} clusters, ${s.status.fail} fails (critical ${s.failBySeverity.critical}, high ${s.failBySeverity.high},
+medium ${s.failBySeverity.medium}, low ${s.failBySeverity.low}), ${s.status.unknown} unknown, ${s.status.exempt} exempt.</p>
+${link}
+<table border="1" cellpadding="4" cellspacing="0" style="border-collapse:collapse">
+<thead><tr><th scope="col">Severity</th><th scope="col">Change</th><th scope="col">Cluster</th><th scope="col">Rule</th><th scope="col">Details</th><th scope="col">Remediation</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+${more > 0 ? `<p>${more} more change(s) not listed: see the report.</p>` : ''}
+</body></html>`;
+  return { subject, html };
+}

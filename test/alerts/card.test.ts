@@ -1,0 +1,140 @@
+import { computeAlertBatch, type Alert, type AlertBatch } from '../../src/alerts/alerts';
+import { buildMail, isValidEmail } from '../../src/alerts/mail';
+import { buildTeamsMessage, escapeCardText, TEAMS_CARD_MAX_BYTES } from '../../src/alerts/teamsCard';
+import { adaptiveCardProblems, cardTexts, hasUnescapedMarkup } from './cardValidation';
+import { cluster, finding, report } from './reports';
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '[x](http://evil.example)',
+  '"},{"type":"Action.OpenUrl","url":"http://evil"}',
+  '**bold** _it_ `code` # h1\n- item\n> quote',
+  '![img](http://evil/x.png)',
+  '&lt;b&gt; ${secret} {{template}} =cmd|',
+];
+
+function batchOf(n: number, name = (i: number) => `cluster-${i}`): AlertBatch {
+  const clusters = Array.from({ length: n }, (_, i) =>
+    cluster(name(i), [
+      finding('aks_version_supported', 'fail', 'critical', {
+        message: `Kubernetes 1.2${i % 10} is out of support in westeurope; the oldest supported minor is 1.31`,
+        remediation: `az aks upgrade --resource-group rg-${name(i)} --name ${name(i)} --kubernetes-version 1.33.2`,
+      }),
+    ]),
+  );
+  return computeAlertBatch(undefined, report('run-300', clusters), {
+    minSeverity: 'high',
+    reportUrl: 'https://reports.example.com/api/reports/run-300?format=html',
+  });
+}
+
+const content = (message: Record<string, unknown>) =>
+  (message.attachments as Array<{ content: Record<string, unknown> }>)[0].content;
+
+describe('Teams card', () => {
+  it('wraps an Adaptive Card 1.4 in the Workflows envelope, valid for the adaptivecards parser', () => {
+    const batch = batchOf(3);
+    const { message, bytes, shown, omitted } = buildTeamsMessage(batch);
+    expect(message.type).toBe('message');
+    const attachment = (message.attachments as Array<Record<string, unknown>>)[0];
+    expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(attachment.contentUrl).toBeNull();
+    expect(content(message)).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+    expect(adaptiveCardProblems(content(message)).problems).toEqual([]);
+    expect([shown, omitted]).toEqual([3, 0]);
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(message)));
+    expect(content(message).actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open the report', url: batch.reportUrl },
+    ]);
+    const texts = cardTexts(content(message)).join('\n');
+    expect(texts).toContain('az aks upgrade \\-\\-resource\\-group rg\\-cluster\\-0');
+    expect(JSON.stringify(content(message))).toContain('"fontType":"Monospace"');
+  });
+
+  it('the parser check itself rejects a bad card', () => {
+    const bad = {
+      type: 'AdaptiveCard',
+      version: '1.4',
+      body: [{ type: 'Bogus' }, { type: 'TextBlock', text: 'x', color: 'Purple' }],
+    };
+    expect(adaptiveCardProblems(bad).problems.length).toBe(2);
+  });
+
+  it('300 changes fit in one valid card under 20 KB with an "N more changes" line', () => {
+    const batch = batchOf(300);
+    expect(batch.alerts).toHaveLength(300);
+    const { message, bytes, shown, omitted } = buildTeamsMessage(batch);
+    expect(bytes).toBeLessThanOrEqual(TEAMS_CARD_MAX_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(20_000);
+    expect(shown).toBeGreaterThan(5);
+    expect(shown + omitted).toBe(300);
+    expect(cardTexts(content(message)).join('\n')).toContain(`${omitted} more changes not shown`);
+    expect(adaptiveCardProblems(content(message)).problems).toEqual([]);
+  });
+
+  it('stays under 20 KB with maximal field sizes and multi-byte text', () => {
+    const alerts: Alert[] = Array.from({ length: 50 }, (_, i) => ({
+      key: `k${i}`,
+      transition: 'new_fail',
+      severity: 'critical',
+      clusterId: `/x/${i}`,
+      clusterName: '名'.repeat(256),
+      subscriptionId: 's',
+      resourceGroup: '<'.repeat(256),
+      ruleId: 'r'.repeat(128),
+      title: 't'.repeat(512),
+      message: '😀'.repeat(2000),
+      remediation: '&'.repeat(2000),
+    }));
+    const batch = { ...batchOf(1), runId: 'ü'.repeat(1024), alerts };
+    const { bytes, shown } = buildTeamsMessage(batch);
+    expect(bytes).toBeLessThanOrEqual(TEAMS_CARD_MAX_BYTES);
+    expect(shown).toBeGreaterThan(0);
+  });
+
+  it('hostile cluster names and messages stay inert text', () => {
+    const batch = batchOf(HOSTILE.length, (i) => HOSTILE[i]);
+    const { message } = buildTeamsMessage(batch);
+    const card = content(message);
+    expect(adaptiveCardProblems(card).problems).toEqual([]);
+    // No injected element or action: the structure is what we built.
+    expect((card.actions as unknown[]).length).toBe(1);
+    expect((card.body as Array<{ type: string }>).map((e) => e.type)).toEqual([
+      'TextBlock',
+      'TextBlock',
+      'FactSet',
+      ...HOSTILE.map(() => 'Container'),
+    ]);
+    for (const text of cardTexts(card)) expect(hasUnescapedMarkup(text)).toBe(false);
+    expect(escapeCardText('[x](http://evil)')).toBe('\\[x\\]\\(http\\://evil\\)');
+    expect(escapeCardText('a\nb')).toBe('a b');
+  });
+});
+
+describe('alert mail', () => {
+  it('escapes HTML in every field', () => {
+    const batch = batchOf(HOSTILE.length, (i) => HOSTILE[i]);
+    const { subject, html } = buildMail(batch, batch.alerts);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<a href="http://evil');
+    expect(subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('validates owner addresses', () => {
+    expect(isValidEmail('team-a@example.com')).toBe(true);
+    expect(isValidEmail('first.last+aks@sub.example.co.uk')).toBe(true);
+    for (const bad of [
+      'not-an-email',
+      'a@b',
+      'a b@example.com',
+      'x@example.com, y@example.com',
+      '<a@example.com>',
+      'a@@example.com',
+      'a..b@example.com',
+      '"q"@example.com',
+    ]) {
+      expect(isValidEmail(bad)).toBe(false);
+    }
+  });
+});

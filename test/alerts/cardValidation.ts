@@ -1,0 +1,34 @@
+// Adaptive Card checks with the `adaptivecards` library's own parser (its browser bundle parses fine in Node).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof import('adaptivecards');
+
+/** Parse problems of an Adaptive Card 1.4 (empty when the library accepts every element and property). */
+export function adaptiveCardProblems(content: unknown): { problems: string[]; roundTrip: unknown } {
+  const card = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext(AC.Versions.v1_4);
+  card.parse(content, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i += 1) problems.push(context.getEventAt(i).message);
+  for (const issue of card.validateProperties().validationEvents) problems.push(issue.message);
+  if (card.version?.toString() !== '1.4') problems.push(`version is ${String(card.version)}`);
+  return { problems, roundTrip: card.toJSON() };
+}
+
+/** Every TextBlock/FactSet string of a card, for checks on what a reader would see. */
+export function cardTexts(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => cardTexts(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (typeof o.text === 'string') out.push(o.text);
+    if (typeof o.title === 'string') out.push(o.title);
+    if (typeof o.value === 'string') out.push(o.value);
+    Object.values(o).forEach((v) => cardTexts(v, out));
+  }
+  return out;
+}
+
+/** A text is inert when every Markdown/HTML-significant mark in it is backslash-escaped. */
+export function hasUnescapedMarkup(text: string): boolean {
+  const stripped = text.replace(/\\[\s\S]/g, '');
+  return /[<>[\]()*_`#|~&]/.test(stripped);
+}
