@@ -1,0 +1,7 @@
+// `aks-compliance demo`: placeholder until its module is in place.
+import type { CommandRunner } from '../io';
+
+export const run: CommandRunner = async (_args, io) => {
+  io.stderr('aks-compliance: the "demo" command needs its module, which is not part of this build yet\n');
+  return 2;
+};

@@ -1,0 +1,115 @@
+// `aks-compliance scan`: a live scan with the configured credential; stored and alerted unless told otherwise.
+import { createAzureClients, type AzureClients } from '../../azure/clients';
+import { loadSettings, type Settings } from '../../config/settings';
+import type { ScanReport } from '../../model';
+import { renderReport } from '../../report/render';
+import { runScan } from '../../scan/runScan';
+import { emitReport, failsAtOrAbove, parseFlags, parseFormat, parseSeverity } from '../args';
+import { UsageError, type CliIO, type CommandRunner } from '../io';
+
+export const SCAN_USAGE = `Usage: aks-compliance scan [options]
+
+Scans every AKS cluster in scope through Azure Resource Graph, the AKS resource provider and Microsoft Graph, with
+the configured credential (AZURE_* variables, managed identity or developer sign-in).
+
+  --subscription ID        scan this subscription (repeatable; default: AKS_COMPLIANCE_SUBSCRIPTIONS or the tenant)
+  --management-group ID    scan this management group (repeatable)
+  --format FORMAT          table (default), json, csv, md or html
+  --output FILE            write the report to FILE and print a one-line summary
+  --no-store               do not record the run in Table Storage (and so send no alerts)
+  --no-notify              record the run but send no alerts
+  --fail-on SEVERITY       exit 1 when a fail at or above SEVERITY remains (critical, high, medium, low)
+`;
+
+const OPTIONS = {
+  subscription: { type: 'string', multiple: true },
+  'management-group': { type: 'string', multiple: true },
+  format: { type: 'string' },
+  output: { type: 'string' },
+  'no-store': { type: 'boolean' },
+  'no-notify': { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MANAGEMENT_GROUP = /^[A-Za-z0-9\-_().]{1,90}$/;
+
+/** The stored-scan pipeline (store + alerts), as declared by its modules. */
+interface StoredScanModules {
+  FindingStore: new (clients: AzureClients, settings: Settings) => unknown;
+  runScanJob(
+    deps: { settings: Settings; clients: AzureClients; store: unknown; log: (line: string) => void },
+    options: { runId?: string; trigger: 'timer' | 'http' | 'cli'; subscriptions?: string[]; notify?: boolean },
+  ): Promise<{ report: ScanReport }>;
+}
+
+/** Loaded on use: a --no-store scan needs neither Table Storage nor the alerting pipeline. */
+async function loadStoredScan(): Promise<StoredScanModules> {
+  const modules = ['../../scan/job', '../../store/findingStore'];
+  const [job, store] = (await Promise.all(modules.map((m) => import(m)))) as [
+    Pick<StoredScanModules, 'runScanJob'>,
+    Pick<StoredScanModules, 'FindingStore'>,
+  ];
+  return { runScanJob: job.runScanJob, FindingStore: store.FindingStore };
+}
+
+/** Progress on a terminal only: one line rewritten in place, at most four times a second. */
+function progressReporter(io: CliIO): ((done: number, total: number) => void) | undefined {
+  if (!io.isTTY) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < 250) return;
+    last = now;
+    io.stderr(`\rEvaluated ${done}/${total} clusters${done >= total ? '\n' : ''}`);
+  };
+}
+
+export const run: CommandRunner = async (args, io) => {
+  const flags = parseFlags('scan', args, OPTIONS);
+  if (flags.help) {
+    io.stdout(SCAN_USAGE);
+    return 0;
+  }
+  const format = parseFormat('scan', flags.format);
+  const failOn = parseSeverity('scan', 'fail-on', flags['fail-on']);
+  const subscriptions = flags.subscription ?? [];
+  for (const s of subscriptions) {
+    if (!GUID.test(s.trim()))
+      throw new UsageError(`scan: --subscription ${JSON.stringify(s)} is not a subscription ID`);
+  }
+  const managementGroups = flags['management-group'] ?? [];
+  for (const mg of managementGroups) {
+    if (!MANAGEMENT_GROUP.test(mg.trim())) {
+      throw new UsageError(`scan: --management-group ${JSON.stringify(mg)} is not a management group ID`);
+    }
+  }
+  const noStore = flags['no-store'] === true;
+
+  const settings = loadSettings(io.env);
+  const clients = createAzureClients(settings);
+  const log = io.isTTY ? (line: string) => io.stderr(`${line}\n`) : undefined;
+  const progress = progressReporter(io);
+
+  let report: ScanReport;
+  if (noStore) {
+    report = await runScan(
+      { settings, clients, ...(log ? { log } : {}), ...(progress ? { progress } : {}) },
+      { subscriptions, managementGroups },
+    );
+  } else {
+    if (managementGroups.length > 0) {
+      throw new UsageError('scan: --management-group is only supported with --no-store');
+    }
+    const { runScanJob, FindingStore } = await loadStoredScan();
+    const store = new FindingStore(clients, settings);
+    const result = await runScanJob(
+      { settings, clients, store, log: log ?? (() => undefined) },
+      { trigger: 'cli', ...(subscriptions.length > 0 ? { subscriptions } : {}), notify: flags['no-notify'] !== true },
+    );
+    report = result.report;
+  }
+  emitReport('scan', io, report, renderReport(report, format), format, flags.output);
+  return failsAtOrAbove(report, failOn) ? 1 : 0;
+};

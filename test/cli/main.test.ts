@@ -1,0 +1,54 @@
+import { CliSandbox, oneErrorLine } from './helpers';
+
+let box: CliSandbox;
+beforeEach(() => (box = new CliSandbox()));
+afterEach(() => box.remove());
+
+describe('aks-compliance', () => {
+  test('--help and help print the usage, exit 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const run = await box.run(...argv);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: aks-compliance <command>/);
+      expect(run.stdout).toContain('evaluate');
+    }
+    const sub = await box.run('help', 'evaluate');
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toContain('--clusters FILE');
+    const flag = await box.run('scan', '--help');
+    expect(flag.code).toBe(0);
+    expect(flag.stdout).toContain('--no-store');
+  });
+
+  test('--version prints the package version', async () => {
+    const run = await box.run('--version');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^aks-compliance \d+\.\d+\.\d+\n$/);
+  });
+
+  test.each([
+    [[], /a command is required/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['--verbose'], /unknown option --verbose/],
+  ])('%j: one line, exit 2', async (argv, expected) => {
+    const run = await box.run(...argv);
+    expect(run.code).toBe(2);
+    expect(oneErrorLine(run)).toMatch(expected);
+  });
+
+  test('scan: bad flags and settings give one line, exit 2, before any call', async () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['scan', '--format', 'yaml'], {}, /--format "yaml"/],
+      [['scan', '--subscription', 'prod'], {}, /--subscription "prod" is not a subscription ID/],
+      [['scan', '--fail-on', 'severe'], {}, /--fail-on "severe"/],
+      [['scan', '--output', 'a', '--output', 'b'], {}, /--output is given more than once/],
+      [['scan', '--no-store'], { AZURE_CLOUD: 'Mars' }, /AZURE_CLOUD/],
+    ];
+    for (const [argv, env, expected] of cases) {
+      box.env = env;
+      const run = await box.run(...argv);
+      expect([argv, run.code]).toEqual([argv, 2]);
+      expect(oneErrorLine(run)).toMatch(expected);
+    }
+  });
+});
