@@ -3,7 +3,14 @@ import type { AccessView, ClusterRecord, MemberCountLookup, PrincipalLookup } fr
 import type { AssignmentCoverage, CoveringAssignments } from './roleAssignments';
 import type { PrincipalDirectory } from './directory';
 
-export type AssignmentSource = { readable: true; coverage: AssignmentCoverage } | { readable: false; reason: string };
+export type AssignmentSource =
+  | {
+      readable: true;
+      coverage: AssignmentCoverage;
+      /** Subscriptions (lower case) whose role assignments could not be read, with why. */
+      unreadableSubscriptions?: ReadonlyMap<string, string>;
+    }
+  | { readable: false; reason: string };
 
 export class FleetAccessView implements AccessView {
   constructor(
@@ -13,6 +20,8 @@ export class FleetAccessView implements AccessView {
 
   assignmentsFor(cluster: ClusterRecord): CoveringAssignments {
     if (!this.assignments.readable) return { readable: false, reason: this.assignments.reason };
+    const skipped = this.assignments.unreadableSubscriptions?.get(cluster.subscriptionId.toLowerCase());
+    if (skipped) return { readable: false, reason: skipped };
     return this.assignments.coverage.covering(cluster);
   }
 

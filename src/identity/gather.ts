@@ -5,6 +5,8 @@ import { AssignmentCoverage, readRoleAssignments, type GraphQueryReader } from '
 import { PrincipalDirectory, type PrincipalDirectoryOptions } from './directory';
 import { FleetAccessView, type AssignmentSource, adminGroupIdsOf } from './accessView';
 
+const SUBSCRIPTION_SCOPE = /^\/subscriptions\/([^/]+)$/i;
+
 export interface GatherAccessDeps {
   /** `AzureClients` (src/azure/clients.ts); only its Graph client is used here. */
   clients: { graph: Client };
@@ -32,16 +34,31 @@ export async function gatherAccess(
   const problems = [...read.problems];
   let source: AssignmentSource;
   const principalIds = new Set<string>();
-  if (read.complete) {
+  // A subscription that refused the query hides only its own assignments (those at its scopes); any other gap in
+  // the read could hide assignments covering any cluster.
+  const unreadableSubscriptions = new Map<string, string>();
+  let wholeReadFailed: string | undefined;
+  if (!read.complete) {
+    for (const p of read.problems) {
+      const m = SUBSCRIPTION_SCOPE.exec(p.scope);
+      if (m) unreadableSubscriptions.set(m[1].toLowerCase(), `role assignments could not be read: ${p.message}`);
+      else wholeReadFailed ??= p.message;
+    }
+    if (unreadableSubscriptions.size === 0) wholeReadFailed ??= 'the read was incomplete';
+  }
+  if (wholeReadFailed === undefined) {
     const coverage = new AssignmentCoverage(read.assignments, { chains: input.chains, unknownChain: 'unknown' });
-    source = { readable: true, coverage };
+    source = { readable: true, coverage, unreadableSubscriptions };
     for (const cluster of input.clusters) {
+      if (unreadableSubscriptions.has(cluster.subscriptionId.toLowerCase())) continue;
       const covering = coverage.covering(cluster);
       if (covering.readable) for (const a of covering.assignments) principalIds.add(a.principalId);
     }
   } else {
-    const detail = read.problems.map((p) => p.message).find((m) => m) ?? 'the read was incomplete';
-    source = { readable: false, reason: `role assignments could not all be read from Resource Graph: ${detail}` };
+    source = {
+      readable: false,
+      reason: `role assignments could not all be read from Resource Graph: ${wholeReadFailed}`,
+    };
   }
   const adminGroups = new Set<string>();
   for (const cluster of input.clusters) {
