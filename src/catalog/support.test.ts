@@ -58,7 +58,7 @@ describe('catalogFacts on the verbatim KubernetesVersions_List example', () => {
     expect(patchesBehind(f, { major: 1, minor: 24, patch: 1 })).toBe(2);
     expect(formatVersion(oldestSupportedTarget(f)!)).toBe('1.23.15');
     expect(formatVersion(upgradeTarget(f, parseVersion('1.23.12')!)!)).toBe('1.24.9');
-    expect(formatVersion(upgradeTarget(f, parseVersion('1.25.4')!)!)).toBe('1.25.5');
+    expect(upgradeTarget(f, parseVersion('1.25.4')!)).toBeUndefined();
   });
 
   it('sorts patches numerically (1.31.9 before 1.31.10)', () => {

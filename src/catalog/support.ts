@@ -221,12 +221,9 @@ export function patchesBehind(facts: CatalogFacts, version: FullVersion): number
   return entry.patches.filter((p) => compareVersion(p, version) > 0).length;
 }
 
-/** The newest GA patch of the oldest official GA minor newer than `version`, or of that minor itself. */
+/** The newest listed patch of the oldest official GA minor newer than `version` (the next upgrade step). */
 export function upgradeTarget(facts: CatalogFacts, version: MinorVersion): FullVersion | undefined {
-  const candidates = facts.minors.filter((m) => m.official && m.patches.length > 0);
-  const target =
-    candidates.find((m) => compareMinor(m.minor, version) > 0) ??
-    candidates.find((m) => compareMinor(m.minor, version) === 0);
+  const target = facts.minors.find((m) => m.official && m.patches.length > 0 && compareMinor(m.minor, version) > 0);
   return target?.patches[target.patches.length - 1];
 }
 

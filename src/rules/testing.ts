@@ -9,7 +9,10 @@ import type {
   ClusterRecord,
   KubernetesVersionWire,
   RegionCatalog,
+  Rule,
   RuleContext,
+  RuleOutcome,
+  Severity,
   SupportCalendar,
 } from '../model';
 import { buildRuleContext } from './context';
@@ -157,5 +160,40 @@ export function testContext(options: TestContextOptions = {}): RuleContext {
     nodeImageMaxAgeDays: options.nodeImageMaxAgeDays,
     eolWarningDays: options.eolWarningDays,
     access: options.access,
+  });
+}
+
+export interface RuleCase {
+  /** Scenario, used in the test name: `<rule id>: <scenario>`. */
+  scenario: string;
+  cluster: ClusterRecord;
+  context?: TestContextOptions;
+  status: RuleOutcome['status'];
+  /** Expected finding severity (outcome.severity ?? rule.severity) when given. */
+  severity?: Severity;
+  /** Every pattern must match the message. */
+  message?: RegExp | RegExp[];
+  details?: Record<string, unknown>;
+  /** Expected remediation (a substring or a pattern). */
+  remediation?: string | RegExp;
+}
+
+/** Table-driven rule tests: one `it` per case, named after the rule and the scenario. */
+export function describeRuleCases(rule: Rule, cases: RuleCase[]): void {
+  describe(rule.id, () => {
+    it.each(cases.map((c) => [c.scenario, c] as const))(`${rule.id}: %s`, (_scenario, c) => {
+      const ctx = testContext(c.context);
+      const outcome = rule.evaluate(c.cluster, ctx);
+      expect(outcome.status).toBe(c.status);
+      if (c.severity) expect(outcome.severity ?? rule.severity).toBe(c.severity);
+      for (const pattern of c.message === undefined ? [] : Array.isArray(c.message) ? c.message : [c.message]) {
+        expect(outcome.message).toMatch(pattern);
+      }
+      if (c.details) expect(outcome.details).toMatchObject(c.details);
+      const remediation = rule.remediation(c.cluster, outcome, ctx);
+      expect(remediation).toMatch(/^az aks /);
+      if (typeof c.remediation === 'string') expect(remediation).toContain(c.remediation);
+      else if (c.remediation) expect(remediation).toMatch(c.remediation);
+    });
   });
 }
