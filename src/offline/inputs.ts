@@ -52,19 +52,103 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${line} column ${column}`;
 }
 
+/**
+ * Offset of the first JSON syntax error (V8 leaves it out of some messages, e.g. "Unexpected token"). Only called
+ * after JSON.parse failed, so it need not build values.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          string();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === close) {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : -1;
+  } catch (at) {
+    return typeof at === 'number' ? at : -1;
+  }
+}
+
 /** Parses JSON text; a syntax error names the line and column. */
 export function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
-    const position = /at position (\d+)/.exec(message);
     if (text.trim().length === 0) throw new InputError(file, 'is empty, expected JSON');
-    const where = position
-      ? lineAndColumn(text, Number(position[1]))
-      : /end of JSON input/i.test(message)
+    const stated = /at position (\d+)/.exec(message);
+    const offset = stated ? Number(stated[1]) : jsonErrorOffset(text);
+    const where =
+      /end of JSON input/i.test(message) || offset >= text.length
         ? 'end of file'
-        : undefined;
+        : offset >= 0
+          ? lineAndColumn(text, offset)
+          : undefined;
     // Node's message may quote part of the file: keep only its first clause, on one line.
     const reason = message
       .split(/, "|\s+in JSON at position|\s*\(line \d+/)[0]
