@@ -1,5 +1,6 @@
 // The rule catalog, in the contract's order. Rule IDs are stable: reports, exemptions and alerts refer to them.
 import type { Rule } from '../model';
+import { aksAdminGroupsValid } from './aks_admin_groups_valid';
 import { aksApiServerAccessRestricted } from './aks_api_server_access_restricted';
 import { aksAutoUpgradeEnabled } from './aks_auto_upgrade_enabled';
 import { aksAzureRbacEnabled } from './aks_azure_rbac_enabled';
@@ -10,6 +11,9 @@ import { aksLocalAccountsDisabled } from './aks_local_accounts_disabled';
 import { aksNodeImageCurrent } from './aks_node_image_current';
 import { aksNodeOsUpgradeManaged } from './aks_node_os_upgrade_managed';
 import { aksNodePoolsMatchControlPlane } from './aks_node_pools_match_control_plane';
+import { aksRbacBindingsUseGroups } from './aks_rbac_bindings_use_groups';
+import { aksRbacNoGuestAdmins } from './aks_rbac_no_guest_admins';
+import { aksRbacNoOrphanedAssignments } from './aks_rbac_no_orphaned_assignments';
 import { aksVersionEndOfSupportHorizon } from './aks_version_end_of_support_horizon';
 import { aksVersionPatchCurrent } from './aks_version_patch_current';
 import { aksVersionSupported } from './aks_version_supported';
@@ -33,8 +37,10 @@ export const CLUSTER_RULES: readonly Rule[] = [
 
 /** The RBAC-subject rules (role assignments and the directory), in the contract's order. */
 export const RBAC_SUBJECT_RULES: readonly Rule[] = [
-  // RBAC-subject rules go here, in this order: aks_rbac_bindings_use_groups, aks_admin_groups_valid,
-  // aks_rbac_no_orphaned_assignments, aks_rbac_no_guest_admins.
+  aksRbacBindingsUseGroups,
+  aksAdminGroupsValid,
+  aksRbacNoOrphanedAssignments,
+  aksRbacNoGuestAdmins,
 ];
 
 /** Every rule, in the contract's catalog order. */
