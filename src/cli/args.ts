@@ -51,12 +51,16 @@ export function parseFlags<T extends Options>(command: string, args: string[], o
   return parsed.values;
 }
 
-export function parseFormat(
-  command: string,
-  value: string | undefined,
-  fallback: ReportFormat = 'table',
-): ReportFormat {
-  if (value === undefined) return fallback;
+/** The format named by `--output`'s extension (report.json -> json), else table. */
+export function formatForOutput(output: string | undefined): ReportFormat {
+  const ext = /\.([a-z]+)$/i.exec(output ?? '')?.[1]?.toLowerCase();
+  if (ext === 'htm') return 'html';
+  if (ext === 'markdown') return 'md';
+  return isReportFormat(ext) ? ext : 'table';
+}
+
+export function parseFormat(command: string, value: string | undefined, output?: string): ReportFormat {
+  if (value === undefined) return formatForOutput(output);
   const lower = value.toLowerCase();
   if (!isReportFormat(lower)) {
     throw new UsageError(`${command}: --format ${JSON.stringify(value)} is not one of ${REPORT_FORMATS.join(', ')}`);
@@ -102,7 +106,7 @@ export function summaryLine(report: ScanReport): string {
   const s = report.summary;
   const fails = SEVERITIES.map((sev) => `${sev} ${s.failBySeverity[sev]}`).join(', ');
   return (
-    `${s.clusters} clusters: ${s.status.fail} fail (${fails}), ${s.status.unknown} unknown, ` +
+    `${s.clusters} ${s.clusters === 1 ? 'cluster' : 'clusters'}: ${s.status.fail} fail (${fails}), ${s.status.unknown} unknown, ` +
     `${s.status.exempt} exempt, ${s.status.pass} pass, ${s.status.not_applicable} not applicable` +
     (report.complete ? '' : '; INCOMPLETE: part of the inventory could not be read')
   );

@@ -24,9 +24,12 @@ Evaluates the rules offline on exported files (no Azure access).
                            (without both, the RBAC-subject rules are unknown)
   --exemptions FILE        an array of exemption records
   --as-of YYYY-MM-DD       the date the age and horizon rules judge against (default: now)
-  --format FORMAT          table (default), json, csv, md or html
+  --format FORMAT          table, json, csv, md or html (default: from --output's extension, else table)
   --output FILE            write the report to FILE and print a one-line summary
   --fail-on SEVERITY       exit 1 when a fail at or above SEVERITY remains (critical, high, medium, low)
+
+The report is complete (the clusters file is the whole inventory); rules whose optional input file is missing
+are unknown, and each such finding says which file would answer it.
 
 Settings read from the environment: AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS, AKS_COMPLIANCE_EOL_WARNING_DAYS,
 AKS_COMPLIANCE_SUPPORT_CALENDAR.
@@ -51,7 +54,7 @@ export const run: CommandRunner = async (args, io) => {
     io.stdout(EVALUATE_USAGE);
     return 0;
   }
-  const format = parseFormat('evaluate', flags.format);
+  const format = parseFormat('evaluate', flags.format, flags.output);
   const failOn = parseSeverity('evaluate', 'fail-on', flags['fail-on']);
   const asOfFlag = parseDateFlag('evaluate', 'as-of', flags['as-of']);
   if (flags.clusters === undefined) throw new UsageError('evaluate: --clusters FILE is required');

@@ -14,7 +14,7 @@ the configured credential (AZURE_* variables, managed identity or developer sign
 
   --subscription ID        scan this subscription (repeatable; default: AKS_COMPLIANCE_SUBSCRIPTIONS or the tenant)
   --management-group ID    scan this management group (repeatable)
-  --format FORMAT          table (default), json, csv, md or html
+  --format FORMAT          table, json, csv, md or html (default: from --output's extension, else table)
   --output FILE            write the report to FILE and print a one-line summary
   --no-store               do not record the run in Table Storage (and so send no alerts)
   --no-notify              record the run but send no alerts
@@ -72,7 +72,7 @@ export const run: CommandRunner = async (args, io) => {
     io.stdout(SCAN_USAGE);
     return 0;
   }
-  const format = parseFormat('scan', flags.format);
+  const format = parseFormat('scan', flags.format, flags.output);
   const failOn = parseSeverity('scan', 'fail-on', flags['fail-on']);
   const subscriptions = flags.subscription ?? [];
   for (const s of subscriptions) {
