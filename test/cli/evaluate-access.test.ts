@@ -90,3 +90,26 @@ test('a directory export of the wrong shape: one line naming the file, exit 2', 
   expect(run.code).toBe(2);
   expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^aks-compliance: directory\.json: /)]);
 });
+
+test('a guest holding RBAC Cluster Admin at subscription scope is a high fail, named', async () => {
+  const guest = '99999999-8888-7777-6666-555555555555';
+  const directory = structuredClone(loadExample('graph/getByIds.response.json')) as { value: Json[] };
+  directory.value.push({
+    '@odata.type': '#microsoft.graph.user',
+    id: guest,
+    displayName: 'Contractor',
+    userPrincipalName: 'contractor_example.com#EXT#@contoso.onmicrosoft.com',
+    userType: 'Guest',
+    accountEnabled: true,
+  });
+  const [user] = assignments();
+  const guestAssignment = structuredClone(user) as Json;
+  guestAssignment.id = guestAssignment.id.replace(/[^/]+$/, 'd0f43c54-e787-4862-89b1-a653fa9cf747');
+  guestAssignment.properties.principalId = guest;
+  box.write('ra.json', [user, guestAssignment]);
+  box.write('directory.json', directory);
+  const s = await rbacStatuses('--role-assignments', 'ra.json', '--directory', 'directory.json');
+  expect(s.aks_rbac_no_guest_admins.status).toBe('fail:high');
+  expect(s.aks_rbac_no_guest_admins.message).toContain('Contractor');
+  expect(s.aks_rbac_no_orphaned_assignments.status).toBe('pass');
+});
