@@ -9,20 +9,35 @@ const LINUX_DATE = /-(\d{4})(\d{2})\.(\d{2})\.\d+$/;
 // Windows: `AKSWindows-2022-containerd-20348.2227.240315` (a YYMMDD build segment at the end).
 const WINDOWS_DATE = /[.-](\d{2})(\d{2})(\d{2})$/;
 
-function utcDate(y: number, m: number, d: number): Date | undefined {
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date : undefined;
+interface ImageDate {
+  /** Milliseconds since the epoch at 00:00 UTC of the build date. */
+  time: number;
+  /** YYYY-MM-DD. */
+  iso: string;
+}
+
+function imageDate(y: number, m: number, d: number): ImageDate | undefined {
+  if (m < 1 || m > 12 || d < 1 || d > 31) return undefined;
+  const time = Date.UTC(y, m - 1, d);
+  // Rejects days past the month's end (Date.UTC would roll 2024-02-30 into March).
+  if (new Date(time).getUTCDate() !== d) return undefined;
+  return { time, iso: `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
+}
+
+function parseImageDate(version: unknown): ImageDate | undefined {
+  if (typeof version !== 'string') return undefined;
+  const text = version.trim();
+  const linux = LINUX_DATE.exec(text);
+  if (linux) return imageDate(Number(linux[1]), Number(linux[2]), Number(linux[3]));
+  const windows = WINDOWS_DATE.exec(text);
+  if (windows) return imageDate(2000 + Number(windows[1]), Number(windows[2]), Number(windows[3]));
+  return undefined;
 }
 
 /** The build date a node image version carries, or undefined when it carries no recognisable date. */
 export function nodeImageDate(version: unknown): Date | undefined {
-  if (typeof version !== 'string') return undefined;
-  const text = version.trim();
-  const linux = LINUX_DATE.exec(text);
-  if (linux) return utcDate(Number(linux[1]), Number(linux[2]), Number(linux[3]));
-  const windows = WINDOWS_DATE.exec(text);
-  if (windows) return utcDate(2000 + Number(windows[1]), Number(windows[2]), Number(windows[3]));
-  return undefined;
+  const parsed = parseImageDate(version);
+  return parsed ? new Date(parsed.time) : undefined;
 }
 
 interface PoolAge {
@@ -61,11 +76,12 @@ export const aksNodeImageCurrent: DocumentedRule = {
     if (pools.value.length === 0) {
       return { status: 'not_applicable', message: 'The cluster lists no agent pools.', details: {} };
     }
+    const asOf = ctx.asOf.getTime();
     const ages: PoolAge[] = [];
     const unreadable: { name: string; nodeImageVersion: string | null; problem: string }[] = [];
     for (const { name, pool } of pools.value) {
       const raw = pool.nodeImageVersion;
-      const date = nodeImageDate(raw);
+      const date = parseImageDate(raw);
       if (!date) {
         unreadable.push({
           name,
@@ -77,9 +93,9 @@ export const aksNodeImageCurrent: DocumentedRule = {
       ages.push({
         name,
         nodeImageVersion: (raw as string).trim(),
-        imageDate: date.toISOString().slice(0, 10),
+        imageDate: date.iso,
         // A date after the as-of date (clock skew) counts as brand new, never as negative age.
-        ageDays: Math.max(0, Math.floor((ctx.asOf.getTime() - date.getTime()) / DAY_MS)),
+        ageDays: Math.max(0, Math.floor((asOf - date.time) / DAY_MS)),
       });
     }
     const stale = ages.filter((p) => p.ageDays > ctx.nodeImageMaxAgeDays).sort((a, b) => b.ageDays - a.ageDays);
