@@ -343,6 +343,10 @@ export class ResourceGraphReader {
             ...(this.abortSignal ? { abortSignal: this.abortSignal } : {}),
           },
         );
+        if (!Array.isArray(response.data)) {
+          // A cut-short or garbled answer: worth another try, like a dropped connection.
+          throw Object.assign(new Error('Resource Graph answered without a "data" array'), { code: 'MALFORMED' });
+        }
         return { ok: true, data: response.data, skipToken: response.skipToken || undefined };
       } catch (error) {
         const e = error as ErrorLike;
@@ -351,7 +355,8 @@ export class ResourceGraphReader {
         }
         const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
         if (status === 403) return { ok: false, forbidden: true, error, attempts: attempt };
-        const retriable = status === undefined || status === 429 || status === 408 || status >= 500;
+        const malformed = e?.code === 'PARSE_ERROR' || e?.code === 'MALFORMED';
+        const retriable = status === undefined || malformed || status === 429 || status === 408 || status >= 500;
         if (!retriable || attempt >= this.opts.maxAttempts) {
           return { ok: false, forbidden: false, error, attempts: attempt };
         }
