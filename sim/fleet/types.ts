@@ -57,8 +57,16 @@ export interface Fleet {
   clusters: ArmManagedCluster[];
   /** listKubernetesVersions answers by normalised location (`westeurope`). A location absent here answers 404. */
   kubernetesVersions: Record<string, { values: KubernetesVersionWire[] }>;
-  /** Newest node image per location and OS SKU prefix, for agent pool upgrade profiles (optional). */
+  /**
+   * Newest node image per location and OS SKU prefix, for agent pool upgrade profiles (optional). Keys are
+   * `location/family`, the family being the image version without its date part (`westeurope/AKSUbuntu-2204gen2containerd`).
+   */
   latestNodeImageVersions?: Record<string, string>;
   roleAssignments: ArmRoleAssignment[];
   directory: DirectoryEntry[];
+  /**
+   * Subscriptions the scanning identity may not read (optional): their resources exist but Resource Graph leaves them
+   * out (403 when named explicitly). The ground truth still lists their clusters.
+   */
+  forbiddenSubscriptions?: string[];
 }
