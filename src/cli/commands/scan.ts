@@ -37,7 +37,7 @@ const MANAGEMENT_GROUP = /^[A-Za-z0-9\-_().]{1,90}$/;
 
 /** The stored-scan pipeline (store + alerts), as declared by its modules. */
 interface StoredScanModules {
-  FindingStore: new (clients: AzureClients, settings: Settings) => unknown;
+  FindingStore: new (clients: Pick<AzureClients, 'tableClient'>) => unknown;
   runScanJob(
     deps: { settings: Settings; clients: AzureClients; store: unknown; log: (line: string) => void },
     options: { runId?: string; trigger: 'timer' | 'http' | 'cli'; subscriptions?: string[]; notify?: boolean },
@@ -103,7 +103,7 @@ export const run: CommandRunner = async (args, io) => {
       throw new UsageError('scan: --management-group is only supported with --no-store');
     }
     const { runScanJob, FindingStore } = await loadStoredScan();
-    const store = new FindingStore(clients, settings);
+    const store = new FindingStore(clients);
     const result = await runScanJob(
       { settings, clients, store, log: log ?? (() => undefined) },
       { trigger: 'cli', ...(subscriptions.length > 0 ? { subscriptions } : {}), notify: flags['no-notify'] !== true },
