@@ -1,7 +1,6 @@
 // Test helpers for rule tests: the verbatim public Azure API examples as ClusterRecords and version catalogs,
 // edited per scenario, and a RuleContext builder. Used only by *.test.ts files.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readExample } from '../../sim/fleet/fixtures';
 import { loadSupportCalendar } from '../catalog/calendar';
 import { toClusterRecord } from '../inventory/clusters';
 import type {
@@ -17,13 +16,9 @@ import type {
 } from '../model';
 import { buildRuleContext } from './context';
 
-/** Where the verbatim examples live: the shared fixtures folder next to the repository. */
-export const EXAMPLES_DIR = resolve(__dirname, '../../../shared/fixtures/azure-api-examples');
-
+/** A verbatim example file (`aks/ManagedClustersGet.2025-10-01.json`), from the shared examples folder. */
 export function loadExample(relativePath: string): Record<string, unknown> {
-  const file = join(EXAMPLES_DIR, relativePath);
-  if (!existsSync(file)) throw new Error(`verbatim example not found: ${file}`);
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return readExample(relativePath) as Record<string, unknown>;
 }
 
 /** `responses[status].body` of an `x-ms-examples` file. */
