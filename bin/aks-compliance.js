@@ -1,7 +1,22 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/src/cli/main.js')
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+// The package's command. The code lives in dist/ (npm run build); this file only starts it.
+let cli;
+try {
+  cli = require('../dist/src/cli/main.js');
+} catch (error) {
+  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes('dist/src/cli/main.js')) {
+    process.stderr.write('aks-compliance: not built yet: run `npm run build` first\n');
+    process.exitCode = 2;
+    return;
+  }
+  throw error;
+}
+// `aks-compliance ... | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error) => {
+  if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
