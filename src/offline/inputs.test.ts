@@ -69,6 +69,9 @@ describe('parseClustersInput', () => {
       /f\.json: value\[1\]: .*"properties"/,
     );
     expect(() => parseClustersInput('clusters', 'f.json')).toThrow(InputError);
+    expect(() => parseClustersInput([{ id: ID + 'a', name: 'a', kubernetesVersion: '1.33.1' }], 'f.json')).toThrow(
+      /f\.json: row 0: .*looks like `az aks list` output/,
+    );
     expect(() => parseClustersInput({ data: { columns: [], rows: 'x' } }, 'f.json')).toThrow(
       /"data" has the wrong shape/,
     );
@@ -109,6 +112,7 @@ describe('parseVersionsInput', () => {
         [],
       ),
     ).toThrow('v.json: "eastus".values[0].capabilities.supportPlan must be an array of strings');
+    expect(() => parseVersionsInput({ orchestrators: [] }, 'v.json', [])).toThrow(/retired "orchestrators"/);
     expect(() => parseVersionsInput({}, 'v.json', [])).toThrow(/v\.json: is an object with no locations/);
     expect(() => parseVersionsInput([], 'v.json', [])).toThrow(/v\.json: is an array/);
   });

@@ -218,7 +218,14 @@ export function parseClustersInput(json: unknown, file: string): ClusterRecord[]
   rows.forEach((row, index) => {
     const where = path ? `${path}[${index}]` : `row ${index}`;
     const result = toClusterRecord(row);
-    if ('error' in result) throw new InputError(file, `${where}: ${result.error}`);
+    if ('error' in result) {
+      // `az aks list` prints the SDK's flattened model, not the wire form the rules read: say how to export instead.
+      const flattened = isObject(row) && row.properties === undefined && 'kubernetesVersion' in row;
+      const hint = flattened
+        ? ' (this looks like `az aks list` output; export with `az graph query` or `az rest` to keep "properties")'
+        : '';
+      throw new InputError(file, `${where}: ${result.error}${hint}`);
+    }
     const key = normaliseId(result.record.id);
     const first = seen.get(key);
     if (first !== undefined)
@@ -273,6 +280,9 @@ function versionEntries(response: unknown, file: string, where: string): Kuberne
 export function parseVersionsInput(json: unknown, file: string, clusters: ClusterRecord[]): Map<string, RegionCatalog> {
   const locations = [...new Set(clusters.map((c) => normaliseLocation(c.location)))];
   const catalogs = new Map<string, RegionCatalog>();
+  if (isObject(json) && Array.isArray(json.orchestrators)) {
+    throw new InputError(file, `is the retired "orchestrators" version list: ${VERSIONS_SHAPE}`);
+  }
   if (isObject(json) && 'values' in json) {
     const values = versionEntries(json, file, '');
     for (const location of locations) catalogs.set(location, { readable: true, location, values });
