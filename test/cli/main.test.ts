@@ -1,3 +1,4 @@
+import { main } from '../../src/cli/main';
 import { CliSandbox, oneErrorLine } from './helpers';
 
 let box: CliSandbox;
@@ -50,5 +51,35 @@ describe('aks-compliance', () => {
       expect([argv, run.code]).toEqual([argv, 2]);
       expect(oneErrorLine(run)).toMatch(expected);
     }
+  });
+});
+
+describe('unexpected errors', () => {
+  async function failingStdout(env: NodeJS.ProcessEnv) {
+    const err: string[] = [];
+    const code = await main(['--version'], {
+      stdout: () => {
+        throw new TypeError('stdout is gone');
+      },
+      stderr: (t) => err.push(t),
+      env,
+      isTTY: false,
+      cwd: process.cwd(),
+    });
+    return { code, stderr: err.join('') };
+  }
+
+  test('one line, exit 2, no stack trace', async () => {
+    const run = await failingStdout({});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'aks-compliance: unexpected error: stdout is gone (set AKS_COMPLIANCE_DEBUG=1 for details)\n',
+    );
+  });
+
+  test('AKS_COMPLIANCE_DEBUG=1 adds the stack', async () => {
+    const run = await failingStdout({ AKS_COMPLIANCE_DEBUG: '1' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\n\s+at /);
   });
 });
