@@ -5,7 +5,7 @@ const get = exampleCluster(CLUSTER_EXAMPLES.get);
 const privateCluster = exampleCluster(CLUSTER_EXAMPLES.privateCluster);
 const premium = exampleCluster(CLUSTER_EXAMPLES.premium);
 const access = (apiServerAccessProfile: unknown) => withProperties(get, { apiServerAccessProfile });
-const fix = 'az aks update --resource-group rg1 --name clustername1 --api-server-authorized-ip-ranges';
+const fix = 'az aks update --resource-group rg1 --name clustername1 --api-server-authorized-ip-ranges ALLOWED_CIDR_1';
 
 describeRuleCases(aksApiServerAccessRestricted, [
   { scenario: 'verbatim private cluster passes', cluster: privateCluster, status: 'pass', message: /private/ },

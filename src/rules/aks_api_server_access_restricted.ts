@@ -22,7 +22,7 @@ export const aksApiServerAccessRestricted: DocumentedRule = {
     learn('operator-best-practices-cluster-security'),
   ],
   remediation(cluster) {
-    return `az aks update ${clusterArgs(cluster)} --api-server-authorized-ip-ranges <your-cidr>[,<your-cidr>...]`;
+    return `az aks update ${clusterArgs(cluster)} --api-server-authorized-ip-ranges ALLOWED_CIDR_1,ALLOWED_CIDR_2`;
   },
   evaluate(cluster): RuleOutcome {
     const profile = readObject(cluster, 'apiServerAccessProfile');

@@ -15,7 +15,7 @@ export const aksEntraIdEnabled: DocumentedRule = {
     'wrong type.',
   references: [learn('enable-authentication-microsoft-entra-id'), learn('operator-best-practices-cluster-security')],
   remediation(cluster) {
-    return `az aks update ${clusterArgs(cluster)} --enable-aad --aad-admin-group-object-ids <admin-group-object-id>`;
+    return `az aks update ${clusterArgs(cluster)} --enable-aad --aad-admin-group-object-ids ADMIN_GROUP_OBJECT_ID`;
   },
   evaluate(cluster): RuleOutcome {
     const aad = readObject(cluster, 'aadProfile');

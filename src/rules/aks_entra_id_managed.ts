@@ -15,7 +15,7 @@ export const aksEntraIdManaged: DocumentedRule = {
     'type.',
   references: [learn('enable-authentication-microsoft-entra-id'), learn('azure-ad-integration-cli')],
   remediation(cluster) {
-    return `az aks update ${clusterArgs(cluster)} --enable-aad --aad-admin-group-object-ids <admin-group-object-id>`;
+    return `az aks update ${clusterArgs(cluster)} --enable-aad --aad-admin-group-object-ids ADMIN_GROUP_OBJECT_ID`;
   },
   evaluate(cluster): RuleOutcome {
     const aad = readObject(cluster, 'aadProfile');

@@ -39,6 +39,7 @@ describeRuleCases(aksNodeImageCurrent, [
     cluster: images(linux('202611', '20'), windows('261115')),
     status: 'pass',
     message: /oldest 12 days/,
+    remediation: /^az aks nodepool list --resource-group rg1 --cluster-name clustername1 /,
   },
   { scenario: 'exactly the maximum age passes', cluster: images(linux('202610', '28')), status: 'pass' },
   {
@@ -78,6 +79,8 @@ describeRuleCases(aksNodeImageCurrent, [
     cluster: get,
     status: 'unknown',
     message: /nodepool1 nodeImageVersion "AKSUbuntu:1604:2020\.03\.11"/,
+    remediation:
+      'az aks nodepool upgrade --resource-group rg1 --cluster-name clustername1 --name nodepool1 --node-image-only',
   },
   {
     scenario: 'an unrecognisable image beside a fresh one is unknown',

@@ -64,9 +64,13 @@ export const aksNodeImageCurrent: DocumentedRule = {
     'date (never pass), else pass. The message lists the stale pools and their ages. Not applicable: no pools.',
   references: [learn('node-image-upgrade'), learn('auto-upgrade-node-os-image'), learn('node-updates-kured')],
   remediation(cluster, outcome) {
-    const stale = Array.isArray(outcome.details?.stalePools) ? (outcome.details.stalePools as PoolAge[]) : [];
-    const names = stale.length > 0 ? stale.map((p) => p.name) : ['<pool>'];
-    return names
+    // Stale pools first; when none is stale, the pools whose image date could not be read.
+    const names = (key: string) =>
+      Array.isArray(outcome.details?.[key]) ? (outcome.details[key] as { name: string }[]).map((p) => p.name) : [];
+    const pools = names('stalePools').length > 0 ? names('stalePools') : names('unreadablePools');
+    if (pools.length === 0)
+      return `az aks nodepool list ${nodepoolArgs(cluster)} --query "[].{name:name, nodeImageVersion:nodeImageVersion}" --output table`;
+    return pools
       .map((name) => `az aks nodepool upgrade ${nodepoolArgs(cluster)} --name ${shellArg(name)} --node-image-only`)
       .join(' && ');
   },

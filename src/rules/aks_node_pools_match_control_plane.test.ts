@@ -15,6 +15,7 @@ describeRuleCases(aksNodePoolsMatchControlPlane, [
     cluster: get,
     status: 'pass',
     message: /Every node pool \(nodepool1\) runs the control plane minor 1\.9/,
+    remediation: 'az aks nodepool list --resource-group rg1 --cluster-name clustername1 --output table',
   },
   {
     scenario: 'an older patch of the same minor passes',

@@ -32,13 +32,13 @@ export const aksNodePoolsMatchControlPlane: DocumentedRule = {
   references: [learn('upgrade-aks-cluster'), learn('manage-node-pools'), learn('supported-kubernetes-versions')],
   remediation(cluster, outcome) {
     const version =
-      typeof outcome.details?.controlPlaneVersion === 'string' ? outcome.details.controlPlaneVersion : '<version>';
-    const pools = Array.isArray(outcome.details?.olderPools) ? (outcome.details.olderPools as PoolVersion[]) : [];
-    const names = pools.length > 0 ? pools.map((p) => p.name) : ['<pool>'];
-    return names
+      typeof outcome.details?.controlPlaneVersion === 'string' ? outcome.details.controlPlaneVersion : undefined;
+    const older = Array.isArray(outcome.details?.olderPools) ? (outcome.details.olderPools as PoolVersion[]) : [];
+    if (!version || older.length === 0) return `az aks nodepool list ${nodepoolArgs(cluster)} --output table`;
+    return older
       .map(
-        (name) =>
-          `az aks nodepool upgrade ${nodepoolArgs(cluster)} --name ${shellArg(name)} --kubernetes-version ${version}`,
+        (p) =>
+          `az aks nodepool upgrade ${nodepoolArgs(cluster)} --name ${shellArg(p.name)} --kubernetes-version ${version}`,
       )
       .join(' && ');
   },

@@ -59,6 +59,7 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     const users = groupByPrincipal(a.access, userAssignments);
     return {
       status: 'fail',
+        severity: 'medium',
       message: `${plural(users.length, 'user is', 'users are')} bound directly to AKS-access roles covering the cluster: ${listPrincipals(users)}`,
       details: { assignments: covering.assignments.length, users: principalDetails(users) },
     };

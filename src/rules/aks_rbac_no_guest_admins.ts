@@ -49,6 +49,7 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
       const entries = groupByPrincipal(a.access, guests);
       return {
         status: 'fail',
+        severity: 'high',
         message: `${plural(entries.length, 'guest user holds', 'guest users hold')} admin-level access: ${listPrincipals(entries)}`,
         details: { guests: principalDetails(entries), ...(unreadable.size ? { unreadable: unreadable.size } : {}) },
       };

@@ -48,6 +48,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       const entries = groupByPrincipal(a.access, orphaned);
       return {
         status: 'fail',
+        severity: 'low',
         message:
           `${plural(orphaned.length, 'role assignment belongs', 'role assignments belong')} to ` +
           `${plural(entries.length, 'principal')} that no longer exist: ` +

@@ -15,9 +15,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Shell-safe enough for the names ARM allows (letters, digits, `-_.()`); quotes anything else. */
+/** Leaves plain names as they are and single-quotes anything else, so a remediation command pastes safely. */
 export function shellArg(value: string): string {
-  return /^[A-Za-z0-9_.\-()/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.\-/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `--resource-group RG --name NAME` for `az aks` commands. */
@@ -146,10 +146,13 @@ export function readCatalog(cluster: ClusterRecord, ctx: RuleContext): Read<Cata
   if (!catalog.readable) {
     return {
       ok: false,
-      outcome: unknown(`The Kubernetes version catalog of region ${location} could not be read: ${catalog.reason}`, {
-        location,
-        reason: catalog.reason,
-      }),
+      outcome: unknown(
+        `The Kubernetes version catalog of region ${location} could not be read: ${catalog.reason.replace(/\.?\s*$/, '.')}`,
+        {
+          location,
+          reason: catalog.reason,
+        },
+      ),
     };
   }
   const facts = catalogFacts(catalog);
