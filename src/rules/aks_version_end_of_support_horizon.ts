@@ -50,7 +50,7 @@ export const aksVersionEndOfSupportHorizon: DocumentedRule = {
     const eos = endOfSupport(ctx.calendar, v, ltsPlan);
     if (!eos) {
       return unknown(
-        `Kubernetes ${minor} is not in the support calendar (${ctx.calendar.retrieved || ctx.calendar.source}), so its end of support is not known.`,
+        `Kubernetes ${minor} is not in the support calendar (${ctx.calendar.retrieved ? `retrieved ${ctx.calendar.retrieved}` : ctx.calendar.source}), so its end of support is not known.`,
         { clusterVersion: version.value.text, minor },
       );
     }
