@@ -17,9 +17,22 @@ export interface ResourceGraphReaderOptions {
   maxRetryAfterMs?: number;
   /** Added to the quota reset time: the header has whole-second resolution. */
   quotaMarginMs?: number;
+  /**
+   * Which role assignments `authorizationresources` queries return relative to the requested scopes. Resource Graph's
+   * default, AtScopeAndBelow, leaves out assignments inherited from management groups above a subscription scope;
+   * AtScopeAboveAndBelow includes them. Other tables ignore it. Default: the service's default.
+   */
+  authorizationScopeFilter?: AuthorizationScopeFilter;
   /** Cancels waits and requests; a cancelled read is reported incomplete. */
   abortSignal?: AbortSignal;
   log?: (line: string) => void;
+}
+
+export type AuthorizationScopeFilter = 'AtScopeAndBelow' | 'AtScopeAndAbove' | 'AtScopeExact' | 'AtScopeAboveAndBelow';
+
+/** Per-query options. */
+export interface QueryAllOptions {
+  authorizationScopeFilter?: AuthorizationScopeFilter;
 }
 
 export interface ResourceGraphScope {
@@ -114,6 +127,9 @@ function errorText(error: unknown): string {
   return `${status}: ${message.slice(0, 500)}`;
 }
 
+/** Request options that stay the same for every page of one query. */
+type RequestOptions = { authorizationScopeFilter?: AuthorizationScopeFilter };
+
 type PageOutcome =
   { ok: true; data: unknown; skipToken?: string } | { ok: false; forbidden: boolean; error: unknown; attempts: number };
 
@@ -125,6 +141,7 @@ export class ResourceGraphReader {
   readonly stats: ResourceGraphStats = { calls: 0, retries: 0, quotaWaits: 0, quotaWaitMs: 0, throttled: 0 };
   private readonly opts: typeof DEFAULTS;
   private readonly abortSignal?: AbortSignal;
+  private readonly authorizationScopeFilter?: AuthorizationScopeFilter;
   private readonly log: (line: string) => void;
   /** Quota left in the current window as last reported (minus requests sent since); undefined = not known yet. */
   private quotaRemaining: number | undefined;
@@ -146,6 +163,7 @@ export class ResourceGraphReader {
       quotaMarginMs: Math.max(0, options.quotaMarginMs ?? DEFAULTS.quotaMarginMs),
     };
     this.abortSignal = options.abortSignal;
+    this.authorizationScopeFilter = options.authorizationScopeFilter;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -154,27 +172,33 @@ export class ResourceGraphReader {
    * With an explicit subscription list, a subscription the caller may not read is reported and left out, and the
    * others are still read.
    */
-  async queryAll<T>(query: string, scope: ResourceGraphScope): Promise<QueryResult<T>> {
+  async queryAll<T>(query: string, scope: ResourceGraphScope, options: QueryAllOptions = {}): Promise<QueryResult<T>> {
+    const filter = options.authorizationScopeFilter ?? this.authorizationScopeFilter;
+    const request: RequestOptions = filter ? { authorizationScopeFilter: filter } : {};
     const subscriptions = scope.subscriptions?.filter((s) => s.trim().length > 0);
     const managementGroups = scope.managementGroups?.filter((m) => m.trim().length > 0);
     if (managementGroups && managementGroups.length > 0) {
-      return this.readScope<T>(query, { managementGroups }, false);
+      return this.readScope<T>(query, { managementGroups }, false, request);
     }
     if (subscriptions && subscriptions.length > 0) {
-      return this.readSubscriptions<T>(query, subscriptions);
+      return this.readSubscriptions<T>(query, subscriptions, request);
     }
-    return this.readScope<T>(query, {}, false);
+    return this.readScope<T>(query, {}, false, request);
   }
 
   /** An explicit subscription list: a 403 is narrowed down to the subscriptions that cause it. */
-  private async readSubscriptions<T>(query: string, requested: string[]): Promise<QueryResult<T>> {
+  private async readSubscriptions<T>(
+    query: string,
+    requested: string[],
+    request: RequestOptions,
+  ): Promise<QueryResult<T>> {
     // A subscription refused earlier in the run is not asked again: the same problem is reported without a call.
     const known = requested.filter((s) => this.forbidden.has(s.toLowerCase()));
     const subscriptions = known.length > 0 ? requested.filter((s) => !this.forbidden.has(s.toLowerCase())) : requested;
     if (known.length > 0) {
       const rest: QueryResult<T> =
         subscriptions.length > 0
-          ? await this.readSubscriptions<T>(query, subscriptions)
+          ? await this.readSubscriptions<T>(query, subscriptions, request)
           : { rows: [], complete: true, problems: [] };
       return {
         rows: rest.rows,
@@ -182,7 +206,7 @@ export class ResourceGraphReader {
         problems: [...known.map((s) => this.forbidden.get(s.toLowerCase())!), ...rest.problems],
       };
     }
-    const first = await this.readScope<T>(query, { subscriptions }, true);
+    const first = await this.readScope<T>(query, { subscriptions }, true, request);
     if (first.forbidden === undefined) return { rows: first.rows, complete: first.complete, problems: first.problems };
     const problems: ScanProblem[] = [];
     // The message usually names the subscriptions it refuses: drop those and read the rest.
@@ -198,6 +222,7 @@ export class ResourceGraphReader {
       const rest = await this.readSubscriptions<T>(
         query,
         subscriptions.filter((s) => !named.has(s.toLowerCase())),
+        request,
       );
       return { rows: rest.rows, complete: false, problems: [...problems, ...rest.problems] };
     }
@@ -210,8 +235,8 @@ export class ResourceGraphReader {
     }
     // Nothing named: split the list until the refused subscriptions are found.
     const mid = Math.ceil(subscriptions.length / 2);
-    const left = await this.readSubscriptions<T>(query, subscriptions.slice(0, mid));
-    const right = await this.readSubscriptions<T>(query, subscriptions.slice(mid));
+    const left = await this.readSubscriptions<T>(query, subscriptions.slice(0, mid), request);
+    const right = await this.readSubscriptions<T>(query, subscriptions.slice(mid), request);
     return {
       rows: [...left.rows, ...right.rows],
       complete: false,
@@ -242,13 +267,14 @@ export class ResourceGraphReader {
     query: string,
     scope: ResourceGraphScope,
     reportForbidden: boolean,
+    request: RequestOptions,
   ): Promise<QueryResult<T> & { forbidden?: { message?: string; text: string } }> {
     const rows: T[] = [];
     let skipToken: string | undefined;
     let page = 0;
     for (;;) {
       page++;
-      const outcome = await this.readPage(query, scope, skipToken);
+      const outcome = await this.readPage(query, scope, skipToken, request);
       if (!outcome.ok) {
         const text = errorText(outcome.error);
         if (outcome.forbidden && reportForbidden) {
@@ -311,6 +337,7 @@ export class ResourceGraphReader {
     query: string,
     scope: ResourceGraphScope,
     skipToken: string | undefined,
+    request: RequestOptions,
   ): Promise<PageOutcome> {
     let attempt = 0;
     for (;;) {
@@ -333,6 +360,7 @@ export class ResourceGraphReader {
             options: {
               top: this.opts.pageSize,
               resultFormat: 'objectArray',
+              ...request,
               // Over a management group, read the subscriptions that can be read rather than fail them all.
               ...(scope.managementGroups?.length ? { allowPartialScopes: true } : {}),
               ...(skipToken ? { skipToken } : {}),

@@ -101,6 +101,36 @@ describe('ResourceGraphReader paging', () => {
   });
 });
 
+describe('ResourceGraphReader request options', () => {
+  it('sends $top 1000, objectArray, partial scopes for management groups and the authorization scope filter', async () => {
+    const sent: Parameters<ResourceGraphClient['resources']>[0][] = [];
+    const recording = {
+      resources: (...args: Parameters<ResourceGraphClient['resources']>) => {
+        sent.push(args[0]);
+        return client.resources(...args);
+      },
+    } as unknown as ResourceGraphClient;
+    const reader = new ResourceGraphReader(recording, { ...FAST, authorizationScopeFilter: 'AtScopeAboveAndBelow' });
+    const group = fleet.subscriptions[0].managementGroupAncestorsChain[0].name;
+    await reader.queryAll(CLUSTERS_QUERY, { managementGroups: [group] });
+    await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, { subscriptions: [fleet.subscriptions[0].subscriptionId] });
+    await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, {}, { authorizationScopeFilter: 'AtScopeExact' });
+    expect(sent[0].managementGroups).toEqual([group]);
+    expect(sent[0].options).toMatchObject({
+      top: 1000,
+      resultFormat: 'objectArray',
+      allowPartialScopes: true,
+      authorizationScopeFilter: 'AtScopeAboveAndBelow',
+    });
+    expect(sent[1].subscriptions).toEqual([fleet.subscriptions[0].subscriptionId]);
+    expect(sent[1].options?.allowPartialScopes).toBeUndefined();
+    expect(sent[sent.length - 1].options?.authorizationScopeFilter).toBe('AtScopeExact');
+    expect(sent[sent.length - 1].subscriptions).toBeUndefined();
+    // Every page after the first carries the previous page's $skipToken.
+    expect(sent.filter((r) => r.options?.skipToken).length).toBe(sent.length - 3);
+  });
+});
+
 describe('ResourceGraphReader quota', () => {
   it('waits for the quota window instead of collecting 429s, across queries sharing one reader', async () => {
     // 100-row pages: 25 cluster pages + 1 chain page against 15 queries per 5 s.

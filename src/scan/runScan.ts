@@ -1,0 +1,204 @@
+// The scan pipeline of one run: inventory -> region version catalogs -> access (role assignments and directory) ->
+// rules -> exemptions -> the schemaVersion 1 report. Everything that could not be read is named in the report.
+import { randomBytes } from 'node:crypto';
+import type { AzureClients } from '../azure/clients';
+import { loadSupportCalendar } from '../catalog/calendar';
+import { fetchRegionCatalogs } from '../catalog/versionCatalog';
+import type { Settings } from '../config/settings';
+import { applyExemptions } from '../exemptions/exemptions';
+import { gatherAccess } from '../identity/gather';
+import { parseClusterId } from '../inventory/clusters';
+import { readInventory } from '../inventory/inventory';
+import {
+  ResourceGraphReader,
+  type ResourceGraphReaderOptions,
+  type ResourceGraphScope,
+} from '../inventory/resourceGraph';
+import type { AccessView, ClusterReport, Exemption, ScanProblem, ScanReport, SupportCalendar } from '../model';
+import { normaliseId } from '../model';
+import { buildReport } from '../report/build';
+import { buildRuleContext } from '../rules/context';
+import { evaluateCluster } from '../rules/engine';
+
+export interface RunScanDeps {
+  settings: Settings;
+  clients: AzureClients;
+  log?: (line: string) => void;
+  /** Called as clusters are evaluated (and once with done = total at the end). */
+  progress?: (done: number, total: number) => void;
+  /** Tuning of Resource Graph paging and retries (production defaults when absent). */
+  resourceGraph?: Omit<ResourceGraphReaderOptions, 'log' | 'abortSignal'>;
+}
+
+export interface RunScanOptions {
+  runId?: string;
+  /** The clock of the age and horizon rules; default now. */
+  asOf?: Date;
+  /** Narrow the scope (instead of the configured one). */
+  subscriptions?: string[];
+  managementGroups?: string[];
+  /** Scan one cluster (a managed cluster resource ID). */
+  clusterId?: string;
+  exemptions?: Exemption[];
+  abortSignal?: AbortSignal;
+}
+
+/** A bad option (for example a clusterId that is not a managed cluster ID); the message names it. */
+export class ScanOptionError extends Error {
+  constructor(
+    message: string,
+    readonly option: string,
+  ) {
+    super(message);
+    this.name = 'ScanOptionError';
+  }
+}
+
+/** A sortable run ID safe in Table Storage keys and URLs: `20261127T020000Z-1a2b3c`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function cleanList(list: string[] | undefined): string[] {
+  return (list ?? []).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** The scope of the run: one cluster's subscription, the options' lists, or the configured ones. */
+export function resolveScope(settings: Settings, options: RunScanOptions): ResourceGraphScope & { clusterId?: string } {
+  if (options.clusterId !== undefined) {
+    const parts = parseClusterId(options.clusterId);
+    if (!parts) {
+      throw new ScanOptionError(
+        `clusterId is not a managed cluster resource ID (/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME): ${options.clusterId.slice(0, 200)}`,
+        'clusterId',
+      );
+    }
+    return { subscriptions: [parts.subscriptionId], managementGroups: [], clusterId: normaliseId(options.clusterId) };
+  }
+  const subscriptions = cleanList(options.subscriptions);
+  const managementGroups = cleanList(options.managementGroups);
+  if (subscriptions.length > 0 || managementGroups.length > 0) return { subscriptions, managementGroups };
+  return { subscriptions: cleanList(settings.subscriptions), managementGroups: cleanList(settings.managementGroups) };
+}
+
+function dedupeProblems(problems: ScanProblem[]): ScanProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.source}|${p.scope}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Scans the fleet in scope and returns the report. Service failures never throw: they make findings `unknown`,
+ * are listed in `problems`, and an inventory that could not be read completely gives `complete: false`.
+ * Throws only for bad options or settings (ScanOptionError, a calendar file that cannot be read).
+ */
+export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): Promise<ScanReport> {
+  const log = deps.log ?? (() => undefined);
+  const startedAt = new Date();
+  const asOf = options.asOf ?? startedAt;
+  const runId = options.runId ?? newRunId(startedAt);
+  const scope = resolveScope(deps.settings, options);
+  // A calendar file that cannot be read is a configuration error: fail before any call is made.
+  const calendar: SupportCalendar = loadSupportCalendar(deps.settings.supportCalendarPath);
+
+  const reader = new ResourceGraphReader(deps.clients.resourceGraph, {
+    // Role assignments inherited from management groups above a narrowed scope still cover its clusters.
+    authorizationScopeFilter: 'AtScopeAboveAndBelow',
+    ...deps.resourceGraph,
+    log,
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+  });
+  const requestScope: ResourceGraphScope =
+    scope.subscriptions && scope.subscriptions.length > 0
+      ? { subscriptions: scope.subscriptions }
+      : scope.managementGroups && scope.managementGroups.length > 0
+        ? { managementGroups: scope.managementGroups }
+        : {};
+
+  let t = Date.now();
+  const inventory = await readInventory(reader, requestScope);
+  const problems: ScanProblem[] = [...inventory.problems];
+  let clusters = inventory.clusters;
+  if (scope.clusterId) clusters = clusters.filter((c) => normaliseId(c.id) === scope.clusterId);
+  log(
+    `inventory: ${clusters.length} clusters in ${inventory.chains.size} subscriptions (${inventory.complete ? 'complete' : 'incomplete'}) in ${Date.now() - t} ms`,
+  );
+
+  t = Date.now();
+  const catalogs = await fetchRegionCatalogs(deps.clients, clusters, {
+    log,
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+  });
+  for (const catalog of catalogs.values()) {
+    if (!catalog.readable)
+      problems.push({ source: 'containerService', scope: catalog.location, message: catalog.reason });
+  }
+  log(`catalogs: ${catalogs.size} regions in ${Date.now() - t} ms`);
+
+  let access: AccessView | undefined;
+  if (clusters.length > 0) {
+    t = Date.now();
+    // Role assignments are read over what the inventory could read, so one refused subscription does not make
+    // every cluster's access unreadable.
+    const accessScope: ResourceGraphScope =
+      requestScope.subscriptions !== undefined
+        ? { subscriptions: inventory.subscriptions }
+        : requestScope.managementGroups !== undefined
+          ? { managementGroups: requestScope.managementGroups }
+          : {};
+    try {
+      const gathered = await gatherAccess(
+        { clients: deps.clients, reader },
+        { clusters, chains: inventory.chains, scope: accessScope },
+      );
+      access = gathered.view;
+      problems.push(...gathered.problems);
+    } catch (error) {
+      // Without an access view the RBAC-subject rules report unknown; the other rules still judge.
+      problems.push({
+        source: 'graph',
+        scope: 'access',
+        message: `role assignments and principals could not be gathered: ${(error as Error)?.message ?? String(error)}`,
+      });
+    }
+    log(`access: gathered in ${Date.now() - t} ms`);
+  }
+
+  t = Date.now();
+  const ctx = buildRuleContext({
+    asOf,
+    nodeImageMaxAgeDays: deps.settings.nodeImageMaxAgeDays,
+    eolWarningDays: deps.settings.eolWarningDays,
+    catalogs,
+    calendar,
+    ...(access ? { access } : {}),
+  });
+  const evaluated: ClusterReport[] = [];
+  const step = Math.max(1, Math.ceil(clusters.length / 100));
+  for (let i = 0; i < clusters.length; i++) {
+    evaluated.push(evaluateCluster(clusters[i], ctx));
+    if (deps.progress && (i + 1) % step === 0 && i + 1 < clusters.length) deps.progress(i + 1, clusters.length);
+  }
+  deps.progress?.(clusters.length, clusters.length);
+  const reports = applyExemptions(evaluated, options.exemptions ?? [], asOf);
+  log(`rules: ${clusters.length} clusters evaluated in ${Date.now() - t} ms`);
+
+  return buildReport({
+    runId,
+    asOf,
+    startedAt,
+    finishedAt: new Date(),
+    scope: { subscriptions: scope.subscriptions ?? [], managementGroups: scope.managementGroups ?? [] },
+    complete: inventory.complete,
+    clusters: reports,
+    problems: dedupeProblems(problems),
+  });
+}
