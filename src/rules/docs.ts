@@ -139,6 +139,19 @@ export function generateRulesMarkdown(rules: readonly Rule[] = ALL_RULES): strin
       '',
     );
   }
+  lines.push(
+    '## Adding a rule',
+    '',
+    '1. Create `src/rules/<rule_id>.ts` exporting a `DocumentedRule` (`src/rules/common.ts`): metadata (id, title ' +
+      'worded as the passing state, severity, section, rationale, evaluation, references, `remediation`) and a pure ' +
+      '`evaluate(cluster, ctx)` that reads fields defensively and returns `unknown` naming the field it could not read.',
+    '2. List it in `src/rules/index.ts`; the engine (`src/rules/engine.ts`) runs it on every cluster and turns an ' +
+      'exception into `unknown` for that cluster only.',
+    '3. Add `src/rules/<rule_id>.test.ts` with `describeRuleCases` from `src/rules/testing.ts`, starting from the ' +
+      'verbatim Azure API examples: pass, each fail severity, unknown, not applicable, missing and garbage fields.',
+    '4. Run `npm run docs` to regenerate this file (a test fails while it is stale).',
+    '',
+  );
   return lines.join('\n');
 }
 
