@@ -306,7 +306,9 @@ describe('generateFleet', () => {
   });
 
   test('a bench-size fleet (10,000 clusters) generates quickly', () => {
+    // CPU time is what the generator costs; wall time also counts other processes sharing the machine.
     const start = Date.now();
+    const cpuStart = process.cpuUsage();
     const g = generateFleet({
       seed: 9,
       clusters: 10_000,
@@ -318,7 +320,9 @@ describe('generateFleet', () => {
       adminGroups: 2_000,
     });
     const ms = Date.now() - start;
-    console.log(`10,000-cluster fleet generated in ${ms} ms: ${JSON.stringify(g.stats)}`);
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    console.log(`10,000-cluster fleet generated in ${ms} ms wall, ${cpuMs} ms CPU: ${JSON.stringify(g.stats)}`);
     expect(g.stats).toMatchObject({
       clusters: 10_000,
       subscriptions: 500,
@@ -329,6 +333,7 @@ describe('generateFleet', () => {
       adminGroups: 2_000,
     });
     expect(g.stats.relevantAssignments).toBe(20_000);
-    expect(ms).toBeLessThan(15_000);
+    expect(cpuMs).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(30_000);
   });
 });
