@@ -40,8 +40,8 @@ export interface DeliveryResult {
   invalidOwners: InvalidOwner[];
 }
 
-/** Teams throttles above 4 requests a second: successive posts from one process keep 300 ms apart. */
-const TEAMS_SPACING_MS = 300;
+/** Teams throttles above 4 requests a second: successive posts from one process keep 250 ms apart. */
+const TEAMS_SPACING_MS = 250;
 let nextTeamsSlot = 0;
 async function teamsSlot(sleep: (ms: number) => Promise<void>): Promise<void> {
   const now = Date.now();
@@ -170,6 +170,7 @@ export function channelsFor(
 /** Delivers a batch on every configured channel; each channel on its own, failures queued in the outbox. */
 export async function deliverBatch(deps: NotifierDeps, batch: AlertBatch): Promise<DeliveryResult> {
   const now = deps.now ?? (() => new Date());
+  if (batch.alerts.length === 0) return { runId: batch.runId, channels: [], notConfigured: [], invalidOwners: [] };
   const { channels, notConfigured, invalidOwners } = channelsFor(batch, deps.settings);
   for (const bad of invalidOwners) {
     deps.log(
@@ -208,7 +209,7 @@ export interface FlushResult {
 
 /**
  * Retries the outbox: `delivery` entries on their channel (when configured here), `batch` entries through
- * `batchHandler` (the scanner posts them to the notifier; the notifier delivers them itself). Entries older than
+ * `batchHandler` (the scanner posts them to the notifier again; without one they wait). Entries older than
  * 24 hours are marked dead and logged.
  */
 export async function flushOutbox(
@@ -251,7 +252,9 @@ export async function flushOutbox(
     }
     try {
       if (outcome.ok) {
-        await outbox.remove(entry.id);
+        await outbox.remove(entry.id).catch((e: { statusCode?: number }) => {
+          if (e.statusCode !== 404) throw e; // removed meanwhile by another run: fine
+        });
         result.delivered += 1;
       } else {
         await outbox.failedAgain(entry, outcome.error);
