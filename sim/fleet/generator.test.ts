@@ -1,4 +1,12 @@
-import { generateFleet, mutateFleet, changeClusters, truthFor, DEFAULT_AS_OF, type GeneratedFleet } from './generator';
+import {
+  generateFleet,
+  mutateFleet,
+  changeClusters,
+  changeModel,
+  truthFor,
+  DEFAULT_AS_OF,
+  type GeneratedFleet,
+} from './generator';
 import { CHANGED_CLUSTER_FIELDS, CHANGED_CLUSTER_PROPERTIES } from './build';
 import { managedClusterExamples } from './fixtures';
 import { RULE_IDS, SHIPPED_CALENDAR, AKS_ROLES, calendarEndDate, isCompliant, type GroundTruth } from './truth';
@@ -296,6 +304,38 @@ describe('generateFleet', () => {
     );
   });
 
+  test('changeModel rebuilds wire data and truth after an access change', () => {
+    const g = generateFleet({ seed: 4, clusters: 50 });
+    const target = g.model.clusters.find(
+      (c) => g.truth.get(clusterKeyOf(g, c.name))!.aks_rbac_no_guest_admins.status === 'pass',
+    )!;
+    const guest = g.model.principals.find((p) => p.kind === 'user' && p.guest && !p.deleted)!;
+    const changed = changeModel(g, (m) => {
+      m.assignments.push({
+        name: '00000000-0000-4000-8000-0000000000aa',
+        roleGuid: '0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8',
+        roleForm: 'tenant',
+        principalId: guest.id,
+        principalType: 'User',
+        scope: `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`,
+      });
+    });
+    expect(changed.fleet.roleAssignments).toHaveLength(g.fleet.roleAssignments.length + 1);
+    expect(g.model.assignments).toHaveLength(g.fleet.roleAssignments.length);
+    expect(changed.truth.get(clusterKeyOf(g, target.name))!.aks_rbac_no_guest_admins).toEqual({
+      status: 'fail',
+      severity: 'high',
+    });
+  });
+
+  test('tiny and empty fleets are generated without error', () => {
+    for (const clusters of [0, 1, 3]) {
+      const g = generateFleet({ seed: 1, clusters });
+      expect(g.fleet.clusters).toHaveLength(clusters);
+      expect(g.truth.size).toBe(clusters);
+    }
+  });
+
   test('truthFor moves node image ages and the end-of-support horizon with the clock', () => {
     const later = truthFor(medium, new Date('2027-03-01T00:00:00Z'));
     const count = (t: GroundTruth, rule: string) => [...t.values()].filter((r) => r[rule].status === 'fail').length;
@@ -337,3 +377,7 @@ describe('generateFleet', () => {
     expect(ms).toBeLessThan(30_000);
   });
 });
+
+function clusterKeyOf(g: GeneratedFleet, name: string): string {
+  return g.fleet.clusters.find((c) => c.name === name)!.id.toLowerCase();
+}

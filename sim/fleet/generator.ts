@@ -937,6 +937,18 @@ export function changeClusters(
 }
 
 /**
+ * A copy of a generated fleet after `change` edits a deep copy of its whole model (role assignments, principals,
+ * subscriptions, catalogs, clusters); the wire data and the truth are rebuilt from it.
+ */
+export function changeModel(generated: GeneratedFleet, change: (model: FleetModel) => void): GeneratedFleet {
+  const model = structuredClone(generated.model);
+  change(model);
+  const fleet = buildFleet(model);
+  const truth = computeTruth(model, model.asOf);
+  return { fleet, truth, model, stats: statsOf(model, fleet, truth) };
+}
+
+/**
  * Changes `count` clusters (chosen by `seed`) so that each one's truth changes on at least one rule: it toggles
  * local accounts, API server restriction, the auto-upgrade channel or Kubernetes RBAC (in turn).
  */

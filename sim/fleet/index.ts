@@ -5,6 +5,7 @@ export type { ClusterSpec, FleetModel, PoolSpec, PrincipalSpec, AssignmentSpec, 
 export {
   generateFleet,
   changeClusters,
+  changeModel,
   mutateFleet,
   truthFor,
   DEFAULT_AS_OF,
