@@ -18,7 +18,17 @@ export class FleetAccessView implements AccessView {
     private readonly directory: Pick<PrincipalDirectory, 'principal' | 'transitiveMemberCount'>,
   ) {}
 
+  // The engine runs every rule of one cluster in turn, and each RBAC-subject rule asks for the same cluster.
+  private last?: { cluster: ClusterRecord; id: string; answer: CoveringAssignments };
+
   assignmentsFor(cluster: ClusterRecord): CoveringAssignments {
+    if (this.last && this.last.cluster === cluster && this.last.id === cluster.id) return this.last.answer;
+    const answer = this.lookup(cluster);
+    this.last = { cluster, id: cluster.id, answer };
+    return answer;
+  }
+
+  private lookup(cluster: ClusterRecord): CoveringAssignments {
     if (!this.assignments.readable) return { readable: false, reason: this.assignments.reason };
     const skipped = this.assignments.unreadableSubscriptions?.get(cluster.subscriptionId.toLowerCase());
     if (skipped) return { readable: false, reason: skipped };

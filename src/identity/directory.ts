@@ -138,6 +138,9 @@ export class PrincipalDirectory {
   ) {}
 
   principal(id: string): PrincipalLookup {
+    // Role assignment records carry lower-case IDs already: try them as they are first.
+    const exact = this.principals.get(id);
+    if (exact) return exact;
     const key = id.trim().toLowerCase();
     const found = this.principals.get(key);
     if (found) return found;

@@ -19,11 +19,17 @@ export function isGuid(value: string): boolean {
 export function accessRoleOf(
   roleDefinitionId: string,
 ): { guid: AccessRoleGuid; name: string; admin: boolean } | undefined {
+  // Few distinct role definition IDs occur across a fleet: remember each answer.
+  if (roleCache.has(roleDefinitionId)) return roleCache.get(roleDefinitionId);
   const guid = normaliseId(roleDefinitionId).split('/').pop() ?? '';
-  if (!Object.prototype.hasOwnProperty.call(AKS_ACCESS_ROLES, guid)) return undefined;
-  const role = AKS_ACCESS_ROLES[guid as AccessRoleGuid];
-  return { guid: guid as AccessRoleGuid, name: role.name, admin: role.admin };
+  const role = Object.prototype.hasOwnProperty.call(AKS_ACCESS_ROLES, guid)
+    ? { guid: guid as AccessRoleGuid, ...AKS_ACCESS_ROLES[guid as AccessRoleGuid] }
+    : undefined;
+  if (roleCache.size < 10_000) roleCache.set(roleDefinitionId, role);
+  return role;
 }
+
+const roleCache = new Map<string, { guid: AccessRoleGuid; name: string; admin: boolean } | undefined>();
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -103,7 +109,16 @@ export interface CoverageOptions {
 }
 
 export type CoveringAssignments =
-  { readable: true; assignments: RoleAssignmentRecord[] } | { readable: false; reason: string };
+  | {
+      readable: true;
+      assignments: RoleAssignmentRecord[];
+      /**
+       * The same assignments split by where they come from (cluster, resource group, inherited), each list the same
+       * array object for every cluster that shares it, so per-list work can be remembered. Never mutate them.
+       */
+      parts?: readonly (readonly RoleAssignmentRecord[])[];
+    }
+  | { readable: false; reason: string };
 
 /**
  * Which AKS-access role assignments cover which cluster, by hash lookups on scope strings: a cluster asks for its own
@@ -143,23 +158,48 @@ export class AssignmentCoverage {
     const parts = parseClusterId(cluster.id);
     if (!parts) return { readable: false, reason: `"${cluster.id}" is not a managed cluster resource ID` };
     const sub = parts.subscriptionId.toLowerCase();
-    const subScope = `/subscriptions/${sub}`;
-    const keys = [normaliseId(cluster.id), `${subScope}/resourcegroups/${parts.resourceGroup.toLowerCase()}`, subScope];
+    const inherited = this.inheritedFrom(sub);
+    if (!inherited.readable) return inherited;
+    const own = this.byKey.get(normaliseId(cluster.id));
+    const group = this.byKey.get(`/subscriptions/${sub}/resourcegroups/${parts.resourceGroup.toLowerCase()}`);
+    const lists = [own, group, inherited.assignments].filter((l): l is RoleAssignmentRecord[] => !!l && l.length > 0);
+    if (!own && !group) return { readable: true, assignments: inherited.assignments, parts: lists };
+    // Most readers go through `parts`; the joined list (often hundreds long) is built only when asked for.
+    let joined: RoleAssignmentRecord[] | undefined;
+    return {
+      readable: true,
+      get assignments() {
+        return (joined ??= lists.flat());
+      },
+      parts: lists,
+    };
+  }
+
+  /** What every cluster of a subscription inherits: subscription, management groups, root. Computed once each. */
+  private readonly inheritedCache = new Map<string, CoveringAssignments>();
+
+  private inheritedFrom(sub: string): CoveringAssignments {
+    let cached = this.inheritedCache.get(sub);
+    if (cached) return cached;
+    const keys = [`/subscriptions/${sub}`];
     const chain = this.options.chains?.get(sub);
     if (chain) for (const name of chain) keys.push(managementGroupScope(name));
-    else if (this.hasManagementGroupScopes && this.options.unknownChain === 'unknown') {
-      return {
+    if (!chain && this.hasManagementGroupScopes && this.options.unknownChain === 'unknown') {
+      cached = {
         readable: false,
         reason: `the management group chain of subscription ${sub} could not be read, so management-group-scope role assignments cannot be matched`,
       };
+    } else {
+      keys.push('/');
+      const assignments: RoleAssignmentRecord[] = [];
+      for (const key of keys) {
+        const list = this.byKey.get(key);
+        if (list) assignments.push(...list);
+      }
+      cached = { readable: true, assignments };
     }
-    keys.push('/');
-    const assignments: RoleAssignmentRecord[] = [];
-    for (const key of keys) {
-      const list = this.byKey.get(key);
-      if (list) assignments.push(...list);
-    }
-    return { readable: true, assignments };
+    this.inheritedCache.set(sub, cached);
+    return cached;
   }
 }
 

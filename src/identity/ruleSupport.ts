@@ -7,7 +7,7 @@ import type {
   RuleContext,
   RuleOutcome,
 } from '../model';
-import { accessRoleOf } from './roleAssignments';
+import { accessRoleOf, type CoveringAssignments } from './roleAssignments';
 
 export const NOT_GATHERED =
   'Role assignments and directory principals were not gathered for this run, so RBAC subjects cannot be evaluated';
@@ -22,7 +22,15 @@ export function accessOf(ctx: RuleContext): { ok: true; access: AccessView } | {
 export function coveringAssignments(
   access: AccessView,
   cluster: ClusterRecord,
-): { ok: true; assignments: RoleAssignmentRecord[] } | { ok: false; outcome: RuleOutcome } {
+):
+  | {
+      ok: true;
+      assignments: RoleAssignmentRecord[];
+      parts: readonly (readonly RoleAssignmentRecord[])[];
+      /** How many assignments cover the cluster. */
+      count: number;
+    }
+  | { ok: false; outcome: RuleOutcome } {
   const covering = access.assignmentsFor(cluster);
   if (!covering.readable) {
     return {
@@ -34,7 +42,52 @@ export function coveringAssignments(
       },
     };
   }
-  return { ok: true, assignments: covering.assignments };
+  // FleetAccessView also hands out the assignments split by shared lists (CoveringAssignments.parts).
+  const split = (covering as CoveringAssignments & { readable: true }).parts;
+  const parts: readonly (readonly RoleAssignmentRecord[])[] = split ?? [covering.assignments];
+  let count = 0;
+  for (const part of parts) count += part.length;
+  return {
+    ok: true,
+    get assignments() {
+      return covering.assignments;
+    },
+    parts,
+    count,
+  };
+}
+
+const memo = new WeakMap<AccessView, Map<string, WeakMap<readonly RoleAssignmentRecord[], unknown[]>>>();
+
+/**
+ * `pick` applied to every covering assignment, keeping what it returns. Clusters of one subscription share their
+ * inherited assignments (often hundreds), so the answer for each shared list is remembered per view and per `key`;
+ * `pick` must depend only on the assignment and the view, and each `key` must always be used with the same `pick`.
+ */
+export function collect<T>(
+  access: AccessView,
+  parts: readonly (readonly RoleAssignmentRecord[])[],
+  key: string,
+  pick: (assignment: RoleAssignmentRecord) => T | undefined,
+): T[] {
+  let byKey = memo.get(access);
+  if (!byKey) memo.set(access, (byKey = new Map()));
+  let byPart = byKey.get(key);
+  if (!byPart) byKey.set(key, (byPart = new WeakMap()));
+  const out: T[] = [];
+  for (const part of parts) {
+    let picked = byPart.get(part) as T[] | undefined;
+    if (!picked) {
+      picked = [];
+      for (const a of part) {
+        const item = pick(a);
+        if (item !== undefined) picked.push(item);
+      }
+      byPart.set(part, picked);
+    }
+    out.push(...picked);
+  }
+  return out;
 }
 
 export function roleName(assignment: RoleAssignmentRecord): string {

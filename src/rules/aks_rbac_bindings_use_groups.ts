@@ -2,6 +2,7 @@
 import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
 import {
   accessOf,
+  collect,
   coveringAssignments,
   groupByPrincipal,
   listPrincipals,
@@ -42,26 +43,26 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
-    const userAssignments = covering.assignments.filter((x) => {
+    const userAssignments = collect(a.access, covering.parts, 'user-bindings', (x) => {
       const lookup = a.access.principal(x.principalId);
-      return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined);
+      return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined) ? x : undefined;
     });
     if (userAssignments.length === 0) {
       return {
         status: 'pass',
         message:
-          covering.assignments.length === 0
+          covering.count === 0
             ? 'No AKS-access role assignment covers the cluster'
-            : `None of the ${plural(covering.assignments.length, 'AKS-access role assignment')} covering the cluster is held by an individual user`,
-        details: { assignments: covering.assignments.length },
+            : `None of the ${plural(covering.count, 'AKS-access role assignment')} covering the cluster is held by an individual user`,
+        details: { assignments: covering.count },
       };
     }
     const users = groupByPrincipal(a.access, userAssignments);
     return {
       status: 'fail',
-        severity: 'medium',
+      severity: 'medium',
       message: `${plural(users.length, 'user is', 'users are')} bound directly to AKS-access roles covering the cluster: ${listPrincipals(users)}`,
-      details: { assignments: covering.assignments.length, users: principalDetails(users) },
+      details: { assignments: covering.count, users: principalDetails(users) },
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {

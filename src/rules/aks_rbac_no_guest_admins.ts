@@ -1,7 +1,8 @@
 // Guest (B2B) users should not hold admin-level access to a cluster.
-import type { ClusterRecord, RuleOutcome } from '../model';
+import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
 import {
   accessOf,
+  collect,
   coveringAssignments,
   grantsFromDetails,
   groupByPrincipal,
@@ -35,16 +36,22 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
-    const admin = covering.assignments.filter(isAdminRole);
-    const guests = admin.filter((x) => {
+    type Seen = { assignment: RoleAssignmentRecord; admin: true; guest?: true; reason?: string };
+    const seen = collect<Seen>(a.access, covering.parts, 'guest-admins', (x) => {
+      if (!isAdminRole(x)) return undefined;
       const l = a.access.principal(x.principalId);
-      return l.state === 'found' && l.object.kind === 'user' && (l.object.userType ?? '').toLowerCase() === 'guest';
+      if (l.state === 'found') {
+        const guest = l.object.kind === 'user' && (l.object.userType ?? '').toLowerCase() === 'guest';
+        return guest ? { assignment: x, admin: true, guest: true } : { assignment: x, admin: true };
+      }
+      return l.state === 'unreadable'
+        ? { assignment: x, admin: true, reason: l.reason }
+        : { assignment: x, admin: true };
     });
+    const admin = seen.map((s) => s.assignment);
+    const guests = seen.filter((s) => s.guest).map((s) => s.assignment);
     const unreadable = new Map<string, string>();
-    for (const x of admin) {
-      const l = a.access.principal(x.principalId);
-      if (l.state === 'unreadable') unreadable.set(x.principalId, l.reason);
-    }
+    for (const s of seen) if (s.reason !== undefined) unreadable.set(s.assignment.principalId, s.reason);
     if (guests.length > 0) {
       const entries = groupByPrincipal(a.access, guests);
       return {

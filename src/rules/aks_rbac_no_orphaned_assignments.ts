@@ -1,7 +1,8 @@
 // Role assignments whose principal was deleted from the directory are dead weight and hide real grants.
-import type { ClusterRecord, RuleOutcome } from '../model';
+import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
 import {
   accessOf,
+  collect,
   coveringAssignments,
   grantsFromDetails,
   groupByPrincipal,
@@ -35,14 +36,17 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
-    const checked = covering.assignments.filter((x) => !NOT_IN_DIRECTORY.has(x.principalType.toLowerCase()));
-    const orphaned = checked.filter((x) => a.access.principal(x.principalId).state === 'absent');
+    type Seen = { assignment: RoleAssignmentRecord; reason?: string };
+    const seen = collect<Seen>(a.access, covering.parts, 'orphans', (x) => {
+      if (NOT_IN_DIRECTORY.has(x.principalType.toLowerCase())) return undefined;
+      const l = a.access.principal(x.principalId);
+      if (l.state === 'absent') return { assignment: x };
+      if (l.state === 'unreadable') return { assignment: x, reason: l.reason };
+      return undefined;
+    });
+    const orphaned = seen.filter((s) => s.reason === undefined).map((s) => s.assignment);
     const unreadable = [
-      ...new Map(
-        checked
-          .map((x) => [x.principalId, a.access.principal(x.principalId)] as const)
-          .filter(([, l]) => l.state === 'unreadable'),
-      ),
+      ...new Map(seen.filter((s) => s.reason !== undefined).map((s) => [s.assignment.principalId, s.reason as string])),
     ];
     if (orphaned.length > 0) {
       const entries = groupByPrincipal(a.access, orphaned);
@@ -60,8 +64,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       };
     }
     if (unreadable.length > 0) {
-      const first = unreadable[0][1];
-      const reason = first.state === 'unreadable' ? first.reason : '';
+      const reason = unreadable[0][1];
       return {
         status: 'unknown',
         message: `${plural(unreadable.length, 'principal')} of the role assignments could not be looked up: ${reason}`,
@@ -71,10 +74,10 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
     return {
       status: 'pass',
       message:
-        checked.length === 0
+        covering.count === 0
           ? 'No AKS-access role assignment covers the cluster'
-          : `All ${plural(checked.length, 'AKS-access role assignment')} covering the cluster belong to existing principals`,
-      details: { assignments: checked.length },
+          : `All ${plural(covering.count, 'AKS-access role assignment')} covering the cluster belong to existing principals`,
+      details: { assignments: covering.count },
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
