@@ -12,7 +12,9 @@ export const MAX_BATCH_BYTES = 900_000;
 
 /** What notifyAfterScan needs from the finding store, to find the run before `previous` (for `unreadable`). */
 export interface RunHistorySource {
-  listRuns(limit: number): Promise<Array<{ runId: string; complete?: boolean; status?: string }>>;
+  listRuns(
+    limit: number,
+  ): Promise<Array<{ runId: string; complete?: boolean; status?: string; scope?: { clusterId?: string } }>>;
   getRunReport(runId: string): Promise<ScanReport | undefined | null>;
 }
 
@@ -27,6 +29,8 @@ export interface NotifyAfterScanInput {
   log: (line: string) => void;
   /** Reports before `previous`, newest first; read from `store` when not given. */
   history?: ScanReport[];
+  /** Set when the run was narrowed to one cluster (see AlertOptions.scopeClusterId). */
+  scopeClusterId?: string;
   retry?: RetryOptions;
   now?: () => Date;
 }
@@ -69,12 +73,13 @@ async function historyFrom(
   try {
     const runs = await store.listRuns(10);
     const at = runs.findIndex((r) => r.runId === previous.runId);
-    const before = runs
-      .slice(at + 1)
-      .find(
-        (r) =>
-          r.runId !== previous.runId && r.complete !== false && (r.status === undefined || r.status === 'completed'),
-      );
+    const before = runs.slice(at + 1).find(
+      (r) =>
+        r.runId !== previous.runId &&
+        r.complete !== false &&
+        (r.status === undefined || r.status === 'completed') &&
+        !r.scope?.clusterId, // a one-cluster run says nothing about the others
+    );
     if (at < 0 || !before) return [];
     const report = await store.getRunReport(before.runId);
     return report ? [report] : [];
@@ -127,6 +132,7 @@ export async function notifyAfterScan(input: NotifyAfterScanInput): Promise<Noti
     reportUrl: settings.reportUrl,
     ownerTag: settings.ownerTag,
     history,
+    scopeClusterId: input.scopeClusterId,
   });
   result.alerts = batch.alerts.length;
   if (batch.alerts.length === 0) {

@@ -62,6 +62,11 @@ export interface AlertOptions {
   history?: ScanReport[];
   /** Cluster tag holding the owner's email address (case-insensitive tag key). Default `owner`. */
   ownerTag?: string;
+  /**
+   * The current run was narrowed to this one cluster (an on-demand scan): only that cluster is compared, so the
+   * fleet's other clusters are not taken for deleted. The report's scope alone cannot say so.
+   */
+  scopeClusterId?: string;
 }
 
 /** Field limits shared with batch.schema.json: alerts are cut to fit, so a real batch always validates. */
@@ -191,6 +196,10 @@ export function computeAlertBatch(
   }
 
   const prev = indexReport(previous);
+  if (options.scopeClusterId !== undefined) {
+    const only = normaliseId(options.scopeClusterId);
+    for (const id of [...prev.keys()]) if (id !== only) prev.delete(id);
+  }
   const before = indexReport(options.history?.[0]);
   const hasBefore = options.history !== undefined && options.history.length > 0;
 

@@ -2,8 +2,10 @@
 import escapeHtml from 'escape-html';
 import type { Alert, AlertBatch, AlertTransition } from './alerts';
 
-/** Rows per email; the rest is counted and left to the report (a mail stays well under Graph's size limits). */
+/** Rows per email; the rest is counted and left to the report. */
 export const MAIL_MAX_ROWS = 500;
+/** Graph sendMail takes up to 4 MB of JSON: the rows stop well before that. */
+export const MAIL_MAX_ROW_BYTES = 1_500_000;
 
 const LABEL: Record<AlertTransition, string> = {
   new_fail: 'new fail',
@@ -41,17 +43,20 @@ export function buildMail(batch: AlertBatch, alerts: Alert[], audience?: { clust
       ? `AKS compliance: ${alerts.length} change(s) on your clusters (${worst})`
       : `AKS compliance: ${alerts.length} change(s) in run ${batch.runId} (${worst})`,
   );
-  const rows = alerts
-    .slice(0, MAIL_MAX_ROWS)
-    .map(
-      (a) =>
-        `<tr><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(LABEL[a.transition])}</td>` +
-        `<td>${escapeHtml(a.clusterName || '(whole run)')}<br><small>${escapeHtml(a.subscriptionId)} / ${escapeHtml(a.resourceGroup)}</small></td>` +
-        `<td>${escapeHtml(a.ruleId)}<br><small>${escapeHtml(a.title)}</small></td>` +
-        `<td>${escapeHtml(a.message)}</td><td><code>${escapeHtml(a.remediation)}</code></td></tr>`,
-    )
-    .join('\n');
-  const more = alerts.length > MAIL_MAX_ROWS ? alerts.length - MAIL_MAX_ROWS : 0;
+  const rendered: string[] = [];
+  let bytes = 0;
+  for (const a of alerts.slice(0, MAIL_MAX_ROWS)) {
+    const row =
+      `<tr><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(LABEL[a.transition])}</td>` +
+      `<td>${escapeHtml(a.clusterName || '(whole run)')}<br><small>${escapeHtml(a.subscriptionId)} / ${escapeHtml(a.resourceGroup)}</small></td>` +
+      `<td>${escapeHtml(a.ruleId)}<br><small>${escapeHtml(a.title)}</small></td>` +
+      `<td>${escapeHtml(a.message)}</td><td><code>${escapeHtml(a.remediation)}</code></td></tr>`;
+    bytes += Buffer.byteLength(row);
+    if (bytes > MAIL_MAX_ROW_BYTES) break;
+    rendered.push(row);
+  }
+  const rows = rendered.join('\n');
+  const more = alerts.length - rendered.length;
   const link = batch.reportUrl ? `<p><a href="${escapeHtml(batch.reportUrl)}">Open the full report</a></p>` : '';
   const intro = audience
     ? `<p>You receive this because the tag on these clusters names ${escapeHtml(audience.clusterOwner)} as owner.</p>`

@@ -180,3 +180,13 @@ describe('validateBatch', () => {
     expect(validateBatch([])).toMatchObject({ ok: false, field: '/' });
   });
 });
+
+describe('computeAlertBatch on a run narrowed to one cluster', () => {
+  it('compares only that cluster: the others are not resolved', () => {
+    const prev = baseline();
+    const only = baseline().clusters[1];
+    const cur = report('run-2', [{ ...only, findings: [finding('aks_entra_id_enabled', 'pass', 'high')] }]);
+    const batch = computeAlertBatch(prev, cur, { ...opts, scopeClusterId: only.id.toUpperCase() });
+    expect(brief(batch.alerts)).toEqual(['beta/aks_entra_id_enabled/resolved/high']);
+  });
+});

@@ -1,5 +1,6 @@
 import { computeAlertBatch, type Alert, type AlertBatch } from '../../src/alerts/alerts';
 import { buildMail, isValidEmail } from '../../src/alerts/mail';
+import { teamsMessagePreviewHtml } from '../../src/alerts/preview';
 import { buildTeamsMessage, escapeCardText, TEAMS_CARD_MAX_BYTES } from '../../src/alerts/teamsCard';
 import { adaptiveCardProblems, cardTexts, hasUnescapedMarkup } from './cardValidation';
 import { cluster, finding, report } from './reports';
@@ -136,5 +137,26 @@ describe('alert mail', () => {
     ]) {
       expect(isValidEmail(bad)).toBe(false);
     }
+  });
+});
+
+describe('alert mail size', () => {
+  it('lists at most 500 rows and counts the rest', () => {
+    const batch = batchOf(600);
+    const { html } = buildMail(batch, batch.alerts);
+    expect(html.match(/<tr><td>/g)).toHaveLength(500);
+    expect(html).toContain('100 more change(s) not listed');
+  });
+});
+
+describe('card preview', () => {
+  it('renders what a reader sees, escaped, with the report link', () => {
+    const batch = batchOf(HOSTILE.length, (i) => HOSTILE[i]);
+    const html = teamsMessagePreviewHtml(buildTeamsMessage(batch).message);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('[x](http://evil.example)');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain(`<a href="${batch.reportUrl}">Open the report</a>`);
+    expect(html).toContain('az aks upgrade --resource-group');
   });
 });

@@ -230,6 +230,36 @@ describe('delivery under faults', () => {
   });
 });
 
+describe('run history', () => {
+  it('a cluster unreadable for two runs in a row alerts once; the run before previous is read from the store', async () => {
+    const at = (runId: string, status: 'fail' | 'unknown') =>
+      report(runId, [cluster('iota', [finding('aks_admin_groups_valid', status, 'high')])]);
+    const runs = [at('u1', 'fail'), at('u2', 'unknown'), at('u3', 'unknown'), at('u4', 'unknown')];
+    const storeUpTo = (n: number) => ({
+      listRuns: async () =>
+        runs
+          .slice(0, n)
+          .reverse()
+          .map((r) => ({ runId: r.runId, status: 'completed', complete: true, scope: {} })),
+      getRunReport: async (runId: string) => runs.find((r) => r.runId === runId),
+    });
+    const run = (n: number) =>
+      notifyAfterScan({
+        settings: env.settings,
+        clients: env.local.clients,
+        store: storeUpTo(n),
+        previous: runs[n - 2],
+        report: runs[n - 1],
+        log: (line) => env.logs.push(line),
+      });
+    expect((await run(2)).alerts).toBe(0);
+    expect((await run(3)).alerts).toBe(1);
+    expect((await run(4)).alerts).toBe(0);
+    expect(cards()).toHaveLength(1);
+    expect(cardText(cards()[0])).toContain('unreadable');
+  });
+});
+
 describe('notifier input', () => {
   it('an owner tag with an invalid address is reported, not mailed', async () => {
     const r = await env.post(JSON.stringify(singleBatch('bad-owner-1', 'theta', 'not-an-address; x@contoso.com')));
