@@ -86,6 +86,12 @@ export const run: CommandRunner = async (args, io) => {
     }
   }
   const noStore = flags['no-store'] === true;
+  if (!noStore && managementGroups.length > 0) {
+    // The stored scan job takes subscriptions or one cluster; management group scope comes from the settings there.
+    throw new UsageError(
+      'scan: --management-group needs --no-store (stored scans use AKS_COMPLIANCE_MANAGEMENT_GROUPS)',
+    );
+  }
 
   const settings = loadSettings(io.env);
   const clients = createAzureClients(settings);
@@ -99,9 +105,6 @@ export const run: CommandRunner = async (args, io) => {
       { subscriptions, managementGroups },
     );
   } else {
-    if (managementGroups.length > 0) {
-      throw new UsageError('scan: --management-group is only supported with --no-store');
-    }
     const { runScanJob, FindingStore } = await loadStoredScan();
     const store = new FindingStore(clients);
     const result = await runScanJob(
