@@ -3,7 +3,7 @@
 import { RULES_BY_ID } from '../../src/rules/index';
 import { runScan } from '../../src/scan/runScan';
 import type { ScanReport } from '../../src/model';
-import { DEFAULT_AS_OF, generateFleet, type GeneratedFleet } from '../../sim/fleet/generator';
+import { DEFAULT_AS_OF, generateFleet, truthFor, type GeneratedFleet } from '../../sim/fleet/generator';
 import { RULE_IDS, type GroundTruth } from '../../sim/fleet/truth';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
 
@@ -136,6 +136,18 @@ describe('scan of a generated fleet (tenant scope)', () => {
     const mismatches = compare(report, generated.truth, rbac);
     if (mismatches.length > 0) console.log(explain(mismatches));
     expect(mismatches).toHaveLength(0);
+  });
+
+  it('still matches when the clock moves on (images age, end of support comes closer)', async () => {
+    const later = new Date(DEFAULT_AS_OF.getTime() + 45 * 86_400_000);
+    const rescan = await runScan({ settings: local.settings, clients: local.clients }, { asOf: later });
+    expect(rescan.complete).toBe(true);
+    const truth = truthFor(generated, later);
+    const mismatches = compare(rescan, truth, JUDGED_RULES);
+    if (mismatches.length > 0) console.log(explain(mismatches));
+    expect(mismatches).toHaveLength(0);
+    // The later date changes verdicts, so this is not the first scan over again.
+    expect(rescan.summary.status).not.toEqual(report.summary.status);
   });
 
   it('makes the minimum number of Resource Graph and catalog calls', () => {
