@@ -227,12 +227,22 @@ async function resolvePrincipals(
       return;
     }
     const asked = new Set(batch);
+    let unusable = 0;
     for (const item of value) {
       const object = toDirectoryObject(item);
-      if (object && asked.has(object.id)) out.set(object.id, { state: 'found', object });
+      if (!object) unusable++;
+      else if (asked.has(object.id)) out.set(object.id, { state: 'found', object });
     }
-    // Graph leaves out IDs it does not know: those principals were deleted.
-    for (const id of batch) if (!out.has(id)) out.set(id, { state: 'absent' });
+    // Graph leaves out IDs it does not know: those principals were deleted. An item without an id could be any of
+    // the missing ones, so then nothing missing can be called deleted.
+    const missing: PrincipalLookup =
+      unusable === 0
+        ? { state: 'absent' }
+        : {
+            state: 'unreadable',
+            reason: `Microsoft Graph directoryObjects/getByIds answered ${unusable} object(s) without an id`,
+          };
+    for (const id of batch) if (!out.has(id)) out.set(id, missing);
   });
   for (const f of failures.values()) {
     problems.push({
@@ -283,6 +293,8 @@ async function countTransitiveMembers(
             retry.push(id);
           }
         }
+        // The client's RetryHandler already waited on this call's own 429/503; back off further before the next round.
+        if (status !== 401 && status !== 403) waitMs = Math.max(waitMs, Math.min(1000 * attempt, maxWait));
         return;
       }
       const byId = new Map<string, Record<string, unknown>>();

@@ -146,4 +146,25 @@ describe('RBAC subjects through the simulator', () => {
     expect(outcomes.get('deleted-admin-group')!.aks_admin_groups_valid.status).toBe('unknown');
     expect(outcomes.get('deleted-admin-group')!.aks_rbac_no_orphaned_assignments.status).toBe('unknown');
   });
+
+  it('a cut-short getByIds answer leaves principals unreadable, never deleted', async () => {
+    local.sim.faults.set('graph.getByIds', { malformedRate: 1 });
+    const { outcomes, problems } = await scan();
+    expect(problems.join('\n')).toContain('directoryObjects/getByIds');
+    expect(outcomes.get('deleted-admin-group')!.aks_admin_groups_valid.status).toBe('unknown');
+    expect(outcomes.get('deleted-admin-group')!.aks_rbac_no_orphaned_assignments.status).toBe('unknown');
+  });
+
+  it('a $batch call that keeps failing past the client retries is asked again in a later round', async () => {
+    // The client's RetryHandler makes 4 attempts; the fifth failure hits the second round, whose retry succeeds.
+    local.sim.faults.set('graph.batch', { failNext: { count: 5, kind: 'error' }, retryAfterSeconds: 0.05 });
+    const { outcomes, problems } = await scan();
+    expect(problems).toEqual([]);
+    expect(local.sim.counters.snapshot()['graph.batch']).toBe(6);
+    expect(outcomes.get('empty-admin-group')!.aks_admin_groups_valid).toMatchObject({
+      status: 'fail',
+      severity: 'low',
+    });
+    expect(outcomes.get('groups-only')!.aks_admin_groups_valid.status).toBe('pass');
+  });
 });
