@@ -1,0 +1,1133 @@
+// FindingStore: scan runs, the latest status per cluster and rule, each run's changes (the history) and exemptions,
+// on Azure Table Storage (@azure/data-tables; Azurite locally).
+//
+// Design
+// - Five tables (names `<prefix>Runs|Latest|Changes|History|Exemptions`).
+// - Clusters are spread over BUCKETS partitions by a hash of their normalised ID (a partition takes ~2,000
+//   entities/s; 32 buckets let a 10,000-cluster first run write in parallel and in 100-entity transactions).
+// - Latest: PK `bNN`, RK `<ck>.<ruleId>` (one finding) and `<ck>.!meta` (the cluster's name, version, tags...), where
+//   `<ck>` is the base64url of the normalised cluster ID (no `/ \ # ?` or control characters in keys; the real ID is
+//   inside the entity). It holds the fleet's current state and is written ONLY where a finding's status or severity
+//   (or a cluster's metadata) changed: an unchanged rescan writes nothing here. A finding's text (message, details) is
+//   the text recorded at its last status or severity change; writing fresh wording every night would turn every
+//   night into a full rewrite of the fleet.
+// - Every run that changes the state gets a change set number `seq` (a registry row per change set in Runs, PK
+//   `changeset`, RK inverted seq so the newest comes first). Before touching Latest, the run writes one Changes
+//   entity per changed key holding what Latest held before (PK `cSEQ-NN`, RK as in Latest). A run's state is "Latest
+//   rolled back through every later change set, newest first": any past run's report is rebuilt exactly from Latest
+//   plus the later change sets, each read by partition key (no table scan). Because the before-images are written
+//   before Latest, a reader that reads Latest first and the change sets second always sees a consistent past.
+// - Partial runs (`complete: false`) never resolve a fail in Latest, and a cluster missing from a partial run keeps
+//   its last known findings. Where what the partial run reported differs from that state, a view entity (PK
+//   `v-RUN-NN`) keeps what the run reported, so its report is rebuilt as it was returned.
+// - History: PK `bNN`, RK `<ck>.SEQ`, one entity per changed cluster per change set with its transitions: a cluster's
+//   history is one range query.
+// - Runs: PK `run` RK run key (status running/completed/partial/failed, trigger, scope, summary, problems, timings,
+//   the change set it ends at), PK `runindex` RK inverted start time (listing newest first), PK `pointer`
+//   (`latestFinished`: completed or partial; `latestCompleted`: complete runs only). A run becomes completed/partial
+//   only after all its writes succeeded, and the pointers move last.
+// - Re-running a run ID that was interrupted (running or failed, nothing recorded after it) continues its change set:
+//   the before-images already written are kept, so the retry converges on the same state (idempotent upserts).
+// - Large values (finding JSON, problems) are split over properties of at most CHUNK characters; a finding whose JSON
+//   exceeds the entity budget keeps its status and severity and has its details replaced by a truncation marker.
+// - Writers are expected one at a time (the nightly timer and on-demand scans of one deployment); a lease row in Runs
+//   (PK `lock`) makes a second concurrent writer fail instead of interleaving change sets.
+import { createHash } from 'node:crypto';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import type { AzureClients } from '../azure/clients';
+import {
+  normaliseId,
+  type ClusterReport,
+  type Exemption,
+  type Finding,
+  type ScanProblem,
+  type ScanReport,
+  type Severity,
+  type Status,
+} from '../model';
+
+export const BUCKETS = 32;
+/** Characters per string property (Table Storage strings are at most 64 KiB in UTF-16). */
+const CHUNK = 30_000;
+/** Chunks per value: 480,000 UTF-16 characters keep an entity under 1 MiB. */
+const MAX_CHUNKS = 16;
+/** Bytes per transaction (the service limit is 4 MiB). */
+const MAX_TRANSACTION_BYTES = 3_500_000;
+const MAX_TRANSACTION_ENTITIES = 100;
+const LOCK_TTL_MS = 30 * 60 * 1000;
+
+export type RunStatus = 'running' | 'completed' | 'partial' | 'failed';
+export type RunTrigger = 'timer' | 'http' | 'cli';
+export type TableRole = 'runs' | 'latest' | 'changes' | 'history' | 'exemptions';
+const TABLE_ROLES: TableRole[] = ['runs', 'latest', 'changes', 'history', 'exemptions'];
+
+export interface RunRecord {
+  runId: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  scope: { subscriptions: string[]; managementGroups: string[]; clusterId?: string };
+  startedAt: string;
+  finishedAt?: string;
+  asOf?: string;
+  complete?: boolean;
+  summary?: ScanReport['summary'];
+  durationMs?: number;
+  error?: string;
+  /** What the run wrote to the state: keys changed in Latest, change and history entities. */
+  writes?: { latest: number; changes: number; history: number; views: number };
+  /** The change set the run's state ends at (set once the run is recorded). */
+  stateSeq?: number;
+  /** The change set this run wrote, if any. */
+  ownSeq?: number;
+}
+
+export interface StoreCounters {
+  transactions: number;
+  entities: number;
+  byTable: Record<TableRole, { transactions: number; entities: number }>;
+}
+
+export interface RecordRunResult {
+  run: RunRecord;
+  /** Keys (findings and cluster metadata) whose state changed. */
+  changedKeys: number;
+  changedClusters: number;
+}
+
+export interface StatusTransition {
+  /** A rule ID, or `cluster` for the cluster's own appearance or metadata. */
+  ruleId: string;
+  from: Status | 'absent' | 'present' | null;
+  to: Status | 'absent' | 'present' | null;
+  fromSeverity?: Severity;
+  toSeverity?: Severity;
+  kubernetesVersion?: { from: string | null; to: string | null };
+}
+
+export interface ClusterHistoryEntry {
+  runId: string;
+  seq: number;
+  recordedAt: string;
+  transitions: StatusTransition[];
+}
+
+export interface ClusterHistory {
+  /** The latest known state of the cluster (as of the latest finished run). */
+  cluster: ClusterReport;
+  runId: string | null;
+  history: ClusterHistoryEntry[];
+}
+
+/** The run exists but has no report (still running, or failed before it was recorded). */
+export class RunNotReadyError extends Error {
+  override name = 'RunNotReadyError';
+  constructor(
+    readonly runId: string,
+    readonly status: RunStatus,
+  ) {
+    super(`run ${runId} is ${status} and has no report`);
+  }
+}
+
+/** Another run holds the writer lease. */
+export class StoreBusyError extends Error {
+  override name = 'StoreBusyError';
+}
+
+export interface FindingStoreOptions {
+  /** Table name prefix (letters and digits). Default `akscompliance`. */
+  tablePrefix?: string;
+  /** Parallel transactions in flight. Default 8. */
+  concurrency?: number;
+  now?: () => Date;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Keys
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+/** A run ID as a key: itself when it is made of safe characters, otherwise `~` + base64url. */
+export function runKey(runId: string): string {
+  return /^[A-Za-z0-9_.:-]{1,200}$/.test(runId) ? runId : `~${base64url(runId)}`;
+}
+
+export function clusterKey(clusterId: string): string {
+  return base64url(normaliseId(clusterId));
+}
+
+function ruleKey(ruleId: string): string {
+  return /^[A-Za-z0-9_-]{1,200}$/.test(ruleId) ? ruleId : `~${base64url(ruleId)}`;
+}
+
+const META = '!meta';
+
+export function bucketOf(clusterId: string): string {
+  // FNV-1a: cheap, stable across versions and platforms.
+  let h = 0x811c9dc5;
+  for (const ch of Buffer.from(normaliseId(clusterId), 'utf8')) {
+    h ^= ch;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return String(h % BUCKETS).padStart(2, '0');
+}
+
+function pad(seq: number): string {
+  return String(seq).padStart(10, '0');
+}
+
+function invertedSeq(seq: number): string {
+  return pad(9_999_999_999 - seq);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Values split over properties
+
+function putChunks(entity: Record<string, unknown>, prefix: string, text: string | undefined): void {
+  if (text === undefined) {
+    entity[`${prefix}n`] = 0;
+    return;
+  }
+  const count = Math.max(1, Math.ceil(text.length / CHUNK));
+  entity[`${prefix}n`] = count;
+  for (let i = 0; i < count; i++) entity[`${prefix}${i}`] = text.slice(i * CHUNK, (i + 1) * CHUNK);
+}
+
+function getChunks(entity: Record<string, unknown>, prefix: string): string | undefined {
+  const count = Number(entity[`${prefix}n`] ?? 0);
+  if (!count) return undefined;
+  let text = '';
+  for (let i = 0; i < count; i++) text += String(entity[`${prefix}${i}`] ?? '');
+  return text;
+}
+
+/** A finding's JSON within the entity budget: oversized details are replaced by a marker (status kept). */
+function findingJson(finding: Finding, pos: number): string {
+  const text = JSON.stringify({ ...finding, pos });
+  if (text.length <= CHUNK * MAX_CHUNKS) return text;
+  const truncated: Finding = {
+    ...finding,
+    message: finding.message.length > 8000 ? `${finding.message.slice(0, 8000)} [truncated]` : finding.message,
+    details: { truncated: true, note: `details of ${text.length} characters exceeded the storage limit` },
+  };
+  return JSON.stringify({ ...truncated, pos });
+}
+
+function boundedJson(value: unknown, limit = CHUNK * MAX_CHUNKS): string {
+  const text = JSON.stringify(value);
+  return text.length <= limit ? text : JSON.stringify({ truncated: true, size: text.length });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// State entries
+
+/** One key of the state: a finding of a cluster, or the cluster's metadata. */
+interface Entry {
+  status?: Status;
+  severity?: Severity;
+  json: string;
+}
+
+interface KeyInfo {
+  pk: string;
+  ck: string;
+  ruleId: string;
+}
+
+function keyInfo(rk: string, pk: string): KeyInfo {
+  const dot = rk.indexOf('.');
+  return { pk, ck: rk.slice(0, dot), ruleId: rk.slice(dot + 1) };
+}
+
+function sameEntry(a: Entry | undefined, b: Entry | undefined, isMeta: boolean): boolean {
+  if (!a || !b) return a === b;
+  if (isMeta) return a.json === b.json;
+  return a.status === b.status && a.severity === b.severity;
+}
+
+function entryFromEntity(entity: Record<string, unknown>, prefix: string): Entry | undefined {
+  const json = getChunks(entity, prefix);
+  if (json === undefined) return undefined;
+  const status = entity[`${prefix}status`];
+  const severity = entity[`${prefix}severity`];
+  return {
+    json,
+    ...(typeof status === 'string' ? { status: status as Status } : {}),
+    ...(typeof severity === 'string' ? { severity: severity as Severity } : {}),
+  };
+}
+
+function entryProps(entry: Entry | undefined, prefix: string): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  putChunks(props, prefix, entry?.json);
+  if (entry?.status) props[`${prefix}status`] = entry.status;
+  if (entry?.severity) props[`${prefix}severity`] = entry.severity;
+  return props;
+}
+
+function entitySize(entity: Record<string, unknown>): number {
+  let size = 200;
+  for (const [k, v] of Object.entries(entity)) size += k.length * 2 + (typeof v === 'string' ? v.length * 2 : 16);
+  return size;
+}
+
+/** A row as read back: keys always present. */
+type Row = Record<string, unknown> & { partitionKey: string; rowKey: string; etag: string };
+
+type Action =
+  { kind: 'upsert'; entity: TableEntity<Record<string, unknown>> } | { kind: 'delete'; pk: string; rk: string };
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length && failed === undefined) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  });
+  await Promise.all(workers);
+  if (failed !== undefined) throw failed;
+}
+
+function statusOfReport(report: ScanReport): RunStatus {
+  return report.complete ? 'completed' : 'partial';
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number })?.statusCode === 404;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export class FindingStore {
+  readonly counters: StoreCounters;
+  private readonly tables: Record<TableRole, TableClient>;
+  private readonly concurrency: number;
+  private readonly now: () => Date;
+  private ready?: Promise<void>;
+
+  constructor(clients: Pick<AzureClients, 'tableClient'>, options: FindingStoreOptions = {}) {
+    const prefix = options.tablePrefix ?? 'akscompliance';
+    if (!/^[A-Za-z][A-Za-z0-9]{2,40}$/.test(prefix)) {
+      throw new Error(`table prefix "${prefix}" must be 3..41 letters and digits, starting with a letter`);
+    }
+    const name = (role: TableRole): string => `${prefix}${role[0].toUpperCase()}${role.slice(1)}`;
+    this.tables = Object.fromEntries(TABLE_ROLES.map((role) => [role, clients.tableClient(name(role))])) as Record<
+      TableRole,
+      TableClient
+    >;
+    this.concurrency = options.concurrency ?? 8;
+    this.now = options.now ?? (() => new Date());
+    this.counters = FindingStore.emptyCounters();
+  }
+
+  private static emptyCounters(): StoreCounters {
+    return {
+      transactions: 0,
+      entities: 0,
+      byTable: Object.fromEntries(
+        TABLE_ROLES.map((r) => [r, { transactions: 0, entities: 0 }]),
+      ) as StoreCounters['byTable'],
+    };
+  }
+
+  resetCounters(): void {
+    Object.assign(this.counters, FindingStore.emptyCounters());
+  }
+
+  /** Creates the tables when missing (once per store instance). */
+  ensureTables(): Promise<void> {
+    this.ready ??= Promise.all(TABLE_ROLES.map((role) => this.tables[role].createTable())).then(
+      () => undefined,
+      (error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      },
+    );
+    return this.ready;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Low-level I/O (every write is counted)
+
+  private count(role: TableRole, entities: number): void {
+    this.counters.transactions += 1;
+    this.counters.entities += entities;
+    this.counters.byTable[role].transactions += 1;
+    this.counters.byTable[role].entities += entities;
+  }
+
+  private async upsert(role: TableRole, entity: TableEntity<Record<string, unknown>>): Promise<void> {
+    await this.tables[role].upsertEntity(entity, 'Replace');
+    this.count(role, 1);
+  }
+
+  private async get(role: TableRole, pk: string, rk: string): Promise<Row | undefined> {
+    try {
+      return (await this.tables[role].getEntity<Record<string, unknown>>(pk, rk)) as Row;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async query(role: TableRole, filter: string): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const row of this.tables[role].listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      rows.push(row as Row);
+    }
+    return rows;
+  }
+
+  private partition(role: TableRole, pk: string): Promise<Row[]> {
+    return this.query(role, odata`PartitionKey eq ${pk}`);
+  }
+
+  /** Rows of one partition whose RowKey starts with `prefix` (a range query, never a scan). */
+  private range(role: TableRole, pk: string, prefix: string): Promise<Row[]> {
+    // `prefix` ends with '.', and '/' is the next character: every key starting with the prefix sorts in between.
+    const upper = `${prefix.slice(0, -1)}/`;
+    return this.query(role, odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${upper}`);
+  }
+
+  /** Writes actions in transactions of at most 100 entities (and 3.5 MB) per partition, partitions in parallel. */
+  private async write(role: TableRole, actions: Action[]): Promise<void> {
+    const byPartition = new Map<string, Action[]>();
+    for (const action of actions) {
+      const pk = action.kind === 'upsert' ? action.entity.partitionKey : action.pk;
+      const list = byPartition.get(pk) ?? [];
+      list.push(action);
+      byPartition.set(pk, list);
+    }
+    const batches: TransactionAction[][] = [];
+    for (const list of byPartition.values()) {
+      let batch: TransactionAction[] = [];
+      let bytes = 0;
+      for (const action of list) {
+        const size = action.kind === 'upsert' ? entitySize(action.entity) : 200;
+        if (batch.length > 0 && (batch.length >= MAX_TRANSACTION_ENTITIES || bytes + size > MAX_TRANSACTION_BYTES)) {
+          batches.push(batch);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(
+          action.kind === 'upsert'
+            ? ['upsert', action.entity, 'Replace']
+            : ['delete', { partitionKey: action.pk, rowKey: action.rk }],
+        );
+        bytes += size;
+      }
+      if (batch.length > 0) batches.push(batch);
+    }
+    await mapLimit(batches, this.concurrency, async (batch) => {
+      await this.tables[role].submitTransaction(batch);
+      this.count(role, batch.length);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Runs
+
+  private runFromEntity(entity: Record<string, unknown>): RunRecord {
+    const json = (name: string): unknown => {
+      const text = getChunks(entity, name);
+      return text === undefined ? undefined : JSON.parse(text);
+    };
+    const num = (name: string): number | undefined =>
+      typeof entity[name] === 'number' ? (entity[name] as number) : undefined;
+    const str = (name: string): string | undefined =>
+      typeof entity[name] === 'string' ? (entity[name] as string) : undefined;
+    const run: RunRecord = {
+      runId: String(entity.runId),
+      status: entity.status as RunStatus,
+      trigger: entity.trigger as RunTrigger,
+      scope: (json('scope') as RunRecord['scope']) ?? { subscriptions: [], managementGroups: [] },
+      startedAt: String(entity.startedAt),
+    };
+    const finishedAt = str('finishedAt');
+    if (finishedAt) run.finishedAt = finishedAt;
+    const asOf = str('asOf');
+    if (asOf) run.asOf = asOf;
+    if (typeof entity.complete === 'boolean') run.complete = entity.complete;
+    const summary = json('summary');
+    if (summary) run.summary = summary as ScanReport['summary'];
+    const durationMs = num('durationMs');
+    if (durationMs !== undefined) run.durationMs = durationMs;
+    const error = str('error');
+    if (error) run.error = error;
+    const writes = json('writes');
+    if (writes) run.writes = writes as RunRecord['writes'];
+    const stateSeq = num('stateSeq');
+    if (stateSeq !== undefined) run.stateSeq = stateSeq;
+    const ownSeq = num('ownSeq');
+    if (ownSeq !== undefined) run.ownSeq = ownSeq;
+    return run;
+  }
+
+  private async runEntity(runId: string): Promise<Row | undefined> {
+    return this.get('runs', 'run', runKey(runId));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    await this.ensureTables();
+    const entity = await this.runEntity(runId);
+    return entity ? this.runFromEntity(entity) : undefined;
+  }
+
+  /** Runs, newest first. */
+  async listRuns(limit = 20): Promise<RunRecord[]> {
+    await this.ensureTables();
+    const keys: string[] = [];
+    const pages = this.tables.runs
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${'runindex'}` } })
+      .byPage({ maxPageSize: Math.min(Math.max(limit, 1), 1000) });
+    for await (const page of pages) {
+      for (const row of page) if (keys.length < limit) keys.push(String(row.runId));
+      if (keys.length >= limit) break;
+    }
+    const runs = await Promise.all(keys.map((id) => this.getRun(id)));
+    return runs.filter((r): r is RunRecord => r !== undefined);
+  }
+
+  /** Records that a run started (status running). A run that already finished keeps its status. */
+  async markRunStarted(input: {
+    runId: string;
+    trigger: RunTrigger;
+    scope?: Partial<RunRecord['scope']>;
+    startedAt?: Date;
+  }): Promise<RunRecord> {
+    await this.ensureTables();
+    const existing = await this.runEntity(input.runId);
+    if (existing && (existing.status === 'completed' || existing.status === 'partial')) {
+      return this.runFromEntity(existing);
+    }
+    const startedAt = (existing?.startedAt as string | undefined) ?? (input.startedAt ?? this.now()).toISOString();
+    const indexKey =
+      (existing?.indexKey as string | undefined) ??
+      `${pad(9_999_999_999_999 - Date.parse(startedAt))}-${runKey(input.runId)}`;
+    const scope = {
+      subscriptions: input.scope?.subscriptions ?? [],
+      managementGroups: input.scope?.managementGroups ?? [],
+      ...(input.scope?.clusterId ? { clusterId: input.scope.clusterId } : {}),
+    };
+    const entity: Record<string, unknown> = {
+      ...(existing ?? {}),
+      partitionKey: 'run',
+      rowKey: runKey(input.runId),
+      runId: input.runId,
+      status: 'running',
+      trigger: input.trigger,
+      startedAt,
+      indexKey,
+      error: '',
+    };
+    delete entity.etag;
+    delete entity.timestamp;
+    putChunks(entity, 'scope', JSON.stringify(scope));
+    if (!existing) {
+      await this.upsert('runs', { partitionKey: 'runindex', rowKey: indexKey, runId: input.runId });
+    }
+    await this.upsert('runs', entity as TableEntity<Record<string, unknown>>);
+    return this.runFromEntity(entity);
+  }
+
+  /** Records a run as failed (a run that already finished is left as it is). */
+  async markRunFailed(runId: string, error: string, trigger: RunTrigger = 'timer'): Promise<void> {
+    await this.ensureTables();
+    let existing = await this.runEntity(runId);
+    if (!existing) {
+      await this.markRunStarted({ runId, trigger });
+      existing = await this.runEntity(runId);
+    }
+    if (!existing || existing.status === 'completed' || existing.status === 'partial') return;
+    const entity: Record<string, unknown> = { ...existing };
+    delete entity.etag;
+    delete entity.timestamp;
+    entity.status = 'failed';
+    entity.error = error.slice(0, 4000);
+    entity.finishedAt = this.now().toISOString();
+    await this.upsert('runs', entity as TableEntity<Record<string, unknown>>);
+    // A retry under the same run ID may take the lease again anyway; other runs must not wait for it to expire.
+    await this.releaseLease(runId);
+  }
+
+  private async pointer(
+    name: 'latestFinished' | 'latestCompleted',
+  ): Promise<{ runId: string; stateSeq: number } | undefined> {
+    const entity = await this.get('runs', 'pointer', name);
+    return entity ? { runId: String(entity.runId), stateSeq: Number(entity.stateSeq) } : undefined;
+  }
+
+  private async changesets(): Promise<{ seq: number; runId: string; buckets: string[]; skipped: boolean }[]> {
+    const rows = await this.partition('runs', 'changeset');
+    return rows
+      .map((r) => ({
+        seq: Number(r.seq),
+        runId: String(r.runId),
+        buckets: String(r.buckets ?? '')
+          .split(',')
+          .filter((b) => b.length > 0),
+        skipped: r.skipped === true,
+      }))
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The writer lease
+
+  private async acquireLease(runId: string): Promise<void> {
+    const now = this.now().getTime();
+    const existing = await this.get('runs', 'lock', 'writer');
+    const entity = {
+      partitionKey: 'lock',
+      rowKey: 'writer',
+      runId,
+      expiresAt: new Date(now + LOCK_TTL_MS).toISOString(),
+    };
+    try {
+      if (!existing) {
+        await this.tables.runs.createEntity(entity);
+      } else {
+        const held = String(existing.runId) !== runId && Date.parse(String(existing.expiresAt)) > now;
+        if (held)
+          throw new StoreBusyError(
+            `run ${String(existing.runId)} is writing to the store until ${String(existing.expiresAt)}`,
+          );
+        await this.tables.runs.updateEntity(entity, 'Replace', { etag: existing.etag });
+      }
+    } catch (error) {
+      const code = (error as { statusCode?: number }).statusCode;
+      if (code === 409 || code === 412) throw new StoreBusyError('another run took the writer lease at the same time');
+      throw error;
+    }
+    this.count('runs', 1);
+  }
+
+  private async releaseLease(runId: string): Promise<void> {
+    const existing = await this.get('runs', 'lock', 'writer');
+    if (!existing || String(existing.runId) !== runId) return;
+    try {
+      await this.tables.runs.deleteEntity('lock', 'writer', { etag: existing.etag });
+      this.count('runs', 1);
+    } catch (error) {
+      const code = (error as { statusCode?: number }).statusCode;
+      if (code !== 404 && code !== 412) throw error;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reading the state
+
+  /** Latest, every bucket in parallel (or one cluster's keys). Map RK -> [PK, entry]. */
+  private async readLatest(onlyCluster?: string): Promise<Map<string, { pk: string; entry: Entry }>> {
+    const state = new Map<string, { pk: string; entry: Entry }>();
+    const buckets = onlyCluster ? [bucketOf(onlyCluster)] : allBuckets();
+    await mapLimit(buckets, this.concurrency, async (bucket) => {
+      const pk = `b${bucket}`;
+      const rows = onlyCluster
+        ? await this.range('latest', pk, `${clusterKey(onlyCluster)}.`)
+        : await this.partition('latest', pk);
+      for (const row of rows) {
+        const entry = entryFromEntity(row, 'v');
+        if (entry) state.set(row.rowKey, { pk, entry });
+      }
+    });
+    return state;
+  }
+
+  /** Latest rolled back to the end of change set `stateSeq`. */
+  private async stateAt(stateSeq: number, onlyCluster?: string): Promise<Map<string, { pk: string; entry: Entry }>> {
+    // Latest first, the change sets second: their before-images are written before Latest changes.
+    const state = await this.readLatest(onlyCluster);
+    const later = (await this.changesets()).filter((c) => c.seq > stateSeq);
+    for (const set of later) {
+      if (set.skipped) {
+        throw new Error(
+          `change set ${set.seq} of run ${set.runId} kept no before-images: state ${stateSeq} cannot be rebuilt`,
+        );
+      }
+      const buckets = onlyCluster ? set.buckets.filter((b) => b === bucketOf(onlyCluster)) : set.buckets;
+      const rows: Row[] = [];
+      await mapLimit(buckets, this.concurrency, async (bucket) => {
+        const pk = `c${pad(set.seq)}-${bucket}`;
+        rows.push(
+          ...(onlyCluster
+            ? await this.range('changes', pk, `${clusterKey(onlyCluster)}.`)
+            : await this.partition('changes', pk)),
+        );
+      });
+      for (const row of rows) {
+        const before = entryFromEntity(row, 'v');
+        const pk = `b${String(row.partitionKey).slice(-2)}`;
+        if (before) state.set(row.rowKey, { pk, entry: before });
+        else state.delete(row.rowKey);
+      }
+    }
+    return state;
+  }
+
+  private clustersFromState(state: Map<string, { pk: string; entry: Entry }>): ClusterReport[] {
+    const byCluster = new Map<
+      string,
+      { meta?: Omit<ClusterReport, 'findings'>; findings: (Finding & { pos: number })[] }
+    >();
+    for (const [rk, { pk, entry }] of state) {
+      const { ck, ruleId } = keyInfo(rk, pk);
+      const cluster = byCluster.get(ck) ?? { findings: [] };
+      if (ruleId === META) cluster.meta = JSON.parse(entry.json) as Omit<ClusterReport, 'findings'>;
+      else cluster.findings.push(JSON.parse(entry.json) as Finding & { pos: number });
+      byCluster.set(ck, cluster);
+    }
+    const clusters: ClusterReport[] = [];
+    for (const { meta, findings } of byCluster.values()) {
+      if (!meta) continue;
+      findings.sort((a, b) => a.pos - b.pos);
+      clusters.push({
+        ...meta,
+        findings: findings.map(({ pos: _pos, ...finding }) => finding),
+      });
+    }
+    return clusters.sort(byId);
+  }
+
+  /** The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none. */
+  async getRunReport(runId: string): Promise<ScanReport | undefined> {
+    await this.ensureTables();
+    const entity = await this.runEntity(runId);
+    if (!entity) return undefined;
+    const run = this.runFromEntity(entity);
+    if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) {
+      throw new RunNotReadyError(runId, run.status);
+    }
+    const state = await this.stateAt(run.stateSeq);
+    const viewBuckets = String(entity.viewBuckets ?? '')
+      .split(',')
+      .filter((b) => b.length > 0);
+    if (viewBuckets.length > 0) {
+      const rows: Row[] = [];
+      await mapLimit(viewBuckets, this.concurrency, async (bucket) => {
+        rows.push(...(await this.partition('changes', `v-${runKey(runId)}-${bucket}`)));
+      });
+      for (const row of rows) {
+        const view = entryFromEntity(row, 'v');
+        const pk = `b${String(row.partitionKey).slice(-2)}`;
+        if (view) state.set(row.rowKey, { pk, entry: view });
+        else state.delete(row.rowKey);
+      }
+    }
+    const report: ScanReport = {
+      schemaVersion: 1,
+      runId: run.runId,
+      asOf: String(entity.asOf),
+      startedAt: String(entity.reportStartedAt ?? run.startedAt),
+      finishedAt: String(entity.reportFinishedAt ?? run.finishedAt),
+      scope: JSON.parse(
+        getChunks(entity, 'reportScope') ?? '{"subscriptions":[],"managementGroups":[]}',
+      ) as ScanReport['scope'],
+      complete: run.complete ?? false,
+      summary: run.summary ?? {
+        clusters: 0,
+        status: {} as ScanReport['summary']['status'],
+        failBySeverity: {} as ScanReport['summary']['failBySeverity'],
+      },
+      clusters: this.clustersFromState(state),
+    };
+    const order = getChunks(entity, 'order');
+    if (order !== undefined) {
+      const positions = JSON.parse(order) as number[];
+      const sorted = report.clusters;
+      if (Array.isArray(positions) && positions.length === sorted.length) {
+        report.clusters = positions.map((k) => sorted[k]);
+      }
+    }
+    const problems = getChunks(entity, 'problems');
+    if (problems !== undefined) report.problems = JSON.parse(problems) as ScanProblem[];
+    return report;
+  }
+
+  /**
+   * The report of the latest finished run (completed or partial), or with `completeOnly` of the latest complete
+   * run; undefined when there is none.
+   */
+  async getLatestReport(options: { completeOnly?: boolean } = {}): Promise<ScanReport | undefined> {
+    await this.ensureTables();
+    const pointer = await this.pointer(options.completeOnly ? 'latestCompleted' : 'latestFinished');
+    return pointer ? this.getRunReport(pointer.runId) : undefined;
+  }
+
+  /** One cluster's latest known findings and its status history; undefined when the store never saw it. */
+  async getClusterHistory(clusterId: string): Promise<ClusterHistory | undefined> {
+    await this.ensureTables();
+    const pointer = await this.pointer('latestFinished');
+    const ck = clusterKey(clusterId);
+    const historyRows = await this.range('history', `b${bucketOf(clusterId)}`, `${ck}.`);
+    const state = pointer ? await this.stateAt(pointer.stateSeq, clusterId) : new Map();
+    const [cluster] = this.clustersFromState(state);
+    if (!cluster) return undefined;
+    const history = historyRows
+      .map((row) => ({
+        runId: String(row.runId),
+        seq: Number(row.seq),
+        recordedAt: String(row.recordedAt),
+        transitions: JSON.parse(getChunks(row, 't') ?? '[]') as StatusTransition[],
+      }))
+      .filter((h) => !pointer || h.seq <= pointer.stateSeq)
+      .sort((a, b) => a.seq - b.seq);
+    return { cluster, runId: pointer?.runId ?? null, history };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Recording a run
+
+  /**
+   * Records a run's report: its changes (before-images first), history, the latest state, then the run record as
+   * completed/partial, then the pointers. Throws on any storage failure (the run stays running; a retry continues).
+   */
+  async recordRun(report: ScanReport, options: { trigger: RunTrigger }): Promise<RecordRunResult> {
+    await this.ensureTables();
+    const runId = report.runId;
+    const rkey = runKey(runId);
+    let existing = await this.runEntity(runId);
+    if (!existing || existing.status === 'failed') {
+      await this.markRunStarted({
+        runId,
+        trigger: options.trigger,
+        scope: report.scope,
+        startedAt: new Date(report.startedAt),
+      });
+      existing = await this.runEntity(runId);
+    }
+    if (!existing) throw new Error(`run ${runId} could not be recorded`);
+    const previousStatus = existing.status as RunStatus;
+    await this.acquireLease(runId);
+    try {
+      const result = await this.recordLocked(report, options, existing, previousStatus, rkey);
+      return result;
+    } finally {
+      await this.releaseLease(runId).catch(() => undefined);
+    }
+  }
+
+  private async recordLocked(
+    report: ScanReport,
+    options: { trigger: RunTrigger },
+    existing: Row,
+    previousStatus: RunStatus,
+    rkey: string,
+  ): Promise<RecordRunResult> {
+    const runId = report.runId;
+    const latest = await this.readLatest();
+    const sets = await this.changesets();
+    const maxSeq = sets[0]?.seq ?? 0;
+    const finished = await this.pointer('latestFinished');
+    const ownSeq = typeof existing.ownSeq === 'number' ? existing.ownSeq : undefined;
+    // Continue an interrupted attempt of this run only when nothing was recorded after it.
+    const interrupted =
+      previousStatus !== 'completed' &&
+      previousStatus !== 'partial' &&
+      ownSeq !== undefined &&
+      ownSeq === maxSeq &&
+      !(finished && finished.runId !== runId && finished.stateSeq >= ownSeq);
+    const seq = interrupted ? ownSeq : maxSeq + 1;
+    const ownSet = interrupted ? sets.find((s) => s.seq === seq) : undefined;
+    // With no finished run in the store there is no earlier state to roll back to: skip the before-images.
+    const skipBefore = interrupted ? ownSet?.skipped === true : !finished && maxSeq === 0;
+
+    // Before-images an interrupted attempt already wrote (they describe the state before this run).
+    const priorBefore = new Map<string, { pk: string; entry: Entry | undefined }>();
+    if (interrupted && ownSet && !ownSet.skipped) {
+      await mapLimit(ownSet.buckets, this.concurrency, async (bucket) => {
+        for (const row of await this.partition('changes', `c${pad(seq)}-${bucket}`)) {
+          priorBefore.set(row.rowKey, { pk: `b${bucket}`, entry: entryFromEntity(row, 'v') });
+        }
+      });
+    }
+    // View entities an earlier attempt of this run wrote.
+    const priorViews = new Set<string>();
+    const oldViewBuckets = String(existing.viewBuckets ?? '')
+      .split(',')
+      .filter((b) => b.length > 0);
+    const priorViewPk = new Map<string, string>();
+    await mapLimit(oldViewBuckets, this.concurrency, async (bucket) => {
+      for (const row of await this.partition('changes', `v-${rkey}-${bucket}`)) {
+        priorViews.add(row.rowKey);
+        priorViewPk.set(row.rowKey, `b${bucket}`);
+      }
+    });
+
+    // What this run reported, keyed like Latest.
+    const reported = new Map<string, { pk: string; entry: Entry }>();
+    const reportedClusters = new Set<string>();
+    for (const cluster of report.clusters) {
+      const pk = `b${bucketOf(cluster.id)}`;
+      const ck = clusterKey(cluster.id);
+      reportedClusters.add(ck);
+      const { findings, ...meta } = cluster;
+      reported.set(`${ck}.${META}`, { pk, entry: { json: boundedJson(meta) } });
+      findings.forEach((finding, pos) => {
+        reported.set(`${ck}.${ruleKey(finding.ruleId)}`, {
+          pk,
+          entry: { status: finding.status, severity: finding.severity, json: findingJson(finding, pos) },
+        });
+      });
+    }
+
+    const keys = new Set<string>([...latest.keys(), ...reported.keys(), ...priorBefore.keys(), ...priorViews]);
+    const changeActions: Action[] = [];
+    const staleChanges: Action[] = [];
+    const latestActions: Action[] = [];
+    const viewActions: Action[] = [];
+    const transitions = new Map<string, { pk: string; list: StatusTransition[] }>();
+    const changeBuckets = new Set<string>(ownSet?.buckets ?? []);
+    const viewBuckets = new Set<string>();
+    let changedKeys = 0;
+
+    for (const rk of keys) {
+      const pk = reported.get(rk)?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViewPk.get(rk)!;
+      const bucket = pk.slice(1);
+      const { ck, ruleId } = keyInfo(rk, pk);
+      const isMeta = ruleId === META;
+      const current = latest.get(rk)?.entry;
+      const before = skipBefore ? undefined : priorBefore.has(rk) ? priorBefore.get(rk)!.entry : current;
+      const fresh = reported.get(rk)?.entry;
+      let state: Entry | undefined;
+      if (report.complete) state = fresh;
+      else if (!reportedClusters.has(ck)) state = before;
+      else if (!isMeta && before?.status === 'fail' && fresh?.status !== 'fail') state = before;
+      else state = fresh ?? before;
+
+      const changed = !sameEntry(state, before, isMeta);
+      if (changed) {
+        changedKeys += 1;
+        if (!skipBefore) {
+          changeBuckets.add(bucket);
+          changeActions.push({
+            kind: 'upsert',
+            entity: { partitionKey: `c${pad(seq)}-${bucket}`, rowKey: rk, ...entryProps(before, 'v') },
+          });
+        }
+        const t = transitions.get(ck) ?? { pk, list: [] };
+        t.list.push(transition(ruleId, before, state));
+        transitions.set(ck, t);
+      } else if (priorBefore.has(rk)) {
+        staleChanges.push({ kind: 'delete', pk: `c${pad(seq)}-${bucket}`, rk });
+      }
+      if (!sameEntry(state, current, isMeta)) {
+        latestActions.push(
+          state
+            ? { kind: 'upsert', entity: { partitionKey: pk, rowKey: rk, ...entryProps(state, 'v'), seq, runId } }
+            : { kind: 'delete', pk, rk },
+        );
+      }
+      if (!sameEntry(fresh, state, isMeta)) {
+        viewBuckets.add(bucket);
+        viewActions.push({
+          kind: 'upsert',
+          entity: { partitionKey: `v-${rkey}-${bucket}`, rowKey: rk, ...entryProps(fresh, 'v') },
+        });
+      } else if (priorViews.has(rk)) {
+        viewActions.push({ kind: 'delete', pk: `v-${rkey}-${bucket}`, rk });
+      }
+    }
+
+    const writesState = changedKeys > 0 || latestActions.length > 0 || interrupted;
+    const stateSeq = writesState ? seq : maxSeq;
+    const recordedAt = this.now().toISOString();
+
+    // History: one entity per changed cluster; an earlier attempt's entities without transitions now go away.
+    const historyActions: Action[] = [];
+    for (const [ck, { pk, list }] of transitions) {
+      const entity: Record<string, unknown> = { partitionKey: pk, rowKey: `${ck}.${pad(seq)}`, runId, seq, recordedAt };
+      putChunks(entity, 't', boundedJson(list));
+      historyActions.push({ kind: 'upsert', entity: entity as TableEntity<Record<string, unknown>> });
+    }
+    const staleHistory: { pk: string; rk: string }[] = [];
+    if (interrupted) {
+      const hadHistory = new Set([...priorBefore.entries()].map(([rk, v]) => `${v.pk}|${keyInfo(rk, v.pk).ck}`));
+      for (const item of hadHistory) {
+        const [pk, ck] = item.split('|');
+        if (!transitions.has(ck)) staleHistory.push({ pk, rk: `${ck}.${pad(seq)}` });
+      }
+    }
+
+    // 1. register the change set and the run's position, 2. before-images, 3. history and views, 4. Latest,
+    // 5. clean-ups, 6. the run record, 7. the pointers.
+    if (writesState) {
+      await this.upsert('runs', {
+        partitionKey: 'changeset',
+        rowKey: invertedSeq(seq),
+        seq,
+        runId,
+        buckets: [...changeBuckets].sort().join(','),
+        skipped: skipBefore,
+      });
+      const marker: Record<string, unknown> = {
+        ...existing,
+        ownSeq: seq,
+        viewBuckets: [...new Set([...oldViewBuckets, ...viewBuckets])].sort().join(','),
+      };
+      delete marker.etag;
+      delete marker.timestamp;
+      await this.upsert('runs', marker as TableEntity<Record<string, unknown>>);
+    } else if (viewActions.length > 0) {
+      const marker: Record<string, unknown> = {
+        ...existing,
+        viewBuckets: [...new Set([...oldViewBuckets, ...viewBuckets])].sort().join(','),
+      };
+      delete marker.etag;
+      delete marker.timestamp;
+      await this.upsert('runs', marker as TableEntity<Record<string, unknown>>);
+    }
+    await this.write('changes', changeActions);
+    await this.write('history', historyActions);
+    await this.write('changes', viewActions);
+    await this.write('latest', latestActions);
+    await this.write('changes', staleChanges);
+    for (const { pk, rk } of staleHistory) {
+      try {
+        await this.tables.history.deleteEntity(pk, rk);
+        this.count('history', 1);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+
+    const finishedAt = this.now();
+    const status = statusOfReport(report);
+    const run: Record<string, unknown> = {
+      ...existing,
+      status,
+      trigger: existing.trigger ?? options.trigger,
+      asOf: report.asOf,
+      reportStartedAt: report.startedAt,
+      reportFinishedAt: report.finishedAt,
+      finishedAt: finishedAt.toISOString(),
+      complete: report.complete,
+      durationMs: Math.max(0, Date.parse(report.finishedAt) - Date.parse(report.startedAt)),
+      stateSeq,
+      error: '',
+      viewBuckets: [...viewBuckets].sort().join(','),
+    };
+    if (writesState) run.ownSeq = seq;
+    else delete run.ownSeq;
+    delete run.etag;
+    delete run.timestamp;
+    putChunks(run, 'summary', JSON.stringify(report.summary));
+    putChunks(run, 'reportScope', JSON.stringify(report.scope));
+    const order = clusterOrder(report.clusters);
+    putChunks(run, 'order', order && boundedJson(order));
+    putChunks(run, 'problems', report.problems === undefined ? undefined : boundedJson(report.problems));
+    const writes = {
+      latest: latestActions.length,
+      changes: changeActions.length,
+      history: historyActions.length,
+      views: viewActions.length,
+    };
+    putChunks(run, 'writes', JSON.stringify(writes));
+    await this.upsert('runs', run as TableEntity<Record<string, unknown>>);
+
+    await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestFinished', runId, stateSeq });
+    if (report.complete) {
+      await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestCompleted', runId, stateSeq });
+    }
+    return { run: this.runFromEntity(run), changedKeys, changedClusters: transitions.size };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Exemptions
+
+  async listExemptions(): Promise<Exemption[]> {
+    await this.ensureTables();
+    const rows = await this.partition('exemptions', 'exemption');
+    return rows.map(exemptionFromEntity);
+  }
+
+  async getExemption(id: string): Promise<Exemption | undefined> {
+    await this.ensureTables();
+    const row = await this.get('exemptions', 'exemption', runKey(id));
+    return row ? exemptionFromEntity(row) : undefined;
+  }
+
+  /** Stores a validated exemption (validate with validateExemption first). */
+  async putExemption(exemption: Exemption): Promise<void> {
+    await this.ensureTables();
+    await this.upsert('exemptions', { partitionKey: 'exemption', rowKey: runKey(exemption.id), ...exemption });
+  }
+
+  /** Deletes an exemption; false when there was none with that ID. */
+  async deleteExemption(id: string): Promise<boolean> {
+    await this.ensureTables();
+    try {
+      await this.tables.exemptions.deleteEntity('exemption', runKey(id));
+      this.count('exemptions', 1);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function exemptionFromEntity(row: Record<string, unknown>): Exemption {
+  return {
+    id: String(row.id),
+    ruleId: String(row.ruleId),
+    scope: String(row.scope),
+    justification: String(row.justification),
+    expiresOn: String(row.expiresOn),
+    author: String(row.author),
+    createdAt: String(row.createdAt),
+  };
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The report's cluster order as positions in ID order, or undefined when the report is in ID order (Resource Graph
+ * returns `order by id asc`, so usually nothing needs storing).
+ */
+function clusterOrder(clusters: ClusterReport[]): number[] | undefined {
+  const sorted = clusters.map((c, i) => ({ id: c.id, i })).sort(byId);
+  if (sorted.every((c, k) => c.i === k)) return undefined;
+  const order = new Array<number>(clusters.length);
+  sorted.forEach((c, k) => (order[c.i] = k));
+  return order;
+}
+
+function allBuckets(): string[] {
+  return Array.from({ length: BUCKETS }, (_, i) => String(i).padStart(2, '0'));
+}
+
+function transition(ruleId: string, before: Entry | undefined, after: Entry | undefined): StatusTransition {
+  if (ruleId === META) {
+    const version = (e: Entry | undefined): string | null =>
+      e ? ((JSON.parse(e.json) as { kubernetesVersion?: string | null }).kubernetesVersion ?? null) : null;
+    return {
+      ruleId: 'cluster',
+      from: before ? 'present' : 'absent',
+      to: after ? 'present' : 'absent',
+      kubernetesVersion: { from: version(before), to: version(after) },
+    };
+  }
+  return {
+    ruleId: ruleId.startsWith('~') ? Buffer.from(ruleId.slice(1), 'base64url').toString('utf8') : ruleId,
+    from: before?.status ?? 'absent',
+    to: after?.status ?? 'absent',
+    ...(before?.severity ? { fromSeverity: before.severity } : {}),
+    ...(after?.severity ? { toSeverity: after.severity } : {}),
+  };
+}
+
+/** A hash for callers that need a short stable key of a long ID. */
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,263 @@
+// FindingStore against Azurite through the real @azure/data-tables client built by the client factory.
+import { createAzureClients } from '../../src/azure/clients';
+import { loadSettings } from '../../src/config/settings';
+import type { ClusterReport, Finding, ScanReport, Status } from '../../src/model';
+import { buildReport } from '../../src/report/build';
+import { FindingStore, RunNotReadyError, bucketOf, clusterKey } from '../../src/store/findingStore';
+import { startAzurite, type Azurite } from '../harness/azurite';
+
+const RULES = [
+  'aks_version_supported',
+  'aks_local_accounts_disabled',
+  'aks_entra_id_enabled',
+  'aks_node_image_current',
+];
+
+function clusterId(i: number): string {
+  const sub = `00000000-0000-0000-0000-${String(i % 7).padStart(12, '0')}`;
+  return `/subscriptions/${sub}/resourceGroups/rg-${i % 5}/providers/Microsoft.ContainerService/managedClusters/aks-${String(i).padStart(4, '0')}`;
+}
+
+function finding(ruleId: string, status: Status, extra: Partial<Finding> = {}): Finding {
+  return {
+    ruleId,
+    status,
+    severity: status === 'fail' ? 'high' : 'medium',
+    title: `${ruleId} title`,
+    message: `${ruleId} is ${status}`,
+    remediation: `az aks update --name x --resource-group y`,
+    details: { rule: ruleId },
+    ...extra,
+  };
+}
+
+function cluster(i: number, statuses: Partial<Record<string, Status>> = {}): ClusterReport {
+  const id = clusterId(i);
+  return {
+    id,
+    name: `aks-${String(i).padStart(4, '0')}`,
+    subscriptionId: id.split('/')[2],
+    resourceGroup: `rg-${i % 5}`,
+    location: 'westeurope',
+    kubernetesVersion: '1.31.2',
+    tags: { env: i % 2 ? 'prod' : 'dev' },
+    findings: RULES.map((r, k) => finding(r, statuses[r] ?? ((i + k) % 3 === 0 ? 'fail' : 'pass'))),
+  };
+}
+
+function report(runId: string, clusters: ClusterReport[], complete = true): ScanReport {
+  return buildReport({
+    runId,
+    asOf: new Date('2026-11-27T02:00:00Z'),
+    startedAt: new Date('2026-11-27T02:00:00Z'),
+    finishedAt: new Date('2026-11-27T02:01:00Z'),
+    scope: { subscriptions: [], managementGroups: [] },
+    complete,
+    clusters,
+    problems: complete ? [] : [{ source: 'resourceGraph', scope: '/subscriptions/x', message: 'forbidden' }],
+  });
+}
+
+let azurite: Azurite;
+let prefixCounter = 0;
+
+function newStore(): FindingStore {
+  const settings = loadSettings({ AKS_COMPLIANCE_STORAGE: azurite.connectionString });
+  prefixCounter += 1;
+  return new FindingStore(createAzureClients(settings), { tablePrefix: `t${Date.now() % 100000}n${prefixCounter}` });
+}
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.dispose();
+});
+
+function stateWrites(store: FindingStore): number {
+  const t = store.counters.byTable;
+  return t.latest.entities + t.changes.entities + t.history.entities;
+}
+
+describe('FindingStore', () => {
+  it('spreads clusters over buckets and keeps keys free of / \\ # ?', () => {
+    const buckets = new Set(Array.from({ length: 200 }, (_, i) => bucketOf(clusterId(i))));
+    expect(buckets.size).toBeGreaterThan(20);
+    const key = clusterKey(
+      '/subscriptions/s/resourceGroups/r#?/providers/Microsoft.ContainerService/managedClusters/a\\b',
+    );
+    expect(key).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(bucketOf(clusterId(3).toUpperCase())).toBe(bucketOf(clusterId(3)));
+  });
+
+  it('records runs incrementally and rebuilds any past report exactly', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 120 }, (_, i) => cluster(i));
+    const r1 = report('run-1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    expect(store.counters.byTable.latest.entities).toBe(120 * (RULES.length + 1));
+    expect(await store.getRunReport('run-1')).toEqual(r1);
+    expect(await store.getLatestReport()).toEqual(r1);
+
+    // Unchanged rescan: only the run record (and its index, pointers, lease) is written.
+    store.resetCounters();
+    const r2 = report(
+      'run-2',
+      fleet.map((c) => structuredClone(c)),
+    );
+    const result2 = await store.recordRun(r2, { trigger: 'timer' });
+    expect(stateWrites(store)).toBe(0);
+    expect(result2.changedKeys).toBe(0);
+    expect(store.counters.byTable.runs.entities).toBeGreaterThan(0);
+
+    // A change in 10 clusters writes exactly those clusters' rows.
+    store.resetCounters();
+    const changed = new Set([3, 14, 25, 36, 47, 58, 69, 80, 91, 102]);
+    const fleet3 = fleet.map((c, i) =>
+      changed.has(i)
+        ? cluster(i, { aks_local_accounts_disabled: c.findings[1].status === 'fail' ? 'pass' : 'fail' })
+        : c,
+    );
+    const r3 = report('run-3', fleet3);
+    const result3 = await store.recordRun(r3, { trigger: 'http' });
+    expect(result3.changedKeys).toBe(10);
+    expect(result3.changedClusters).toBe(10);
+    expect(store.counters.byTable.latest.entities).toBe(10);
+    expect(store.counters.byTable.changes.entities).toBe(10);
+    expect(store.counters.byTable.history.entities).toBe(10);
+
+    expect(await store.getRunReport('run-1')).toEqual(r1);
+    expect(await store.getRunReport('run-2')).toEqual(r2);
+    expect(await store.getRunReport('run-3')).toEqual(r3);
+    expect(await store.getRunReport('nope')).toBeUndefined();
+
+    const runs = await store.listRuns(10);
+    expect(runs.map((r) => r.runId).sort()).toEqual(['run-1', 'run-2', 'run-3']);
+    expect(runs.every((r) => r.status === 'completed')).toBe(true);
+
+    const history = await store.getClusterHistory(clusterId(3).toLowerCase());
+    expect(history?.cluster.name).toBe('aks-0003');
+    expect(history?.history.map((h) => h.runId)).toEqual(['run-1', 'run-3']);
+    expect(history?.history[1].transitions).toEqual([
+      expect.objectContaining({ ruleId: 'aks_local_accounts_disabled' }),
+    ]);
+    expect(await store.getClusterHistory(clusterId(9999))).toBeUndefined();
+  });
+
+  it('removes clusters gone from a complete run and rolls them back for earlier reports', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 30 }, (_, i) => cluster(i));
+    const r1 = report('a1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    const r2 = report('a2', fleet.slice(0, 20));
+    await store.recordRun(r2, { trigger: 'timer' });
+    expect(await store.getRunReport('a1')).toEqual(r1);
+    expect(await store.getLatestReport()).toEqual(r2);
+    expect(await store.getClusterHistory(clusterId(25))).toBeUndefined();
+  });
+
+  it('a partial run never resolves a fail, and its own report is what it returned', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 20 }, (_, i) => cluster(i, { aks_entra_id_enabled: 'fail' }));
+    const r1 = report('p1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    // Partial: clusters 10.. missing, cluster 0's fail reads unknown, cluster 1's fail reads pass.
+    const partial = fleet.slice(0, 10).map((c) => structuredClone(c));
+    partial[0].findings[2] = finding('aks_entra_id_enabled', 'unknown');
+    partial[1].findings[2] = finding('aks_entra_id_enabled', 'pass');
+    partial[2].findings[0] = finding('aks_version_supported', 'fail', { severity: 'critical' });
+    const r2 = report('p2', partial, false);
+    await store.recordRun(r2, { trigger: 'timer' });
+
+    expect(await store.getRunReport('p2')).toEqual(r2);
+    expect((await store.getRun('p2'))?.status).toBe('partial');
+    // The latest complete report is still the first run; the latest finished one is the partial run.
+    expect(await store.getLatestReport({ completeOnly: true })).toEqual(r1);
+    expect((await store.getLatestReport())?.runId).toBe('p2');
+    // Latest status: the fails stay fails, a missing cluster keeps its findings, a new fail is recorded.
+    const c0 = await store.getClusterHistory(clusterId(0));
+    expect(c0?.cluster.findings[2].status).toBe('fail');
+    const c1 = await store.getClusterHistory(clusterId(1));
+    expect(c1?.cluster.findings[2].status).toBe('fail');
+    const c2 = await store.getClusterHistory(clusterId(2));
+    expect(c2?.cluster.findings[0]).toMatchObject({ status: 'fail', severity: 'critical' });
+    const c15 = await store.getClusterHistory(clusterId(15));
+    expect(c15?.cluster.findings).toHaveLength(RULES.length);
+
+    // The next complete run resolves for real.
+    const r3 = report(
+      'p3',
+      fleet.map((c) => cluster(Number(c.name.slice(4)), { aks_entra_id_enabled: 'pass' })),
+    );
+    await store.recordRun(r3, { trigger: 'timer' });
+    expect((await store.getClusterHistory(clusterId(0)))?.cluster.findings[2].status).toBe('pass');
+    expect(await store.getRunReport('p1')).toEqual(r1);
+    expect(await store.getRunReport('p2')).toEqual(r2);
+    expect(await store.getRunReport('p3')).toEqual(r3);
+  });
+
+  it('re-recording the same run ID is idempotent', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 15 }, (_, i) => cluster(i));
+    await store.recordRun(report('i1', fleet), { trigger: 'timer' });
+    const r2 = report('i2', [...fleet.slice(1), cluster(40)]);
+    await store.recordRun(r2, { trigger: 'timer' });
+    store.resetCounters();
+    await store.recordRun(r2, { trigger: 'timer' });
+    expect(stateWrites(store)).toBe(0);
+    expect(await store.getRunReport('i2')).toEqual(r2);
+    expect((await store.listRuns(5)).map((r) => r.runId)).toHaveLength(2);
+  });
+
+  it('keeps large findings within entity limits', async () => {
+    const store = newStore();
+    const big = cluster(1);
+    // A cluster with many pools: ~400 KB of details, kept exactly.
+    big.findings[3] = finding('aks_node_image_current', 'fail', {
+      details: {
+        pools: Array.from({ length: 2000 }, (_, i) => ({
+          name: `pool${i}`,
+          image: `AKSUbuntu-2204gen2containerd-202405.27.${i}`,
+          ageDays: 120 + i,
+          note: 'x'.repeat(100),
+        })),
+      },
+    });
+    // Beyond the entity budget: details replaced by a marker, status kept.
+    const huge = cluster(2);
+    huge.findings[1] = finding('aks_local_accounts_disabled', 'fail', { details: { blob: 'y'.repeat(2_000_000) } });
+    const r1 = report('big', [big, huge]);
+    await store.recordRun(r1, { trigger: 'cli' });
+    const back = await store.getRunReport('big');
+    expect(back?.clusters[0]).toEqual(big);
+    expect(back?.clusters[1].findings[1]).toMatchObject({ status: 'fail', details: { truncated: true } });
+  });
+
+  it('reports a run that is not finished as not ready', async () => {
+    const store = newStore();
+    await store.markRunStarted({ runId: 'r-running', trigger: 'http' });
+    await expect(store.getRunReport('r-running')).rejects.toBeInstanceOf(RunNotReadyError);
+    await store.markRunFailed('r-running', 'storage unavailable');
+    expect(await store.getRun('r-running')).toMatchObject({ status: 'failed', error: 'storage unavailable' });
+    expect(await store.getLatestReport()).toBeUndefined();
+  });
+
+  it('stores, lists and deletes exemptions', async () => {
+    const store = newStore();
+    const exemption = {
+      id: 'ex-1',
+      ruleId: 'aks_local_accounts_disabled',
+      scope: 'tag:env=prod',
+      justification: 'accepted',
+      expiresOn: '2027-01-01T00:00:00.000Z',
+      author: 'me@contoso.example',
+      createdAt: '2026-11-27T00:00:00.000Z',
+    };
+    await store.putExemption(exemption);
+    expect(await store.listExemptions()).toEqual([exemption]);
+    expect(await store.getExemption('ex-1')).toEqual(exemption);
+    expect(await store.deleteExemption('ex-1')).toBe(true);
+    expect(await store.deleteExemption('ex-1')).toBe(false);
+    expect(await store.listExemptions()).toEqual([]);
+  });
+});
