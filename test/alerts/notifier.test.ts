@@ -183,6 +183,37 @@ describe('delivery under faults', () => {
     expect(mails()).toHaveLength(2); // the queued Teams alert was not mailed again
   });
 
+  it('a throttled sendMail is retried after its Retry-After and mails once; Teams is unaffected', async () => {
+    env.local.sim.faults.set('graph.sendMail', { failNext: { count: 1, kind: 'throttle' }, retryAfterSeconds: 1 });
+    const r = await env.post(JSON.stringify(singleBatch('mail-throttled-1', 'kappa')));
+    const byChannel = Object.fromEntries(
+      r.body.channels.map((c: { channel: string; status: string }) => [c.channel, c.status]),
+    );
+    expect(byChannel).toEqual({ teams: 'delivered', mail: 'delivered' });
+    expect(env.local.sim.counters.snapshot()['graph.sendMail']).toBe(2);
+    expect(mails()).toHaveLength(1);
+    expect(cards()).toHaveLength(1);
+  });
+
+  it('a mailbox that refuses (403) queues the mail and does not hold back Teams', async () => {
+    env.local.sim.faults.set('graph.sendMail', { forbidden: true });
+    const r = await env.post(JSON.stringify(singleBatch('mail-denied-1', 'lambda')));
+    const byChannel = Object.fromEntries(
+      r.body.channels.map((c: { channel: string; status: string }) => [c.channel, c.status]),
+    );
+    expect(byChannel).toEqual({ teams: 'delivered', mail: 'queued' });
+    expect(r.body.channels.find((c: { channel: string }) => c.channel === 'mail').error).toMatch(/403/);
+    expect(cards()).toHaveLength(1);
+    env.local.sim.faults.clear();
+    const outbox = new AlertOutbox(env.local.clients);
+    expect((await outbox.pending()).map((p) => p.channel)).toEqual(['mail']);
+    const flushed = await flushOutbox({ settings: env.settings, clients: env.local.clients, log: () => undefined });
+    expect(flushed).toMatchObject({ delivered: 1, stillPending: 0 });
+    expect(mails()).toHaveLength(1);
+    expect(mails()[0].html).toContain('lambda');
+    expect(cards()).toHaveLength(1);
+  });
+
   it('an outbox entry older than 24 hours is marked dead and logged, not retried', async () => {
     env.local.sim.faults.set('teams', { errorRate: 1 });
     await env.post(JSON.stringify(singleBatch('dead-1', 'zeta')));
