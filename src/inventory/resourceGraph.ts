@@ -23,6 +23,11 @@ export interface ResourceGraphReaderOptions {
    * AtScopeAboveAndBelow includes them. Other tables ignore it. Default: the service's default.
    */
   authorizationScopeFilter?: AuthorizationScopeFilter;
+  /**
+   * Requests one query may spend telling apart the refused subscriptions of a 403 that names none (the list is
+   * split in halves); past it, the remaining subscriptions of a refused request are all reported unreadable.
+   */
+  maxSplitRequests?: number;
   /** Cancels waits and requests; a cancelled read is reported incomplete. */
   abortSignal?: AbortSignal;
   log?: (line: string) => void;
@@ -66,6 +71,7 @@ const DEFAULTS = {
   maxDelayMs: 30_000,
   maxRetryAfterMs: 300_000,
   quotaMarginMs: 250,
+  maxSplitRequests: 64,
 };
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -128,7 +134,11 @@ function errorText(error: unknown): string {
 }
 
 /** Request options that stay the same for every page of one query. */
-type RequestOptions = { authorizationScopeFilter?: AuthorizationScopeFilter };
+type RequestOptions = {
+  authorizationScopeFilter?: AuthorizationScopeFilter;
+  /** Requests left for narrowing down a 403 that names no subscription (shared by one queryAll). */
+  splitBudget?: { left: number };
+};
 
 type PageOutcome =
   { ok: true; data: unknown; skipToken?: string } | { ok: false; forbidden: boolean; error: unknown; attempts: number };
@@ -161,6 +171,7 @@ export class ResourceGraphReader {
       maxDelayMs: Math.max(0, options.maxDelayMs ?? DEFAULTS.maxDelayMs),
       maxRetryAfterMs: Math.max(0, options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs),
       quotaMarginMs: Math.max(0, options.quotaMarginMs ?? DEFAULTS.quotaMarginMs),
+      maxSplitRequests: Math.max(0, options.maxSplitRequests ?? DEFAULTS.maxSplitRequests),
     };
     this.abortSignal = options.abortSignal;
     this.authorizationScopeFilter = options.authorizationScopeFilter;
@@ -174,7 +185,10 @@ export class ResourceGraphReader {
    */
   async queryAll<T>(query: string, scope: ResourceGraphScope, options: QueryAllOptions = {}): Promise<QueryResult<T>> {
     const filter = options.authorizationScopeFilter ?? this.authorizationScopeFilter;
-    const request: RequestOptions = filter ? { authorizationScopeFilter: filter } : {};
+    const request: RequestOptions = {
+      ...(filter ? { authorizationScopeFilter: filter } : {}),
+      splitBudget: { left: this.opts.maxSplitRequests },
+    };
     const subscriptions = scope.subscriptions?.filter((s) => s.trim().length > 0);
     const managementGroups = scope.managementGroups?.filter((m) => m.trim().length > 0);
     if (managementGroups && managementGroups.length > 0) {
@@ -233,7 +247,13 @@ export class ResourceGraphReader {
         problems: subscriptions.map((sub) => this.forbiddenProblem(sub, first.forbidden!.text)),
       };
     }
-    // Nothing named: split the list until the refused subscriptions are found.
+    // Nothing named: split the list until the refused subscriptions are found, within a budget of requests so that
+    // a refusal of everything does not cost two requests per subscription.
+    if (request.splitBudget !== undefined && request.splitBudget.left < 2) {
+      const text = `${first.forbidden.text}; the refused subscription is one of ${subscriptions.length} that were not told apart`;
+      return { rows: [], complete: false, problems: subscriptions.map((sub) => this.forbiddenProblem(sub, text)) };
+    }
+    if (request.splitBudget) request.splitBudget.left -= 2;
     const mid = Math.ceil(subscriptions.length / 2);
     const left = await this.readSubscriptions<T>(query, subscriptions.slice(0, mid), request);
     const right = await this.readSubscriptions<T>(query, subscriptions.slice(mid), request);
@@ -360,7 +380,9 @@ export class ResourceGraphReader {
             options: {
               top: this.opts.pageSize,
               resultFormat: 'objectArray',
-              ...request,
+              ...(request.authorizationScopeFilter
+                ? { authorizationScopeFilter: request.authorizationScopeFilter }
+                : {}),
               // Over a management group, read the subscriptions that can be read rather than fail them all.
               ...(scope.managementGroups?.length ? { allowPartialScopes: true } : {}),
               ...(skipToken ? { skipToken } : {}),

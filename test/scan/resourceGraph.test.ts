@@ -250,6 +250,18 @@ describe('ResourceGraphReader forbidden subscriptions', () => {
     expect(rgCalls()).toBe(7);
   });
 
+  it('stops splitting when its request budget is spent', async () => {
+    const subs = fleet.subscriptions.slice(0, 8).map((s) => s.subscriptionId);
+    sim.faults.set('resourceGraph', { forbidden: true });
+    const reader = new ResourceGraphReader(client, { ...FAST, maxSplitRequests: 2 });
+    const result = await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, { subscriptions: subs });
+    expect(result.complete).toBe(false);
+    expect(result.problems.map((p) => p.scope).sort()).toEqual(subs.map((s) => `/subscriptions/${s}`).sort());
+    expect(result.problems[0].message).toMatch(/one of 4 that were not told apart/);
+    // The whole list, then its two halves; the halves are not split further.
+    expect(rgCalls()).toBe(3);
+  });
+
   it('a refused tenant-wide read is a problem, not a crash', async () => {
     sim.faults.set('resourceGraph', { forbidden: true });
     const reader = new ResourceGraphReader(client, FAST);
