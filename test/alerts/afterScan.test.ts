@@ -1,6 +1,7 @@
 // Pure parts of the scanner side: splitting a large run's alerts, Retry-After, and finding the run history.
 import { computeAlertBatch } from '../../src/alerts/alerts';
-import { MAX_BATCH_BYTES, splitBatch } from '../../src/alerts/afterScan';
+import { MAX_BATCH_BYTES, splitBatch, type RunHistorySource } from '../../src/alerts/afterScan';
+import type { FindingStore } from '../../src/store/findingStore';
 import { validateBatch } from '../../src/alerts/batchSchema';
 import { parseRetryAfter } from '../../src/alerts/retry';
 import { cluster, finding, report } from './reports';
@@ -42,5 +43,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Fri, 27 Nov 2026 18:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe('store compatibility', () => {
+  it('the finding store serves as the run history source (checked by the type checker)', () => {
+    const asSource = (store: FindingStore): RunHistorySource => store;
+    expect(typeof asSource).toBe('function');
   });
 });

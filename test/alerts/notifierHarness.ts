@@ -46,7 +46,7 @@ export function contextFor(logs: string[]): InvocationContext {
 }
 
 export async function startNotifierEnv(): Promise<NotifierEnv> {
-  const local = await startLocalAzure({ fleet: EMPTY_FLEET, azurite: { persistent: true } });
+  const local = await startLocalAzure({ fleet: EMPTY_FLEET, azurite: true });
   const settings: Settings = {
     ...local.settings,
     teamsWebhookUrl: local.sim.teamsWebhookUrl,
