@@ -24,8 +24,11 @@
 //   history is one range query.
 // - Runs: PK `run` RK run key (status running/completed/partial/failed, trigger, scope, summary, problems, timings,
 //   the change set it ends at), PK `runindex` RK inverted start time (listing newest first), PK `pointer`
-//   (`latestFinished`: completed or partial; `latestCompleted`: complete runs only). A run becomes completed/partial
-//   only after all its writes succeeded, and the pointers move last.
+//   (`latestFinished`: completed or partial; `latestCompleted`: complete runs only; both for fleet-wide runs;
+//   `latestState`: any finished run, for the clusters' latest status). A run becomes completed/partial only after all
+//   its writes succeeded, and the pointers move last.
+// - A run narrowed to subscriptions or one cluster asserts nothing about clusters outside its scope: they keep their
+//   state, and its report is the state restricted to its scope.
 // - Re-running a run ID that was interrupted (running or failed, nothing recorded after it) continues its change set:
 //   the before-images already written are kept, so the retry converges on the same state (idempotent upserts).
 // - Large values (finding JSON, problems) are split over properties of at most CHUNK characters; a finding whose JSON
@@ -85,6 +88,14 @@ export interface StoreCounters {
   transactions: number;
   entities: number;
   byTable: Record<TableRole, { transactions: number; entities: number }>;
+}
+
+export interface RecordRunOptions {
+  trigger: RunTrigger;
+  /** The run was narrowed by its caller (to subscriptions or one cluster): the fleet-wide pointers stay. */
+  narrowed?: boolean;
+  /** The run scanned only this cluster. */
+  clusterId?: string;
 }
 
 export interface RecordRunResult {
@@ -559,7 +570,7 @@ export class FindingStore {
   }
 
   private async pointer(
-    name: 'latestFinished' | 'latestCompleted',
+    name: 'latestFinished' | 'latestCompleted' | 'latestState',
   ): Promise<{ runId: string; stateSeq: number } | undefined> {
     const entity = await this.get('runs', 'pointer', name);
     return entity ? { runId: String(entity.runId), stateSeq: Number(entity.stateSeq) } : undefined;
@@ -706,6 +717,7 @@ export class FindingStore {
     if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) {
       throw new RunNotReadyError(runId, run.status);
     }
+    const runScope = run.scope;
     const state = await this.stateAt(run.stateSeq);
     const viewBuckets = String(entity.viewBuckets ?? '')
       .split(',')
@@ -739,6 +751,8 @@ export class FindingStore {
       },
       clusters: this.clustersFromState(state),
     };
+    const inScope = scopeFilter(report.scope, runScope.clusterId);
+    report.clusters = report.clusters.filter((c) => inScope(normaliseId(c.id)));
     const order = getChunks(entity, 'order');
     if (order !== undefined) {
       const positions = JSON.parse(order) as number[];
@@ -765,7 +779,7 @@ export class FindingStore {
   /** One cluster's latest known findings and its status history; undefined when the store never saw it. */
   async getClusterHistory(clusterId: string): Promise<ClusterHistory | undefined> {
     await this.ensureTables();
-    const pointer = await this.pointer('latestFinished');
+    const pointer = await this.pointer('latestState');
     const ck = clusterKey(clusterId);
     const historyRows = await this.range('history', `b${bucketOf(clusterId)}`, `${ck}.`);
     const state = pointer ? await this.stateAt(pointer.stateSeq, clusterId) : new Map();
@@ -790,7 +804,7 @@ export class FindingStore {
    * Records a run's report: its changes (before-images first), history, the latest state, then the run record as
    * completed/partial, then the pointers. Throws on any storage failure (the run stays running; a retry continues).
    */
-  async recordRun(report: ScanReport, options: { trigger: RunTrigger }): Promise<RecordRunResult> {
+  async recordRun(report: ScanReport, options: RecordRunOptions): Promise<RecordRunResult> {
     await this.ensureTables();
     const runId = report.runId;
     const rkey = runKey(runId);
@@ -799,7 +813,7 @@ export class FindingStore {
       await this.markRunStarted({
         runId,
         trigger: options.trigger,
-        scope: report.scope,
+        scope: { ...report.scope, ...(options.clusterId ? { clusterId: options.clusterId } : {}) },
         startedAt: new Date(report.startedAt),
       });
       existing = await this.runEntity(runId);
@@ -817,7 +831,7 @@ export class FindingStore {
 
   private async recordLocked(
     report: ScanReport,
-    options: { trigger: RunTrigger },
+    options: RecordRunOptions,
     existing: Row,
     previousStatus: RunStatus,
     rkey: string,
@@ -826,7 +840,7 @@ export class FindingStore {
     const latest = await this.readLatest();
     const sets = await this.changesets();
     const maxSeq = sets[0]?.seq ?? 0;
-    const finished = await this.pointer('latestFinished');
+    const finished = await this.pointer('latestState');
     const ownSeq = typeof existing.ownSeq === 'number' ? existing.ownSeq : undefined;
     // Continue an interrupted attempt of this run only when nothing was recorded after it.
     const interrupted =
@@ -889,10 +903,13 @@ export class FindingStore {
     const viewBuckets = new Set<string>();
     let changedKeys = 0;
 
+    const inScope = scopeFilter(report.scope, options.clusterId);
     for (const rk of keys) {
       const pk = reported.get(rk)?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViewPk.get(rk)!;
       const bucket = pk.slice(1);
       const { ck, ruleId } = keyInfo(rk, pk);
+      // Clusters outside a narrowed run's scope are neither read nor judged by it.
+      if (!reported.has(rk) && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterIdOfKey(ck))) continue;
       const isMeta = ruleId === META;
       const current = latest.get(rk)?.entry;
       const before = skipBefore ? undefined : priorBefore.has(rk) ? priorBefore.get(rk)!.entry : current;
@@ -1033,9 +1050,12 @@ export class FindingStore {
     putChunks(run, 'writes', JSON.stringify(writes));
     await this.upsert('runs', run as TableEntity<Record<string, unknown>>);
 
-    await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestFinished', runId, stateSeq });
-    if (report.complete) {
-      await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestCompleted', runId, stateSeq });
+    await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestState', runId, stateSeq });
+    if (!options.narrowed) {
+      await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestFinished', runId, stateSeq });
+      if (report.complete) {
+        await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestCompleted', runId, stateSeq });
+      }
     }
     return { run: this.runFromEntity(run), changedKeys, changedClusters: transitions.size };
   }
@@ -1085,6 +1105,28 @@ function exemptionFromEntity(row: Record<string, unknown>): Exemption {
     author: String(row.author),
     createdAt: String(row.createdAt),
   };
+}
+
+/** The cluster ID (normalised) a cluster key encodes. */
+function clusterIdOfKey(ck: string): string {
+  return Buffer.from(ck, 'base64url').toString('utf8');
+}
+
+/**
+ * Which clusters a run speaks for: one cluster, its subscriptions, or (tenant or management group scope) all.
+ * Takes normalised IDs.
+ */
+function scopeFilter(
+  scope: { subscriptions?: string[]; managementGroups?: string[] },
+  clusterId?: string,
+): (normalisedClusterId: string) => boolean {
+  if (clusterId) {
+    const only = normaliseId(clusterId);
+    return (id) => id === only;
+  }
+  const subscriptions = new Set((scope.subscriptions ?? []).map((sub) => sub.trim().toLowerCase()));
+  if (subscriptions.size === 0) return () => true;
+  return (id) => subscriptions.has(/^\/subscriptions\/([^/]+)\//.exec(id)?.[1] ?? '');
 }
 
 function byId(a: { id: string }, b: { id: string }): number {

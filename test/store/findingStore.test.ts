@@ -196,6 +196,29 @@ describe('FindingStore', () => {
     expect(await store.getRunReport('p3')).toEqual(r3);
   });
 
+  it('a run narrowed to one cluster or subscription leaves the rest of the fleet alone', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 21 }, (_, i) => cluster(i, { aks_entra_id_enabled: 'fail' }));
+    const r1 = report('n1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    const one = cluster(4, { aks_entra_id_enabled: 'pass' });
+    const r2 = { ...report('n2', [one]), scope: { subscriptions: [one.subscriptionId], managementGroups: [] } };
+    await store.recordRun(r2, { trigger: 'http', narrowed: true, clusterId: one.id });
+    expect(await store.getRunReport('n2')).toEqual(r2);
+    expect(await store.getLatestReport()).toEqual(r1);
+    expect((await store.getClusterHistory(one.id))?.cluster.findings[2].status).toBe('pass');
+    expect((await store.getClusterHistory(clusterId(5)))?.cluster.findings[2].status).toBe('fail');
+    // A subscription-narrowed run: clusters 0, 7 and 14 share a subscription.
+    const sub = fleet[0].subscriptionId;
+    const inSub = fleet.filter((c) => c.subscriptionId === sub).slice(1);
+    const r3 = { ...report('n3', inSub), scope: { subscriptions: [sub], managementGroups: [] } };
+    await store.recordRun(r3, { trigger: 'http', narrowed: true });
+    expect(await store.getClusterHistory(clusterId(0))).toBeUndefined();
+    expect(await store.getClusterHistory(clusterId(1))).toBeDefined();
+    expect(await store.getRunReport('n3')).toEqual(r3);
+    expect(await store.getRunReport('n1')).toEqual(r1);
+  });
+
   it('re-recording the same run ID is idempotent', async () => {
     const store = newStore();
     const fleet = Array.from({ length: 15 }, (_, i) => cluster(i));
