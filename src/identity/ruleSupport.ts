@@ -156,9 +156,14 @@ export function listPrincipals(entries: PrincipalAssignments[], max = 10): strin
   return shown.join('; ') + more;
 }
 
-/** JSON-safe details of principals for the report. */
+/** At most this many principals go into a finding's details, so stored findings stay small on any fleet. */
+export const DETAILS_MAX_PRINCIPALS = 100;
+/** At most this many assignment IDs go into one remediation command. */
+export const REMEDIATION_MAX_IDS = 25;
+
+/** JSON-safe details of principals for the report (the first DETAILS_MAX_PRINCIPALS). */
 export function principalDetails(entries: PrincipalAssignments[]): Record<string, unknown>[] {
-  return entries.map((e) => ({
+  return entries.slice(0, DETAILS_MAX_PRINCIPALS).map((e) => ({
     principalId: e.principalId,
     ...(e.displayName !== undefined ? { displayName: e.displayName } : {}),
     ...(e.userPrincipalName !== undefined ? { userPrincipalName: e.userPrincipalName } : {}),
@@ -166,6 +171,19 @@ export function principalDetails(entries: PrincipalAssignments[]): Record<string
     scopes: e.scopes,
     assignments: e.grants.map((g) => ({ id: g.assignmentId, role: g.role, scope: g.scope })),
   }));
+}
+
+/** `{principalsOmitted: n}` when the details list was cut. */
+export function omitted(entries: PrincipalAssignments[]): Record<string, number> {
+  const n = entries.length - DETAILS_MAX_PRINCIPALS;
+  return n > 0 ? { principalsOmitted: n } : {};
+}
+
+/** `az role assignment delete --ids ...` for up to REMEDIATION_MAX_IDS assignments, saying how many are left. */
+export function deleteAssignmentsCommand(ids: string[], total: unknown = ids.length): string {
+  const shown = ids.slice(0, REMEDIATION_MAX_IDS);
+  const rest = (typeof total === 'number' && total > ids.length ? total : ids.length) - shown.length;
+  return `az role assignment delete --ids ${shown.map(quote).join(' ')}${rest > 0 ? ` # and ${rest} more: see the finding details` : ''}`;
 }
 
 /** The `assignments` entries of principal details (see principalDetails), read back defensively. */

@@ -148,6 +148,21 @@ describe('aks_rbac_bindings_use_groups', () => {
     expect(outcome.message).toMatch(/^1 user is bound directly/);
   });
 
+  it('keeps details and the remediation bounded when many users are bound', () => {
+    const many = Array.from({ length: 130 }, (_, i) =>
+      assignment(`${String(i).padStart(8, '0')}-1111-4111-8111-111111111111`, 'User', ROLE.clusterUser, clusterScope),
+    );
+    const ctx = context(view({ assignments: many }));
+    const outcome = rule.evaluate(cluster, ctx);
+    expect(outcome.message).toMatch(/^130 users are bound directly/);
+    expect(outcome.message).toContain('and 120 more');
+    expect(outcome.details?.users).toHaveLength(100);
+    expect(outcome.details?.principalsOmitted).toBe(30);
+    const fix = rule.remediation(cluster, outcome, ctx);
+    expect(fix.match(/roleassignments\//g)).toHaveLength(25);
+    expect(fix).toMatch(/ # and 105 more: see the finding details$/);
+  });
+
   it('has contract metadata', () => {
     expect(rule).toMatchObject({
       id: 'aks_rbac_bindings_use_groups',

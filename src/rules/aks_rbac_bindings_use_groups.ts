@@ -7,6 +7,8 @@ import {
   groupByPrincipal,
   listPrincipals,
   principalDetails,
+  omitted,
+  deleteAssignmentsCommand,
   grantsFromDetails,
   quote,
 } from '../identity/ruleSupport';
@@ -62,7 +64,12 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
       status: 'fail',
       severity: 'medium',
       message: `${plural(users.length, 'user is', 'users are')} bound directly to AKS-access roles covering the cluster: ${listPrincipals(users)}`,
-      details: { assignments: covering.count, users: principalDetails(users) },
+      details: {
+        assignments: covering.count,
+        userAssignments: userAssignments.length,
+        users: principalDetails(users),
+        ...omitted(users),
+      },
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
@@ -77,7 +84,7 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
       return `az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role ${quote(role)} --scope ${quote(scope)}`;
     });
     const ids = grants.map((g) => g.id).filter((id) => id);
-    return [...creates, ...(ids.length ? [`az role assignment delete --ids ${ids.map(quote).join(' ')}`] : [])].join(
+    return [...creates, ...(ids.length ? [deleteAssignmentsCommand(ids, outcome.details?.userAssignments)] : [])].join(
       ' && ',
     );
   },

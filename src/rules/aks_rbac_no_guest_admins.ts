@@ -9,6 +9,8 @@ import {
   isAdminRole,
   listPrincipals,
   principalDetails,
+  omitted,
+  deleteAssignmentsCommand,
   quote,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
@@ -58,7 +60,12 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
         status: 'fail',
         severity: 'high',
         message: `${plural(entries.length, 'guest user holds', 'guest users hold')} admin-level access: ${listPrincipals(entries)}`,
-        details: { guests: principalDetails(entries), ...(unreadable.size ? { unreadable: unreadable.size } : {}) },
+        details: {
+          guestAssignments: guests.length,
+          guests: principalDetails(entries),
+          ...omitted(entries),
+          ...(unreadable.size ? { unreadable: unreadable.size } : {}),
+        },
       };
     }
     if (unreadable.size > 0) {
@@ -83,7 +90,7 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     if (ids.length === 0) {
       return `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`;
     }
-    return `az role assignment delete --ids ${ids.map(quote).join(' ')}`;
+    return deleteAssignmentsCommand(ids, outcome.details?.guestAssignments);
   },
 };
 

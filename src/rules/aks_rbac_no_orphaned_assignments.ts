@@ -7,6 +7,8 @@ import {
   grantsFromDetails,
   groupByPrincipal,
   principalDetails,
+  omitted,
+  deleteAssignmentsCommand,
   quote,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
@@ -58,7 +60,9 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
           `${plural(entries.length, 'principal')} that no longer exist: ` +
           entries.map((e) => `${e.principalId} (${e.roles.join(', ')})`).join('; '),
         details: {
+          orphanedAssignments: orphaned.length,
           principals: principalDetails(entries),
+          ...omitted(entries),
           ...(unreadable.length ? { unreadable: unreadable.length } : {}),
         },
       };
@@ -83,7 +87,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
     const ids = outcome.status === 'fail' ? grantsFromDetails(outcome.details?.principals).map((g) => g.id) : [];
     if (ids.length === 0) return `az role assignment list --scope ${quote(cluster.id)} --include-inherited -o table`;
-    return `az role assignment delete --ids ${ids.map(quote).join(' ')}`;
+    return deleteAssignmentsCommand(ids, outcome.details?.orphanedAssignments);
   },
 };
 
