@@ -43,6 +43,13 @@ describe('aks_admin_groups_valid', () => {
       contains: ['AKS Operators', '"transitiveMembers":3'],
     },
     {
+      name: 'the same group twice in different case is checked once',
+      groups: [OPS_GROUP, OPS_GROUP.toUpperCase()],
+      options: { memberCounts: counts },
+      status: 'pass',
+      contains: ['1 admin group resolves'],
+    },
+    {
       name: 'a deleted group -> fail high',
       groups: [OPS_GROUP, DELETED],
       options: { memberCounts: counts },

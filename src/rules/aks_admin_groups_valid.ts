@@ -50,7 +50,13 @@ export const aksAdminGroupsValid: DocumentedRule = {
         details: { field: 'properties.aadProfile.adminGroupObjectIDs' },
       };
     }
-    const distinct = [...new Set(ids.map((id) => id.trim()).filter((id) => id !== ''))];
+    // Object IDs compare case-insensitively; the first spelling is kept for the message.
+    const byKey = new Map<string, string>();
+    for (const raw of ids) {
+      const id = raw.trim();
+      if (id !== '' && !byKey.has(id.toLowerCase())) byKey.set(id.toLowerCase(), id);
+    }
+    const distinct = [...byKey.values()];
     if (distinct.length === 0) {
       return {
         status: 'not_applicable',
