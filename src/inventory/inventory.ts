@@ -4,10 +4,7 @@ import type { ClusterRecord, ScanProblem } from '../model';
 import { normaliseId } from '../model';
 import { toClusterRecord } from './clusters';
 import { CLUSTERS_QUERY, SUBSCRIPTION_CHAINS_QUERY } from './queries';
-import type { ResourceGraphReader, ResourceGraphScope } from './resourceGraph';
-
-/** Subscriptions per clusters request: Resource Graph takes at most 1000 subscriptions in one request. */
-export const SUBSCRIPTIONS_PER_REQUEST = 1000;
+import { MAX_SUBSCRIPTIONS_PER_REQUEST, type ResourceGraphReader, type ResourceGraphScope } from './resourceGraph';
 
 export interface Inventory {
   clusters: ClusterRecord[];
@@ -111,10 +108,10 @@ export async function readInventory(reader: ResourceGraphReader, scope: Resource
   let subscriptions: string[];
   if (explicit.length > 0) {
     subscriptions = explicit.filter((s) => !reader.forbiddenSubscriptions.has(s.toLowerCase()));
-    clusterScopes = chunk(explicit, SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
+    clusterScopes = chunk(explicit, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
   } else if (chainRead.complete) {
     subscriptions = found;
-    clusterScopes = chunk(found, SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
+    clusterScopes = chunk(found, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
   } else {
     subscriptions = found;
     clusterScopes = [chainScope];

@@ -28,6 +28,8 @@ export interface ResourceGraphReaderOptions {
    * split in halves); past it, the remaining subscriptions of a refused request are all reported unreadable.
    */
   maxSplitRequests?: number;
+  /** Subscriptions named in one request (at most 1000); a longer list is read in parts. */
+  maxSubscriptionsPerRequest?: number;
   /** Cancels waits and requests; a cancelled read is reported incomplete. */
   abortSignal?: AbortSignal;
   log?: (line: string) => void;
@@ -64,6 +66,9 @@ export interface ResourceGraphStats {
   throttled: number;
 }
 
+/** Subscriptions named in one request (Resource Graph's limit). */
+export const MAX_SUBSCRIPTIONS_PER_REQUEST = 1000;
+
 const DEFAULTS = {
   pageSize: 1000,
   maxAttempts: 6,
@@ -72,6 +77,7 @@ const DEFAULTS = {
   maxRetryAfterMs: 300_000,
   quotaMarginMs: 250,
   maxSplitRequests: 64,
+  maxSubscriptionsPerRequest: MAX_SUBSCRIPTIONS_PER_REQUEST,
 };
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -172,6 +178,10 @@ export class ResourceGraphReader {
       maxRetryAfterMs: Math.max(0, options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs),
       quotaMarginMs: Math.max(0, options.quotaMarginMs ?? DEFAULTS.quotaMarginMs),
       maxSplitRequests: Math.max(0, options.maxSplitRequests ?? DEFAULTS.maxSplitRequests),
+      maxSubscriptionsPerRequest: Math.min(
+        MAX_SUBSCRIPTIONS_PER_REQUEST,
+        Math.max(1, options.maxSubscriptionsPerRequest ?? DEFAULTS.maxSubscriptionsPerRequest),
+      ),
     };
     this.abortSignal = options.abortSignal;
     this.authorizationScopeFilter = options.authorizationScopeFilter;
@@ -195,7 +205,17 @@ export class ResourceGraphReader {
       return this.readScope<T>(query, { managementGroups }, false, request);
     }
     if (subscriptions && subscriptions.length > 0) {
-      return this.readSubscriptions<T>(query, subscriptions, request);
+      const per = this.opts.maxSubscriptionsPerRequest;
+      if (subscriptions.length <= per) return this.readSubscriptions<T>(query, subscriptions, request);
+      // Resource Graph takes a bounded number of subscriptions per request: read the list in parts.
+      const merged: QueryResult<T> = { rows: [], complete: true, problems: [] };
+      for (let i = 0; i < subscriptions.length; i += per) {
+        const part = await this.readSubscriptions<T>(query, subscriptions.slice(i, i + per), request);
+        for (const row of part.rows) merged.rows.push(row);
+        merged.problems.push(...part.problems);
+        if (!part.complete) merged.complete = false;
+      }
+      return merged;
     }
     return this.readScope<T>(query, {}, false, request);
   }

@@ -13,6 +13,7 @@ import {
   ResourceGraphReader,
   type ResourceGraphReaderOptions,
   type ResourceGraphScope,
+  type ResourceGraphStats,
 } from '../inventory/resourceGraph';
 import type { AccessView, ClusterReport, Exemption, ScanProblem, ScanReport, SupportCalendar } from '../model';
 import { normaliseId } from '../model';
@@ -26,8 +27,23 @@ export interface RunScanDeps {
   log?: (line: string) => void;
   /** Called as clusters are evaluated (and once with done = total at the end). */
   progress?: (done: number, total: number) => void;
+  /** Receives the run's figures once the report is built (phase timings, Resource Graph calls and quota waits). */
+  metrics?: (metrics: ScanMetrics) => void;
   /** Tuning of Resource Graph paging and retries (production defaults when absent). */
   resourceGraph?: Omit<ResourceGraphReaderOptions, 'log' | 'abortSignal'>;
+}
+
+/** Where a run spent its time and calls (the benchmark and the run's log line read these). */
+export interface ScanMetrics {
+  clusters: number;
+  inventoryMs: number;
+  catalogsMs: number;
+  accessMs: number;
+  /** Rule evaluation and exemptions: wall time and the CPU time of this process. */
+  rulesMs: number;
+  rulesCpuMs: number;
+  regions: number;
+  resourceGraph: ResourceGraphStats;
 }
 
 export interface RunScanOptions {
@@ -125,11 +141,12 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
 
   let t = Date.now();
   const inventory = await readInventory(reader, requestScope);
+  const inventoryMs = Date.now() - t;
   const problems: ScanProblem[] = [...inventory.problems];
   let clusters = inventory.clusters;
   if (scope.clusterId) clusters = clusters.filter((c) => normaliseId(c.id) === scope.clusterId);
   log(
-    `inventory: ${clusters.length} clusters in ${inventory.chains.size} subscriptions (${inventory.complete ? 'complete' : 'incomplete'}) in ${Date.now() - t} ms`,
+    `inventory: ${clusters.length} clusters in ${inventory.chains.size} subscriptions (${inventory.complete ? 'complete' : 'incomplete'}) in ${inventoryMs} ms`,
   );
 
   t = Date.now();
@@ -141,9 +158,11 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     if (!catalog.readable)
       problems.push({ source: 'containerService', scope: catalog.location, message: catalog.reason });
   }
-  log(`catalogs: ${catalogs.size} regions in ${Date.now() - t} ms`);
+  const catalogsMs = Date.now() - t;
+  log(`catalogs: ${catalogs.size} regions in ${catalogsMs} ms`);
 
   let access: AccessView | undefined;
+  let accessMs = 0;
   if (clusters.length > 0) {
     t = Date.now();
     // Role assignments are read over what the inventory could read, so one refused subscription does not make
@@ -169,10 +188,12 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
         message: `role assignments and principals could not be gathered: ${(error as Error)?.message ?? String(error)}`,
       });
     }
-    log(`access: gathered in ${Date.now() - t} ms`);
+    accessMs = Date.now() - t;
+    log(`access: gathered in ${accessMs} ms`);
   }
 
   t = Date.now();
+  const cpu = process.cpuUsage();
   const ctx = buildRuleContext({
     asOf,
     nodeImageMaxAgeDays: deps.settings.nodeImageMaxAgeDays,
@@ -189,7 +210,24 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   }
   deps.progress?.(clusters.length, clusters.length);
   const reports = applyExemptions(evaluated, options.exemptions ?? [], asOf);
-  log(`rules: ${clusters.length} clusters evaluated in ${Date.now() - t} ms`);
+  const rulesMs = Date.now() - t;
+  const used = process.cpuUsage(cpu);
+  const rulesCpuMs = Math.round((used.user + used.system) / 1000);
+  log(`rules: ${clusters.length} clusters evaluated in ${rulesMs} ms (${rulesCpuMs} ms CPU)`);
+  const rg = reader.stats;
+  log(
+    `resourceGraph: ${rg.calls} requests (${rg.retries} retries, ${rg.throttled} throttled), ${rg.quotaWaits} quota waits (${rg.quotaWaitMs} ms)`,
+  );
+  deps.metrics?.({
+    clusters: clusters.length,
+    inventoryMs,
+    catalogsMs,
+    accessMs,
+    rulesMs,
+    rulesCpuMs,
+    regions: catalogs.size,
+    resourceGraph: { ...rg },
+  });
 
   return buildReport({
     runId,

@@ -87,6 +87,20 @@ describe('ResourceGraphReader paging', () => {
     expect(reader.stats.calls).toBe(3);
   });
 
+  it('reads a long subscription list in parts', async () => {
+    const subs = fleet.subscriptions.map((s) => s.subscriptionId);
+    const reader = new ResourceGraphReader(client, { ...FAST, maxSubscriptionsPerRequest: 7 });
+    const result = await reader.queryAll<{ id: string }>(CLUSTERS_QUERY, { subscriptions: subs });
+    expect(result.complete).toBe(true);
+    expect(idsOf(result.rows)).toEqual(clusterIdsOf());
+    // 20 subscriptions in parts of 7, 7 and 6, each paged on its own.
+    const parts = [subs.slice(0, 7), subs.slice(7, 14), subs.slice(14)];
+    const pages = parts
+      .map((part) => clusterIdsOf(new Set(part.map((s) => s.toLowerCase()))).length)
+      .reduce((sum, n) => sum + Math.max(1, Math.ceil(n / 1000)), 0);
+    expect(rgCalls()).toBe(pages);
+  });
+
   it('reads a management-group scope (partial scopes allowed)', async () => {
     const group = fleet.subscriptions[0].managementGroupAncestorsChain[0].name;
     const under = new Set(

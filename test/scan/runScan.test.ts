@@ -3,7 +3,7 @@ import { fetchRegionCatalogs } from '../../src/catalog/versionCatalog';
 import type { ClusterRecord, Exemption, ScanReport } from '../../src/model';
 import { validateReport } from '../../src/report/schema';
 import { RULES_BY_ID } from '../../src/rules/index';
-import { runScan, ScanOptionError } from '../../src/scan/runScan';
+import { runScan, ScanOptionError, type ScanMetrics } from '../../src/scan/runScan';
 import { DEFAULT_AS_OF, generateFleet, type GeneratedFleet } from '../../sim/fleet/generator';
 import { RULE_IDS } from '../../sim/fleet/truth';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
@@ -61,6 +61,8 @@ describe('runScan over the tenant', () => {
   let report: ScanReport;
   const progress: [number, number][] = [];
   const lines: string[] = [];
+  let metrics: ScanMetrics | undefined;
+  let calls: Record<string, number>;
 
   beforeAll(async () => {
     local.sim.counters.reset();
@@ -69,9 +71,23 @@ describe('runScan over the tenant', () => {
         settings: local.settings,
         clients: local.clients,
         log: (line) => lines.push(line),
+        metrics: (m) => (metrics = m),
         progress: (done, total) => progress.push([done, total]),
       },
       { asOf: DEFAULT_AS_OF },
+    );
+    calls = local.sim.counters.snapshot();
+  });
+
+  it('hands out its figures: Resource Graph requests as the service counted them, regions, timings', () => {
+    expect(metrics).toBeDefined();
+    expect(metrics!.clusters).toBe(120);
+    expect(metrics!.regions).toBe(6);
+    expect(metrics!.resourceGraph.calls).toBe(calls.resourceGraph);
+    expect(metrics!.resourceGraph.throttled).toBe(0);
+    expect(metrics!.rulesCpuMs).toBeGreaterThanOrEqual(0);
+    expect(lines).toContain(
+      `resourceGraph: ${calls.resourceGraph} requests (0 retries, 0 throttled), 0 quota waits (0 ms)`,
     );
   });
 
