@@ -57,7 +57,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
         severity: 'low',
         message:
           `${plural(orphaned.length, 'role assignment belongs', 'role assignments belong')} to ` +
-          `${plural(entries.length, 'principal')} that no longer exist: ` +
+          `${plural(entries.length, 'principal that no longer exists', 'principals that no longer exist')}: ` +
           entries.map((e) => `${e.principalId} (${e.roles.join(', ')})`).join('; '),
         details: {
           orphanedAssignments: orphaned.length,
