@@ -58,7 +58,11 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
         message:
           `${plural(orphaned.length, 'role assignment belongs', 'role assignments belong')} to ` +
           `${plural(entries.length, 'principal that no longer exists', 'principals that no longer exist')}: ` +
-          entries.map((e) => `${e.principalId} (${e.roles.join(', ')})`).join('; '),
+          entries
+            .slice(0, 10)
+            .map((e) => `${e.principalId} (${e.roles.join(', ')})`)
+            .join('; ') +
+          (entries.length > 10 ? `; and ${entries.length - 10} more` : ''),
         details: {
           orphanedAssignments: orphaned.length,
           principals: principalDetails(entries),
