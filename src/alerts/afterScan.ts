@@ -12,9 +12,14 @@ export const MAX_BATCH_BYTES = 900_000;
 
 /** What notifyAfterScan needs from the finding store, to find the run before `previous` (for `unreadable`). */
 export interface RunHistorySource {
-  listRuns(
-    limit: number,
-  ): Promise<Array<{ runId: string; complete?: boolean; status?: string; scope?: { clusterId?: string } }>>;
+  listRuns(limit: number): Promise<
+    Array<{
+      runId: string;
+      complete?: boolean;
+      status?: string;
+      scope?: { subscriptions?: string[]; managementGroups?: string[]; clusterId?: string };
+    }>
+  >;
   getRunReport(runId: string): Promise<ScanReport | undefined | null>;
 }
 
@@ -64,6 +69,11 @@ export function splitBatch(batch: AlertBatch): AlertBatch[] {
   return groups.map((alerts, i) => ({ ...batch, alerts, part: { index: i + 1, count: groups.length } }));
 }
 
+function sameList(a: string[] | undefined, b: string[]): boolean {
+  const norm = (xs: string[]) => [...new Set(xs.map((x) => x.toLowerCase()))].sort().join(',');
+  return a === undefined || norm(a) === norm(b);
+}
+
 async function historyFrom(
   store: RunHistorySource | undefined,
   previous: ScanReport | undefined,
@@ -78,7 +88,10 @@ async function historyFrom(
         r.runId !== previous.runId &&
         r.complete !== false &&
         (r.status === undefined || r.status === 'completed') &&
-        !r.scope?.clusterId, // a one-cluster run says nothing about the others
+        // Only a fleet run over the same scope as previous says what the clusters were before it.
+        !r.scope?.clusterId &&
+        sameList(r.scope?.subscriptions, previous.scope.subscriptions) &&
+        sameList(r.scope?.managementGroups, previous.scope.managementGroups),
     );
     if (at < 0 || !before) return [];
     const report = await store.getRunReport(before.runId);

@@ -266,14 +266,16 @@ describe('run history', () => {
     const at = (runId: string, status: 'fail' | 'unknown') =>
       report(runId, [cluster('iota', [finding('aks_admin_groups_valid', status, 'high')])]);
     const runs = [at('u1', 'fail'), at('u2', 'unknown'), at('u3', 'unknown'), at('u4', 'unknown')];
+    // A run narrowed to another subscription sits between u1 and u2: it is not the fleet's run before previous.
+    const narrowed = { ...at('n1', 'unknown'), scope: { subscriptions: ['other'], managementGroups: [] } };
     const storeUpTo = (n: number) => ({
       listRuns: async () =>
-        runs
-          .slice(0, n)
-          .reverse()
-          .map((r) => ({ runId: r.runId, status: 'completed', complete: true, scope: {} })),
-      getRunReport: async (runId: string) => runs.find((r) => r.runId === runId),
+        [...runs.slice(0, n), ...(n >= 2 ? [narrowed] : [])]
+          .sort((a, b) => order(b) - order(a))
+          .map((r) => ({ runId: r.runId, status: 'completed', complete: true, scope: r.scope })),
+      getRunReport: async (runId: string) => [...runs, narrowed].find((r) => r.runId === runId),
     });
+    const order = (r: ScanReport) => (r.runId === 'n1' ? 1.5 : Number(r.runId.slice(1)));
     const run = (n: number) =>
       notifyAfterScan({
         settings: env.settings,
