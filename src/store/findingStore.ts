@@ -151,6 +151,8 @@ export interface FindingStoreOptions {
   /** Parallel transactions in flight. Default 8. */
   concurrency?: number;
   now?: () => Date;
+  /** How long recordRun waits for another run to finish recording. Default 120 s. */
+  leaseWaitMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -322,6 +324,7 @@ export class FindingStore {
   private readonly tables: Record<TableRole, TableClient>;
   private readonly concurrency: number;
   private readonly now: () => Date;
+  private readonly leaseWaitMs: number;
   private ready?: Promise<void>;
 
   constructor(clients: Pick<AzureClients, 'tableClient'>, options: FindingStoreOptions = {}) {
@@ -336,6 +339,7 @@ export class FindingStore {
     >;
     this.concurrency = options.concurrency ?? 8;
     this.now = options.now ?? (() => new Date());
+    this.leaseWaitMs = options.leaseWaitMs ?? 120_000;
     this.counters = FindingStore.emptyCounters();
   }
 
@@ -621,6 +625,20 @@ export class FindingStore {
     this.count('runs', 1);
   }
 
+  /** Waits (up to leaseWaitMs) while another run records itself; recording takes seconds, scans minutes. */
+  private async acquireLeaseWaiting(runId: string): Promise<void> {
+    const deadline = Date.now() + this.leaseWaitMs;
+    for (;;) {
+      try {
+        await this.acquireLease(runId);
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreBusyError) || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
   private async releaseLease(runId: string): Promise<void> {
     const existing = await this.get('runs', 'lock', 'writer');
     if (!existing || String(existing.runId) !== runId) return;
@@ -820,7 +838,7 @@ export class FindingStore {
     }
     if (!existing) throw new Error(`run ${runId} could not be recorded`);
     const previousStatus = existing.status as RunStatus;
-    await this.acquireLease(runId);
+    await this.acquireLeaseWaiting(runId);
     try {
       const result = await this.recordLocked(report, options, existing, previousStatus, rkey);
       return result;

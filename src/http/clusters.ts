@@ -1,0 +1,49 @@
+// GET /api/clusters/{subscriptionId}/{resourceGroup}/{name}: the cluster's latest findings and its status history.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import {
+  HttpError,
+  SUBSCRIPTION_ID,
+  errorResponse,
+  jsonResponse,
+  readQuery,
+  requireMethod,
+  resolveDeps,
+  respond,
+  type HttpDeps,
+} from './common';
+
+// Azure naming rules: resource groups take letters, digits, _ - . ( ) (not ending with a period), up to 90;
+// managed clusters letters, digits, _ and -, up to 63, starting with a letter or digit.
+const RESOURCE_GROUP = /^[\p{L}\p{N}_\-.()]{1,90}$/u;
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+export async function handleGetCluster(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps?: HttpDeps,
+): Promise<HttpResponseInit> {
+  return respond(context, 'clusters', async () => {
+    requireMethod(request, ['GET']);
+    readQuery(request, []);
+    const { subscriptionId = '', resourceGroup = '', name = '' } = request.params;
+    if (!SUBSCRIPTION_ID.test(subscriptionId)) {
+      throw new HttpError(400, 'InvalidSubscriptionId', 'subscriptionId: must be a subscription ID (a GUID)');
+    }
+    if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) {
+      throw new HttpError(400, 'InvalidResourceGroup', 'resourceGroup: not a valid resource group name');
+    }
+    if (!CLUSTER_NAME.test(name)) {
+      throw new HttpError(400, 'InvalidClusterName', 'name: not a valid managed cluster name');
+    }
+    const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+    const { store } = resolveDeps(deps);
+    const found = await store.getClusterHistory(id);
+    if (!found)
+      return errorResponse(
+        404,
+        'ClusterNotFound',
+        `cluster ${subscriptionId}/${resourceGroup}/${name} is not in the store`,
+      );
+    return jsonResponse(200, found);
+  });
+}

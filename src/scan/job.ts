@@ -1,0 +1,150 @@
+// A scan run as a service (the nightly timer, POST /api/scans, `aks-compliance scan`): the run is recorded as started,
+// scanned with the stored exemptions, recorded in the FindingStore, and then alerted on. A storage failure fails the
+// run (recorded as failed where storage allows) and propagates, so the timer's retry reruns the same run ID.
+import { notifyAfterScan, type NotifyAfterScanResult } from '../alerts/afterScan';
+import type { AzureClients } from '../azure/clients';
+import type { Settings } from '../config/settings';
+import type { ScanReport } from '../model';
+import type { FindingStore, RunRecord, RunTrigger } from '../store/findingStore';
+import { newRunId, runScan } from './runScan';
+
+export interface ScanJobDeps {
+  settings: Settings;
+  clients: AzureClients;
+  store: FindingStore;
+  log: (line: string) => void;
+}
+
+export interface ScanJobOptions {
+  runId?: string;
+  trigger: RunTrigger;
+  subscriptions?: string[];
+  clusterId?: string;
+  /** Post alerts after the run (default true). */
+  notify?: boolean;
+  /** The clock of the age and horizon rules (default now). */
+  asOf?: Date;
+  abortSignal?: AbortSignal;
+}
+
+export interface ScanJobResult {
+  runId: string;
+  report: ScanReport;
+  run: RunRecord;
+  durationMs: number;
+  alerts?: NotifyAfterScanResult;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The run ID a job will use: the given one or a new sortable one. */
+export function jobRunId(options: Pick<ScanJobOptions, 'runId'>, now = new Date()): string {
+  return options.runId ?? newRunId(now);
+}
+
+export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Promise<ScanJobResult> {
+  const { settings, clients, store, log } = deps;
+  const started = Date.now();
+  const runId = jobRunId(options);
+  const narrowed = options.clusterId !== undefined || (options.subscriptions?.length ?? 0) > 0;
+  const subscriptions = options.subscriptions ?? (options.clusterId ? [] : settings.subscriptions);
+
+  let report: ScanReport;
+  let previous: ScanReport | undefined;
+  try {
+    await store.markRunStarted({
+      runId,
+      trigger: options.trigger,
+      scope: {
+        subscriptions,
+        managementGroups: narrowed ? [] : settings.managementGroups,
+        ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+      },
+    });
+    // The alert baseline: the latest complete fleet-wide run (partial runs alert nothing but the fact).
+    previous = await store.getLatestReport({ completeOnly: true });
+    const exemptions = await store.listExemptions();
+    report = await runScan(
+      { settings, clients, log },
+      {
+        runId,
+        exemptions,
+        ...(options.asOf ? { asOf: options.asOf } : {}),
+        ...(options.subscriptions?.length ? { subscriptions: options.subscriptions } : {}),
+        ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      },
+    );
+  } catch (error) {
+    await failRun(store, runId, options.trigger, error, log);
+    throw error;
+  }
+
+  let recorded;
+  try {
+    recorded = await store.recordRun(report, {
+      trigger: options.trigger,
+      narrowed,
+      ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+    });
+  } catch (error) {
+    await failRun(store, runId, options.trigger, error, log);
+    throw error;
+  }
+
+  let alerts: NotifyAfterScanResult | undefined;
+  if (options.notify !== false) {
+    try {
+      alerts = await notifyAfterScan({
+        settings,
+        clients,
+        store,
+        previous,
+        report,
+        log,
+        ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
+      });
+    } catch (error) {
+      // Alerts wait in the outbox for the next run; they never fail the scan.
+      log(`alerts: failed after run ${runId}: ${message(error)}`);
+    }
+  }
+
+  const durationMs = Date.now() - started;
+  log(
+    JSON.stringify({
+      event: 'scanRun',
+      runId,
+      trigger: options.trigger,
+      status: recorded.run.status,
+      complete: report.complete,
+      clusters: report.summary.clusters,
+      status_counts: report.summary.status,
+      failBySeverity: report.summary.failBySeverity,
+      problems: report.problems?.length ?? 0,
+      changedFindings: recorded.changedKeys,
+      changedClusters: recorded.changedClusters,
+      alerts: alerts?.alerts ?? 0,
+      durationMs,
+    }),
+  );
+  return { runId, report, run: recorded.run, durationMs, ...(alerts ? { alerts } : {}) };
+}
+
+async function failRun(
+  store: FindingStore,
+  runId: string,
+  trigger: RunTrigger,
+  error: unknown,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    await store.markRunFailed(runId, message(error), trigger);
+  } catch (secondary) {
+    // Storage is down: the run stays "running" until its retry records it.
+    log(`scan: run ${runId} could not be recorded as failed: ${message(secondary)}`);
+  }
+  log(JSON.stringify({ event: 'scanRun', runId, trigger, status: 'failed', error: message(error) }));
+}
