@@ -33,6 +33,7 @@ export class AksSim {
   private clustersById = new Map<string, ArmManagedCluster>();
   private clustersBySubscription = new Map<string, ArmManagedCluster[]>();
   private subscriptions = new Set<string>();
+  private forbiddenByFleet = new Set<string>();
 
   constructor(
     fleet: Fleet,
@@ -46,6 +47,7 @@ export class AksSim {
     this.clustersById.clear();
     this.clustersBySubscription.clear();
     this.subscriptions = new Set(fleet.subscriptions.map((s) => s.subscriptionId.toLowerCase()));
+    this.forbiddenByFleet = new Set((fleet.forbiddenSubscriptions ?? []).map((s) => s.toLowerCase()));
     for (const c of fleet.clusters) {
       this.clustersById.set(c.id.toLowerCase(), c);
       const sub = /^\/subscriptions\/([^/]+)/i.exec(c.id)?.[1].toLowerCase() ?? '';
@@ -65,7 +67,7 @@ export class AksSim {
     if (!this.subscriptions.has(sub.toLowerCase())) {
       return armError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
     }
-    if (this.faults.forbiddenSubscription(endpoint, sub)) {
+    if (this.forbiddenByFleet.has(sub.toLowerCase()) || this.faults.forbiddenSubscription(endpoint, sub)) {
       return armError(
         403,
         'AuthorizationFailed',
@@ -221,11 +223,11 @@ export class AksSim {
       osType: String(pool.osType ?? 'Linux'),
       upgrades: this.upgrades(c.location, v),
     };
-    const latest = this.latestNodeImage(
+    properties.latestNodeImageVersion = this.latestNodeImage(
       c.location,
       typeof pool.nodeImageVersion === 'string' ? pool.nodeImageVersion : '',
+      String(pool.osType ?? 'Linux'),
     );
-    if (latest) properties.latestNodeImageVersion = latest;
     return json(200, {
       id: `${c.id}/agentPools/${String(pool.name)}/upgradeprofiles/default`,
       name: 'default',
@@ -238,17 +240,23 @@ export class AksSim {
    * `latestNodeImageVersions` keys: `location/prefix`, `location:prefix` or `prefix` (prefix = the image name without
    * its version, e.g. `AKSUbuntu-2204gen2containerd`). Without an entry, the pool's own image counts as the latest.
    */
-  private latestNodeImage(location: string, current: string): string | undefined {
+  private latestNodeImage(location: string, current: string, osType: string): string {
     const prefix = current.replace(/-[^-]*$/, '');
     const table = this.fleet.latestNodeImageVersions ?? {};
     const loc = normaliseLocation(location);
-    for (const key of [`${loc}/${prefix}`, `${loc}:${prefix}`, prefix]) {
-      if (table[key]) return table[key];
+    const lower = new Map(Object.entries(table).map(([k, v]) => [k.toLowerCase(), v]));
+    if (prefix) {
+      for (const key of [`${loc}/${prefix}`, `${loc}:${prefix}`, prefix]) {
+        const hit = lower.get(key.toLowerCase());
+        if (hit) return hit;
+      }
+      return current;
     }
-    for (const [key, value] of Object.entries(table)) {
-      if (key.toLowerCase() === `${loc}/${prefix}`.toLowerCase() || key.toLowerCase() === prefix.toLowerCase())
-        return value;
+    // A pool that does not say its image (older API versions): the region's newest image of its OS family.
+    const windows = osType.toLowerCase() === 'windows';
+    for (const [key, value] of lower) {
+      if (key.startsWith(`${loc}/`) && key.includes('windows') === windows) return value;
     }
-    return current || undefined;
+    return windows ? 'AKSWindows-2022-containerd-20348.2966.241112' : 'AKSUbuntu-2204gen2containerd-202411.12.0';
   }
 }

@@ -74,6 +74,8 @@ export class Faults {
       throw new Error(`unknown simulator endpoint "${endpoint}"; known: ${ENDPOINTS.join(', ')}`);
     }
     this.specs.set(endpoint, { ...spec, failNext: spec.failNext ? { ...spec.failNext } : undefined });
+    // Each spec starts its own sequence from the seed: the same spec gives the same pattern.
+    this.random.delete(endpoint);
   }
 
   get(endpoint: EndpointName): FaultSpec | undefined {

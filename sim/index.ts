@@ -366,7 +366,19 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
         break;
       }
     }
-    if (!route || !match) return { response: unknownPath(req) };
+    if (!route || !match) {
+      // Azure authenticates before it resolves a path: an unknown path without a valid token is a 401 too.
+      const kind = /^\/(v1\.0|beta)(\/|$)/i.test(req.path)
+        ? 'graph'
+        : /^\/(subscriptions|providers)(\/|$)/i.test(req.path)
+          ? 'arm'
+          : undefined;
+      if (kind && !req.inBatch) {
+        const checked = auth.check(req, kind, kind === 'arm' ? armEndpoint : graphEndpoint);
+        if ('refused' in checked) return { response: checked.refused };
+      }
+      return { response: unknownPath(req) };
+    }
     const endpoint = route.endpoint;
     counters.hit(endpoint);
 

@@ -22,6 +22,30 @@ interface QueryRows {
   subscription: string[];
   /** Lower-case management group of rows scoped to one ('' otherwise). */
   managementGroup: string[];
+  /** Rows that sit at their subscription itself (a subscription-scope role assignment). */
+  atSubscription: boolean[];
+}
+
+type ScopeRelation = 'at' | 'below' | 'above';
+export type AuthorizationScopeFilter = 'AtScopeAndBelow' | 'AtScopeAndAbove' | 'AtScopeExact' | 'AtScopeAboveAndBelow';
+const SCOPE_FILTERS: Record<AuthorizationScopeFilter, ScopeRelation[]> = {
+  AtScopeAndBelow: ['at', 'below'],
+  AtScopeAndAbove: ['at', 'above'],
+  AtScopeExact: ['at'],
+  AtScopeAboveAndBelow: ['at', 'above', 'below'],
+};
+
+interface ResolvedScope {
+  key: string;
+  /** No subscriptions or management groups named: everything the caller can read. */
+  tenant: boolean;
+  /** Readable subscriptions in scope (named, or under a named management group). */
+  subscriptions: Set<string>;
+  /** Subscriptions named explicitly (a subscription-level row of these is "at" the scope). */
+  atSubscriptions: Set<string>;
+  atGroups: Set<string>;
+  belowGroups: Set<string>;
+  aboveGroups: Set<string>;
 }
 
 interface SkipToken {
@@ -97,6 +121,7 @@ export class ResourceGraphSim {
   private quotaWindows = new Map<string, { start: number; used: number }>();
   private chainBySubscription = new Map<string, string[]>();
   private knownManagementGroups = new Set<string>();
+  private forbiddenByFleet = new Set<string>();
 
   constructor(
     fleet: Fleet,
@@ -112,6 +137,7 @@ export class ResourceGraphSim {
     this.resultCache.clear();
     this.chainBySubscription.clear();
     this.knownManagementGroups.clear();
+    this.forbiddenByFleet = new Set((fleet.forbiddenSubscriptions ?? []).map((x) => x.toLowerCase()));
     for (const sub of fleet.subscriptions) {
       const chain = sub.managementGroupAncestorsChain.map((g) => g.name.toLowerCase());
       this.chainBySubscription.set(sub.subscriptionId.toLowerCase(), chain);
@@ -203,6 +229,13 @@ export class ResourceGraphSim {
       return badRequest('BadRequest', `'$skip' must be a non-negative integer; got ${JSON.stringify(skip)}.`);
     }
 
+    const filter = options.authorizationScopeFilter ?? 'AtScopeAndBelow';
+    if (typeof filter !== 'string' || !(filter in SCOPE_FILTERS)) {
+      return badRequest(
+        'BadRequest',
+        `'authorizationScopeFilter' must be one of ${Object.keys(SCOPE_FILTERS).join(', ')}; got ${JSON.stringify(filter)}.`,
+      );
+    }
     const scope = this.resolveScope(request, req.claims?.appid ?? 'unknown', req.claims?.oid ?? 'unknown');
     if ('refused' in scope) return scope.refused;
 
@@ -217,7 +250,7 @@ export class ResourceGraphSim {
       if (top === undefined) pageSize = token.t;
     }
 
-    const rows = this.result(queryName, scope);
+    const rows = this.result(queryName, scope, filter as AuthorizationScopeFilter);
     const page = rows.slice(offset, offset + pageSize);
     const next = offset + page.length;
     const answer: Record<string, unknown> = {
@@ -234,11 +267,15 @@ export class ResourceGraphSim {
     return json(200, answer);
   }
 
+  private isForbidden(subscription: string): boolean {
+    return this.forbiddenByFleet.has(subscription) || this.faults.forbiddenSubscription('resourceGraph', subscription);
+  }
+
   private resolveScope(
     request: Record<string, unknown>,
     appId: string,
     objectId: string,
-  ): { key: string; subscriptions: Set<string>; managementGroups: Set<string> | 'all' } | { refused: SimResponse } {
+  ): ResolvedScope | { refused: SimResponse } {
     const forbidden = (scope: string): { refused: SimResponse } => ({
       refused: armError(
         403,
@@ -251,65 +288,84 @@ export class ResourceGraphSim {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
         return { refused: badRequest('BadRequest', `'${name}' must be an array of strings.`) };
       }
-      return value.map((v: string) => v.trim().toLowerCase());
+      return [...new Set(value.map((v: string) => v.trim().toLowerCase()))];
     };
     const subs = list(request.subscriptions, 'subscriptions');
     if (!Array.isArray(subs)) return subs;
     const groups = list(request.managementGroups, 'managementGroups');
     if (!Array.isArray(groups)) return groups;
 
-    const allowed = new Set<string>();
+    const scope: ResolvedScope = {
+      key: JSON.stringify([[...subs].sort(), [...groups].sort()]),
+      tenant: subs.length === 0 && groups.length === 0,
+      subscriptions: new Set(),
+      atSubscriptions: new Set(),
+      atGroups: new Set(),
+      belowGroups: new Set(),
+      aboveGroups: new Set(),
+    };
     for (const s of subs) {
-      if (!this.chainBySubscription.has(s) || this.faults.forbiddenSubscription('resourceGraph', s)) {
-        return forbidden(`/subscriptions/${s}`);
-      }
-      allowed.add(s);
+      if (!this.chainBySubscription.has(s) || this.isForbidden(s)) return forbidden(`/subscriptions/${s}`);
+      scope.subscriptions.add(s);
+      scope.atSubscriptions.add(s);
+      for (const g of this.chainBySubscription.get(s) ?? []) scope.aboveGroups.add(g);
     }
-    let managementGroups: Set<string> | 'all' = new Set<string>();
     for (const g of groups) {
       if (!this.knownManagementGroups.has(g) || this.faults.forbiddenManagementGroup('resourceGraph', g)) {
         return forbidden(`/providers/Microsoft.Management/managementGroups/${g}`);
       }
+      scope.atGroups.add(g);
     }
     if (groups.length > 0) {
-      const mgs = managementGroups as Set<string>;
       for (const [sub, chain] of this.chainBySubscription) {
         const index = Math.min(...groups.map((g) => chain.indexOf(g)).map((i) => (i < 0 ? Infinity : i)));
         if (index === Infinity) continue;
-        // Management groups at or below the requested one scope their own rows (role assignments at that level).
-        for (const g of chain.slice(0, index + 1)) mgs.add(g);
-        // Within a management group, a forbidden subscription is left out silently.
-        if (!this.faults.forbiddenSubscription('resourceGraph', sub)) allowed.add(sub);
+        for (const g of chain.slice(0, index)) scope.belowGroups.add(g);
+        for (const g of chain.slice(index + 1)) scope.aboveGroups.add(g);
+        // Within a management group, a subscription the caller cannot read is left out silently.
+        if (!this.isForbidden(sub)) scope.subscriptions.add(sub);
       }
     }
-    if (subs.length === 0 && groups.length === 0) {
-      managementGroups = 'all';
-      for (const sub of this.chainBySubscription.keys()) {
-        // Tenant-wide queries silently omit what the caller cannot read, as the real service does.
-        if (!this.faults.forbiddenSubscription('resourceGraph', sub)) allowed.add(sub);
-      }
+    if (scope.tenant) {
+      // Tenant-wide queries silently omit what the caller cannot read, as the real service does.
+      for (const sub of this.chainBySubscription.keys()) if (!this.isForbidden(sub)) scope.subscriptions.add(sub);
     }
-    const key = JSON.stringify([[...subs].sort(), [...groups].sort()]);
-    return { key, subscriptions: allowed, managementGroups };
+    for (const g of scope.atGroups) scope.belowGroups.delete(g);
+    for (const g of [...scope.atGroups, ...scope.belowGroups]) scope.aboveGroups.delete(g);
+    return scope;
   }
 
-  private result(
-    name: QueryName,
-    scope: { key: string; subscriptions: Set<string>; managementGroups: Set<string> | 'all' },
-  ): Row[] {
+  private result(name: QueryName, scope: ResolvedScope, filter: AuthorizationScopeFilter): Row[] {
     // The resolved scope is the key: forbidden subscriptions can change between requests.
-    const groups = scope.managementGroups === 'all' ? '*' : [...scope.managementGroups].sort().join(',');
-    const cacheKey = `${name}|${[...scope.subscriptions].sort().join(',')}|${groups}`;
+    const cacheKey = [
+      name,
+      filter,
+      scope.tenant,
+      [...scope.subscriptions].sort().join(','),
+      [...scope.atSubscriptions].sort().join(','),
+      [...scope.atGroups].sort().join(','),
+    ].join('|');
     const cached = this.resultCache.get(cacheKey);
     if (cached) return cached;
     const all = this.rows(name);
+    // Only `authorizationresources` honours authorizationScopeFilter; other tables read at and below the scope.
+    const allowed = new Set<ScopeRelation>(name === 'roleAssignments' ? SCOPE_FILTERS[filter] : ['at', 'below']);
     const out: Row[] = [];
     for (let i = 0; i < all.rows.length; i++) {
       const sub = all.subscription[i];
-      const inScope = sub
-        ? scope.subscriptions.has(sub)
-        : scope.managementGroups === 'all' || scope.managementGroups.has(all.managementGroup[i]);
-      if (inScope) out.push(all.rows[i]);
+      let relation: ScopeRelation | undefined;
+      if (sub) {
+        if (!scope.subscriptions.has(sub)) continue;
+        if (scope.tenant) relation = 'at';
+        else relation = all.atSubscription[i] && scope.atSubscriptions.has(sub) ? 'at' : 'below';
+      } else {
+        const g = all.managementGroup[i];
+        if (scope.tenant) relation = 'at';
+        else if (scope.atGroups.has(g)) relation = 'at';
+        else if (scope.belowGroups.has(g)) relation = 'below';
+        else if (scope.aboveGroups.has(g)) relation = 'above';
+      }
+      if (relation && allowed.has(relation)) out.push(all.rows[i]);
     }
     if (this.resultCache.size > 32) this.resultCache.clear();
     this.resultCache.set(cacheKey, out);
@@ -347,6 +403,7 @@ export class ResourceGraphSim {
       rows,
       subscription: rows.map((r) => subscriptionOf(String(r.id))),
       managementGroup: rows.map(managementGroupOf),
+      atSubscription: rows.map(() => false),
     };
   }
 
@@ -409,6 +466,7 @@ export class ResourceGraphSim {
     // A management-group assignment belongs to no subscription: it is scoped by its management group.
     const out = this.sorted(rows, (r) => groupOf.get(r) ?? '');
     out.subscription = out.rows.map((r) => (groupOf.get(r) ? '' : subscriptionOf(String(r.scope))));
+    out.atSubscription = out.rows.map((r) => /^\/subscriptions\/[^/]+$/.test(String(r.scope)));
     return out;
   }
 
