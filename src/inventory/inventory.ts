@@ -142,5 +142,13 @@ export async function readInventory(reader: ResourceGraphReader, scope: Resource
   }
   // Subscriptions refused by the clusters query are not part of what was read.
   subscriptions = subscriptions.filter((s) => !reader.forbiddenSubscriptions.has(s.toLowerCase()));
-  return { clusters, chains, subscriptions, complete, problems };
+  // A refused subscription is reported by both queries in the same words: once is enough.
+  const seenProblems = new Set<string>();
+  const distinct = problems.filter((p) => {
+    const key = `${p.source}|${p.scope}|${p.message}`;
+    if (seenProblems.has(key)) return false;
+    seenProblems.add(key);
+    return true;
+  });
+  return { clusters, chains, subscriptions, complete, problems: distinct };
 }
