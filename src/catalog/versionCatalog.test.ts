@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readExample } from '../../sim/fleet/fixtures';
 import { toVersionListWire } from './versionCatalog';
-
-const EXAMPLE = join(
-  __dirname,
-  '../../../shared/fixtures/azure-api-examples/aks/KubernetesVersions_List.2025-10-01.json',
-);
 
 describe('toVersionListWire', () => {
   it('keeps the verbatim KubernetesVersions_List example as it is', () => {
-    const body = JSON.parse(readFileSync(EXAMPLE, 'utf8')).responses['200'].body;
+    const example = readExample('aks/KubernetesVersions_List.2025-10-01.json') as {
+      responses: { '200': { body: { values: unknown[] } } };
+    };
+    const body = example.responses['200'].body;
     expect(body.values.length).toBeGreaterThan(2);
     expect(toVersionListWire(body)).toEqual(body.values);
   });
