@@ -50,10 +50,33 @@ async function teamsSlot(sleep: (ms: number) => Promise<void>): Promise<void> {
   if (at > now) await sleep(at - now);
 }
 
+/** Channels delivered at once: Teams and the summary mail never wait behind hundreds of owner mails. */
+const MAX_PARALLEL_CHANNELS = 4;
+
+async function inPool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+
+/** A value from a posted batch, quoted for a log line: no line breaks or control characters get through. */
+export function logValue(value: string): string {
+  return JSON.stringify(value.slice(0, 200));
+}
+
 function describeError(error: unknown): string {
   const e = error as { statusCode?: number; code?: string; message?: string };
   const status = e.statusCode !== undefined ? `HTTP ${e.statusCode} ` : '';
-  return `${status}${e.code ?? ''}${e.code && e.message ? ': ' : ''}${e.message ?? String(error)}`.slice(0, 500);
+  return `${status}${e.code ?? ''}${e.code && e.message ? ': ' : ''}${e.message ?? String(error)}`
+    .replace(/\s+/g, ' ')
+    .slice(0, 500);
 }
 
 /** The alerts a channel carries: owners get only their clusters' alerts. */
@@ -135,7 +158,7 @@ async function deliverChannel(
     );
   } catch (error) {
     deps.log(
-      `alerts: ${channel} delivered ${pending.length} alert(s) of run ${batch.runId} but recording it failed (${describeError(error)}); a retry may repeat them`,
+      `alerts: ${channel} delivered ${pending.length} alert(s) of run ${logValue(batch.runId)} but recording it failed (${describeError(error)}); a retry may repeat them`,
     );
   }
   return { status: 'delivered', alerts: pending.length, pending };
@@ -174,30 +197,28 @@ export async function deliverBatch(deps: NotifierDeps, batch: AlertBatch): Promi
   const { channels, notConfigured, invalidOwners } = channelsFor(batch, deps.settings);
   for (const bad of invalidOwners) {
     deps.log(
-      `alerts: cluster ${bad.clusterId} has an owner tag that is not an email address; its owner mail is not sent`,
+      `alerts: cluster ${logValue(bad.clusterId)} has an owner tag that is not an email address; its owner mail is not sent`,
     );
   }
   const log = new DeliveryLog(deps.clients);
   const outbox = new AlertOutbox(deps.clients);
-  const results = await Promise.all(
-    channels.map(async (channel): Promise<ChannelResult> => {
-      const outcome = await deliverChannel(deps, log, channel, batch);
-      if (outcome.status !== 'error') return { channel, status: outcome.status, alerts: outcome.alerts };
-      const queued: AlertBatch = { ...batch, alerts: outcome.pending };
-      try {
-        await outbox.put('delivery', channel, queued, outcome.error, now());
-        deps.log(
-          `alerts: ${channel} failed for run ${batch.runId} (${outcome.error}); ${outcome.pending.length} alert(s) queued in the outbox`,
-        );
-        return { channel, status: 'queued', alerts: outcome.pending.length, error: outcome.error };
-      } catch (error) {
-        deps.log(
-          `alerts: ${channel} failed for run ${batch.runId} (${outcome.error}) and the outbox is unavailable (${describeError(error)})`,
-        );
-        return { channel, status: 'failed', alerts: outcome.pending.length, error: outcome.error };
-      }
-    }),
-  );
+  const results = await inPool(channels, MAX_PARALLEL_CHANNELS, async (channel): Promise<ChannelResult> => {
+    const outcome = await deliverChannel(deps, log, channel, batch);
+    if (outcome.status !== 'error') return { channel, status: outcome.status, alerts: outcome.alerts };
+    const queued: AlertBatch = { ...batch, alerts: outcome.pending };
+    try {
+      await outbox.put('delivery', channel, queued, outcome.error, now());
+      deps.log(
+        `alerts: ${channel} failed for run ${logValue(batch.runId)} (${outcome.error}); ${outcome.pending.length} alert(s) queued in the outbox`,
+      );
+      return { channel, status: 'queued', alerts: outcome.pending.length, error: outcome.error };
+    } catch (error) {
+      deps.log(
+        `alerts: ${channel} failed for run ${logValue(batch.runId)} (${outcome.error}) and the outbox is unavailable (${describeError(error)})`,
+      );
+      return { channel, status: 'failed', alerts: outcome.pending.length, error: outcome.error };
+    }
+  });
   return { runId: batch.runId, channels: results, notConfigured, invalidOwners };
 }
 
@@ -231,7 +252,7 @@ export async function flushOutbox(
     if (isExpired(entry, now())) {
       await outbox.markDead(entry, now()).catch(() => undefined);
       deps.log(
-        `alerts: outbox entry ${entry.id} (${entry.kind}${entry.channel ? ` ${entry.channel}` : ''}, run ${entry.runId}, ${entry.batch.alerts.length} alert(s)) is dead after 24 hours: ${entry.lastError}`,
+        `alerts: outbox entry ${entry.id} (${entry.kind}${entry.channel ? ` ${entry.channel}` : ''}, run ${logValue(entry.runId)}, ${entry.batch.alerts.length} alert(s)) is dead after 24 hours: ${entry.lastError}`,
       );
       result.dead += 1;
       continue;

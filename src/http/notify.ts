@@ -4,7 +4,7 @@ import { createAzureClients, type AzureClients } from '../azure/clients';
 import { loadSettings, type Settings } from '../config/settings';
 import type { AlertBatch } from '../alerts/alerts';
 import { validateBatch } from '../alerts/batchSchema';
-import { deliverBatch, flushOutbox, type DeliveryResult, type NotifierDeps } from '../alerts/notifier';
+import { deliverBatch, flushOutbox, logValue, type DeliveryResult, type NotifierDeps } from '../alerts/notifier';
 import type { RetryOptions } from '../alerts/retry';
 
 export const MAX_NOTIFY_BODY_BYTES = 1024 * 1024;
@@ -90,7 +90,7 @@ export async function handleNotify(
     const outbox = await flushOutbox(notifier);
     const result: DeliveryResult = await deliverBatch(notifier, batch);
     context.log(
-      `notify: run ${batch.runId}: ${batch.alerts.length} alert(s); ` +
+      `notify: run ${logValue(batch.runId)}: ${batch.alerts.length} alert(s); ` +
         result.channels.map((c) => `${c.channel}=${c.status}`).join(' ') +
         (result.invalidOwners.length ? `; ${result.invalidOwners.length} invalid owner tag(s)` : ''),
     );
