@@ -96,6 +96,16 @@ export async function handleStartScan(
     const runId = newRunId(resolved.now?.() ?? new Date());
     const location = new URL(`/api/reports/${encodeURIComponent(runId)}`, request.url).toString();
 
+    // Recorded as running before anything else, so the Location answers from the first moment.
+    await store.markRunStarted({
+      runId,
+      trigger: 'http',
+      scope: {
+        subscriptions: scan.subscriptions ?? [],
+        managementGroups: [],
+        ...(scan.clusterId ? { clusterId: scan.clusterId } : {}),
+      },
+    });
     const job = runScanJob(
       { settings, clients, store, log: (line) => context.log(line) },
       { runId, trigger: 'http', ...scan, notify: true },
