@@ -6,15 +6,18 @@ export const TEAMS_CARD_MAX_BYTES = 20_000;
 
 /**
  * TextBlocks render a Markdown subset: backslash-escape every ASCII punctuation mark Markdown or HTML gives a
- * meaning to (CommonMark treats `\` + punctuation as the literal mark), and flatten line breaks so nothing starts
- * a block (lists, headings, quotes). A cluster named `[x](http://evil)` or `<script>` then shows as typed.
+ * meaning to (CommonMark treats `\` + punctuation as the literal mark; `.`, `:` and `@` too, so no autolink
+ * forms), and flatten line breaks so nothing starts a block (lists, headings, quotes). A cluster named
+ * `[x](http://evil)` or `<script>` then shows as typed.
  */
 export function escapeCardText(value: string): string {
   return (
     value
       // eslint-disable-next-line no-control-regex -- stripping control characters is the point
       .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-      .replace(/[\\`*_{}[\]()#+\-.!|<>~&$"'=:@%^]/g, '\\$&')
+      .replace(/[\\`*_{}[\]()#+.!|<>~&$:@]/g, '\\$&')
+      // A leading dash would start a list; elsewhere dashes stay readable (`--resource-group`).
+      .replace(/^(\s*)-/, '$1\\-')
   );
 }
 

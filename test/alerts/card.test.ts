@@ -48,7 +48,9 @@ describe('Teams card', () => {
       { type: 'Action.OpenUrl', title: 'Open the report', url: batch.reportUrl },
     ]);
     const texts = cardTexts(content(message)).join('\n');
-    expect(texts).toContain('az aks upgrade \\-\\-resource\\-group rg\\-cluster\\-0');
+    expect(texts).toContain(
+      'az aks upgrade --resource-group rg-cluster-0 --name cluster-0 --kubernetes-version 1\\.33\\.2',
+    );
     expect(JSON.stringify(content(message))).toContain('"fontType":"Monospace"');
   });
 
@@ -109,6 +111,8 @@ describe('Teams card', () => {
     for (const text of cardTexts(card)) expect(hasUnescapedMarkup(text)).toBe(false);
     expect(escapeCardText('[x](http://evil)')).toBe('\\[x\\]\\(http\\://evil\\)');
     expect(escapeCardText('a\nb')).toBe('a b');
+    expect(escapeCardText('- item')).toBe('\\- item');
+    expect(escapeCardText('www.evil.example')).toBe('www\\.evil\\.example');
   });
 });
 
