@@ -50,7 +50,7 @@ export interface RunScanOptions {
   runId?: string;
   /** The clock of the age and horizon rules; default now. */
   asOf?: Date;
-  /** Narrow the scope (instead of the configured one). */
+  /** Narrow the scope (instead of the configured one); when both lists are given, the subscriptions are read. */
   subscriptions?: string[];
   managementGroups?: string[];
   /** Scan one cluster (a managed cluster resource ID). */
