@@ -3,7 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { SEVERITIES, type ClusterReport, type Finding, type ScanReport } from '../model';
 import { compareFindings, formatTags, needsAttention } from './findings';
-import { renderHtml } from './html';
+import { renderHtml, type RunSummary } from './html';
 
 export { compareFindings, formatTags, needsAttention };
 
@@ -19,6 +19,8 @@ export interface RenderOptions {
   includePassing?: boolean;
   /** Terminal width for `table` (default 80). */
   width?: number;
+  /** html: summaries of stored runs for the trend chart. */
+  history?: RunSummary[];
 }
 
 export function renderReport(report: ScanReport, format: ReportFormat, options: RenderOptions = {}): string {
@@ -32,7 +34,7 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
     case 'table':
       return renderTable(report, options);
     case 'html':
-      return renderHtml(report);
+      return renderHtml(report, { history: options.history });
   }
 }
 
