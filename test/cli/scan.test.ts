@@ -124,3 +124,50 @@ describe('scan with a forbidden subscription', () => {
     }
   });
 });
+
+describe('scan with the store (Azurite)', () => {
+  test('records the run; report prints it back; a second scan is recorded too', async () => {
+    const generated = generateFleet({ seed: 3, clusters: 20, subscriptions: 2, regions: 2 });
+    const local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
+    const box = new CliSandbox();
+    try {
+      const first = await run(['scan', '--format', 'json', '--no-notify'], local.env, box.dir);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const scanned = JSON.parse(first.stdout) as ScanReport;
+      expect(validateReport(scanned)).toEqual([]);
+      expect(scanned.clusters).toHaveLength(20);
+
+      const stored = await run(['report', '--run', scanned.runId, '--format', 'json'], local.env, box.dir);
+      expect(stored.code).toBe(0);
+      const fromStore = JSON.parse(stored.stdout) as ScanReport;
+      expect(fromStore.runId).toBe(scanned.runId);
+      expect(fromStore.summary).toEqual(scanned.summary);
+
+      // Notifications on (the default); with no notifier configured the scan still succeeds.
+      const second = await run(['scan', '--output', 'second.json'], local.env, box.dir);
+      expect(second.code).toBe(0);
+      const secondReport = JSON.parse(box.read('second.json')) as ScanReport;
+      expect(secondReport.runId).not.toBe(scanned.runId);
+      const latest = await run(['report', '--format', 'json'], local.env, box.dir);
+      expect((JSON.parse(latest.stdout) as ScanReport).runId).toBe(secondReport.runId);
+    } finally {
+      await local.stop();
+      box.remove();
+    }
+  });
+
+  test('without storage settings: one line naming the setting, exit 2', async () => {
+    const generated = generateFleet({ seed: 3, clusters: 2 });
+    const local = await startLocalAzure({ fleet: generated.fleet });
+    const box = new CliSandbox();
+    try {
+      const result = await run(['scan'], local.env, box.dir);
+      expect(result.code).toBe(2);
+      expect(oneErrorLine(result)).toMatch(/AKS_COMPLIANCE_STORAGE|AzureWebJobsStorage/);
+    } finally {
+      await local.stop();
+      box.remove();
+    }
+  });
+});

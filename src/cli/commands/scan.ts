@@ -1,6 +1,6 @@
 // `aks-compliance scan`: a live scan with the configured credential; stored and alerted unless told otherwise.
-import { createAzureClients, type AzureClients } from '../../azure/clients';
-import { loadSettings, type Settings } from '../../config/settings';
+import { createAzureClients } from '../../azure/clients';
+import { loadSettings } from '../../config/settings';
 import type { ScanReport } from '../../model';
 import { renderReport } from '../../report/render';
 import { runScan } from '../../scan/runScan';
@@ -34,25 +34,6 @@ const OPTIONS = {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MANAGEMENT_GROUP = /^[A-Za-z0-9\-_().]{1,90}$/;
-
-/** The stored-scan pipeline (store + alerts), as declared by its modules. */
-interface StoredScanModules {
-  FindingStore: new (clients: Pick<AzureClients, 'tableClient'>) => unknown;
-  runScanJob(
-    deps: { settings: Settings; clients: AzureClients; store: unknown; log: (line: string) => void },
-    options: { runId?: string; trigger: 'timer' | 'http' | 'cli'; subscriptions?: string[]; notify?: boolean },
-  ): Promise<{ report: ScanReport }>;
-}
-
-/** Loaded on use: a --no-store scan needs neither Table Storage nor the alerting pipeline. */
-async function loadStoredScan(): Promise<StoredScanModules> {
-  const modules = ['../../scan/job', '../../store/findingStore'];
-  const [job, store] = (await Promise.all(modules.map((m) => import(m)))) as [
-    Pick<StoredScanModules, 'runScanJob'>,
-    Pick<StoredScanModules, 'FindingStore'>,
-  ];
-  return { runScanJob: job.runScanJob, FindingStore: store.FindingStore };
-}
 
 /** Progress on a terminal only: one line rewritten in place, at most four times a second. */
 function progressReporter(io: CliIO): ((done: number, total: number) => void) | undefined {
@@ -105,7 +86,11 @@ export const run: CommandRunner = async (args, io) => {
       { subscriptions, managementGroups },
     );
   } else {
-    const { runScanJob, FindingStore } = await loadStoredScan();
+    // Loaded here: a --no-store scan needs neither Table Storage nor the alerting pipeline.
+    const [{ runScanJob }, { FindingStore }] = await Promise.all([
+      import('../../scan/job'),
+      import('../../store/findingStore'),
+    ]);
     const store = new FindingStore(clients);
     const result = await runScanJob(
       { settings, clients, store, log: log ?? (() => undefined) },
