@@ -201,6 +201,18 @@ describe('loadSettings', () => {
   });
 });
 
+describe('local.settings.sample.json', () => {
+  it('loads as it ships (empty values count as unset)', () => {
+    const sample = JSON.parse(readFileSync(join(__dirname, '../../local.settings.sample.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    const s = loadSettings(sample.Values);
+    expect(s.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+    expect(s.armEndpoint).toBe('https://management.azure.com');
+    expect(s.clientId).toBeUndefined();
+  });
+});
+
 describe('checkNcrontab', () => {
   it.each(['0 0 2 * * *', '0 */5 * * * *', '30 0 9-17 * * 1-5', '0 0 0 1 Jan,Jul *', '0 0 3 * * 0,7'])(
     'accepts %s',
