@@ -133,6 +133,9 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   return { runId, report, run: recorded.run, durationMs, ...(alerts ? { alerts } : {}) };
 }
 
+/** Waits between attempts to record a failed run while storage recovers (about half a minute in all). */
+export const FAIL_RECORD_DELAYS_MS = [0, 1000, 2000, 4000, 8000, 15000];
+
 async function failRun(
   store: FindingStore,
   runId: string,
@@ -140,11 +143,16 @@ async function failRun(
   error: unknown,
   log: (line: string) => void,
 ): Promise<void> {
-  try {
-    await store.markRunFailed(runId, message(error), trigger);
-  } catch (secondary) {
-    // Storage is down: the run stays "running" until its retry records it.
-    log(`scan: run ${runId} could not be recorded as failed: ${message(secondary)}`);
+  log(`scan: run ${runId} failed: ${message(error)}`);
+  for (const [attempt, delay] of FAIL_RECORD_DELAYS_MS.entries()) {
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    try {
+      await store.markRunFailed(runId, message(error), trigger);
+      break;
+    } catch (secondary) {
+      // Storage is down too: the run stays "running" until it can be recorded, or until its retry records it.
+      log(`scan: run ${runId} could not be recorded as failed (attempt ${attempt + 1}): ${message(secondary)}`);
+    }
   }
   log(JSON.stringify({ event: 'scanRun', runId, trigger, status: 'failed', error: message(error) }));
 }
