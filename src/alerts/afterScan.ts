@@ -118,7 +118,9 @@ export async function notifyAfterScan(input: NotifyAfterScanInput): Promise<Noti
   const url = settings.notifyUrl;
   const headers: Record<string, string> = settings.notifyKey ? { 'x-functions-key': settings.notifyKey } : {};
   const post = async (batch: AlertBatch): Promise<{ ok: true } | { ok: false; error: string }> => {
-    const r = await postJsonWithRetry(url, batch, headers, input.retry);
+    // The notifier may itself wait out Teams' Retry-After: give it most of the Functions HTTP limit (230 s) rather
+    // than time out and post the same batch again while it is still delivering.
+    const r = await postJsonWithRetry(url, batch, headers, { attempts: 3, timeoutMs: 200_000, ...input.retry });
     return r.ok ? { ok: true } : { ok: false, error: `notifier: ${r.error}` };
   };
 

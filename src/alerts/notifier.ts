@@ -98,7 +98,13 @@ async function send(deps: NotifierDeps, channel: string, batch: AlertBatch, aler
     const sleep = deps.retry?.sleep ?? defaultSleep;
     await teamsSlot(sleep);
     const { message } = buildTeamsMessage(batch, alerts);
-    const result = await postJsonWithRetry(settings.teamsWebhookUrl!, message, {}, deps.retry);
+    // 4 tries of at most 15 s plus waits of at most 30 s stay well inside the scanner's 200 s wait for the notifier.
+    const result = await postJsonWithRetry(
+      settings.teamsWebhookUrl!,
+      message,
+      {},
+      { timeoutMs: 15_000, ...deps.retry },
+    );
     if (!result.ok) throw new Error(`Teams webhook: ${result.error}`);
     return;
   }
