@@ -1,0 +1,285 @@
+// The demo: the whole product on this machine without an Azure account. Azurite (tables) and the local Azure
+// simulator with the sample fleet stand in for Azure; the product is configured only through its settings
+// (loadSettings on an environment naming the simulator, Azurite and the local notifier), runs its nightly timer
+// handler end to end (scan, store, alerts through POST /api/notify to Teams and mail), writes what a newcomer wants
+// to look at, and serves the HTTP functions' routes on http://localhost:PORT/api/... like the Functions host.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvocationContext, type Timer } from '@azure/functions';
+import escapeHtml from 'escape-html';
+import { teamsMessagePreviewHtml } from '../alerts/preview';
+import { createAzureClients } from '../azure/clients';
+import { loadSettings, type Settings } from '../config/settings';
+import type { HttpDeps } from '../http/common';
+import { handleNotify } from '../http/notify';
+import { routesWith, type Route } from '../http/routes';
+import type { ScanReport } from '../model';
+import { renderReport } from '../report/render';
+import type { RunSummary } from '../report/html';
+import { FindingStore } from '../store/findingStore';
+import { startSimulator, type Simulator } from '../../sim';
+import { sampleFleet } from '../../sim/fleet/sample';
+import { trustCa } from '../../sim/trust';
+// Azurite's process harness; it lives with the test harness for now (see the README's folder map).
+import { startAzurite, type Azurite } from '../../test/harness/azurite';
+import { startLocalServer, type LocalServer } from './server';
+
+export const DEFAULT_DEMO_PORT = 7071;
+
+export interface DemoOptions {
+  /** Port of the local HTTP server (0 = any free port). */
+  port: number;
+  /** Where report.html, the Teams card and the emails go. */
+  outputDir: string;
+  /** Progress and summary lines (stdout). */
+  out: (text: string) => void;
+  /** The product's own log lines (stderr). */
+  log: (line: string) => void;
+}
+
+/**
+ * The scan job's closing log line, told as a sentence: how many finding statuses changed, i.e. how many status rows
+ * the run wrote (an unchanged fleet writes only its run record).
+ */
+export function describeScanLog(line: string): string | undefined {
+  const start = line.indexOf('{"event":"scanRun"');
+  if (start < 0) return undefined;
+  try {
+    const e = JSON.parse(line.slice(start)) as {
+      runId: string;
+      trigger: string;
+      status: string;
+      clusters: number;
+      changedFindings: number;
+      changedClusters: number;
+      alerts: number;
+      durationMs: number;
+    };
+    const writes =
+      e.changedFindings === 0
+        ? 'nothing changed, so only the run record was written'
+        : `${e.changedFindings} finding statuses changed in ${e.changedClusters} clusters, so ${e.changedFindings} status rows were written`;
+    return (
+      `demo: scan ${e.runId} (${e.trigger}) ${e.status} in ${(e.durationMs / 1000).toFixed(1)} s: ` +
+      `${e.clusters} clusters; ${writes}; ${e.alerts} alerts\n`
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DemoResult {
+  url: string;
+  port: number;
+  report: ScanReport;
+  /** The summary table as printed. */
+  summary: string;
+  files: string[];
+  settings: Settings;
+  sim: Simulator;
+  /** Milliseconds: the nightly scan handler alone, and everything up to the files being written. */
+  timings: { startMs: number; scanMs: number; totalMs: number };
+  stop(): Promise<void>;
+}
+
+/** The settings environment of the demo: the simulator's, Azurite, the local notifier, Teams sink and mailboxes. */
+export function demoEnvironment(sim: Simulator, azurite: Azurite, baseUrl: string): Record<string, string> {
+  const env: Record<string, string> = {
+    ...sim.env,
+    AKS_COMPLIANCE_STORAGE: azurite.connectionString,
+    AKS_COMPLIANCE_NOTIFY_URL: `${baseUrl}/api/notify`,
+    AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: sim.teamsWebhookUrl,
+    AKS_COMPLIANCE_MAIL_SENDER: 'aks-compliance@contoso.com',
+    AKS_COMPLIANCE_MAIL_TO: 'platform-security@contoso.com',
+    AKS_COMPLIANCE_REPORT_URL: `${baseUrl}/api/reports/latest?format=html`,
+  };
+  // A process-level setting, not the product's: the CA is trusted in-process instead.
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/@.*$/, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'mail'
+  );
+}
+
+interface MailMessage {
+  subject?: unknown;
+  body?: { contentType?: unknown; content?: unknown };
+  toRecipients?: { emailAddress?: { address?: unknown } }[];
+}
+
+function indexPage(baseUrl: string, outputDir: string): string {
+  const link = (path: string, label: string) =>
+    `<li><a href="${escapeHtml(baseUrl + path)}">${escapeHtml(label)}</a> <code>${escapeHtml(path)}</code></li>`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>aks-compliance demo</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;line-height:1.5}code{background:#f3f4f6;padding:0 .3rem}</style>
+</head><body>
+<h1>aks-compliance demo</h1>
+<p>The product's HTTP functions, served locally on the same routes as in Azure (no function key needed here).</p>
+<ul>
+${link('/api/reports/latest?format=html', 'Latest report (HTML)')}
+${link('/api/reports/latest?format=json', 'Latest report (JSON)')}
+${link('/api/reports/latest?format=csv', 'Latest report (CSV)')}
+${link('/api/reports/latest?format=md&status=fail', 'Fails only (Markdown)')}
+${link('/api/exemptions', 'Exemptions')}
+</ul>
+<p>Start another scan: <code>curl -s -X POST ${escapeHtml(baseUrl)}/api/scans</code></p>
+<p>Files written to <code>${escapeHtml(outputDir)}</code>: report.html, teams-card.json, teams-card.html, email-*.html.</p>
+</body></html>
+`;
+}
+
+/** Runs the demo up to the point where it serves; the caller stops it (Ctrl+C in the CLI, or `--once`). */
+export async function startDemo(options: DemoOptions): Promise<DemoResult> {
+  const t0 = Date.now();
+  const outputDir = resolve(options.outputDir);
+  const log = (line: string) => {
+    options.log(line);
+    const sentence = describeScanLog(line);
+    if (sentence) options.out(sentence);
+  };
+  let routes: Route[] | undefined;
+  let server: LocalServer | undefined;
+  let sim: Simulator | undefined;
+  let azurite: Azurite | undefined;
+  const stop = async () => {
+    await Promise.allSettled([server?.close(), sim?.stop(), azurite?.dispose()]);
+  };
+  try {
+    // The port first: a taken port is the most likely failure and the cheapest to report.
+    server = await startLocalServer({
+      port: options.port,
+      routes: () => routes,
+      log,
+      index: () => indexPage(server!.url, outputDir),
+    });
+    const generated = sampleFleet(new Date());
+    options.out(
+      `demo: starting Azurite (Table Storage, in memory) and the local Azure simulator with the sample fleet\n`,
+    );
+    [sim, azurite] = await Promise.all([startSimulator(generated.fleet), startAzurite()]);
+    trustCa(sim.caPem);
+
+    const settings = loadSettings(demoEnvironment(sim, azurite, server.url));
+    const clients = createAzureClients(settings);
+    const store = new FindingStore(clients);
+    const deps: HttpDeps = { settings, clients, store };
+    // The route table bound to this configuration; the notifier gets the same settings and clients.
+    routes = routesWith(deps).map((route) =>
+      route.name === 'notify' ? { ...route, handler: (r, c) => handleNotify(r, c, { settings, clients }) } : route,
+    );
+    const startMs = Date.now() - t0;
+    const subscriptions = generated.fleet.subscriptions?.length ?? 0;
+    options.out(
+      `demo: ${generated.fleet.clusters.length} clusters in ${subscriptions} subscriptions; ` +
+        `running the nightly scan handler (scan, store, alerts)\n`,
+    );
+
+    const scanStart = Date.now();
+    const now = new Date();
+    const timer: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: now.toISOString(), next: now.toISOString(), lastUpdated: now.toISOString() },
+    };
+    const context = new InvocationContext({
+      functionName: 'nightlyScan',
+      invocationId: 'demo-nightly',
+      logHandler: (level, ...args) =>
+        log(`nightlyScan: ${level === 'information' ? '' : `${level}: `}${args.map(String).join(' ')}`),
+    });
+    // Loaded here, after the port check: importing a function file registers it with the Functions library.
+    const { nightlyScanHandler } = await import('../functions/nightlyScan');
+    await nightlyScanHandler(timer, context, deps);
+    const scanMs = Date.now() - scanStart;
+
+    const report = await store.getLatestReport();
+    if (!report) throw new Error('the nightly scan recorded no report');
+    const runs = await store.listRuns(30);
+    const history: RunSummary[] = runs
+      .filter((r) => r.summary && r.finishedAt && (r.status === 'completed' || r.status === 'partial'))
+      .map((r) => ({ runId: r.runId, finishedAt: r.finishedAt!, summary: r.summary!, complete: r.complete }));
+
+    const summary = renderReport(report, 'table');
+    options.out('\n' + summary + '\n');
+
+    mkdirSync(outputDir, { recursive: true });
+    const files: string[] = [];
+    const write = (name: string, content: string) => {
+      const path = join(outputDir, name);
+      writeFileSync(path, content, 'utf8');
+      files.push(path);
+    };
+    write('report.html', renderReport(report, 'html', { history }));
+    sim.captured.teams.forEach((message, i) => {
+      const suffix = i === 0 ? '' : `-${i + 1}`;
+      write(`teams-card${suffix}.json`, JSON.stringify(message, null, 2) + '\n');
+      write(`teams-card${suffix}.html`, teamsMessagePreviewHtml(message));
+    });
+    const mails: string[] = [];
+    sim.captured.mail.forEach((mail, i) => {
+      const message = (mail.message ?? {}) as MailMessage;
+      const to = (message.toRecipients ?? []).map((r) => String(r?.emailAddress?.address ?? '')).filter(Boolean);
+      const content = String(message.body?.content ?? '');
+      const html =
+        String(message.body?.contentType ?? '').toLowerCase() === 'html'
+          ? content
+          : `<!DOCTYPE html><meta charset="utf-8"><pre>${escapeHtml(content)}</pre>\n`;
+      const name = `email-${i + 1}-${slug(to[0] ?? 'mail')}.html`;
+      write(name, html);
+      mails.push(`${name}: to ${to.join(', ')}: ${String(message.subject ?? '')}`);
+    });
+    const totalMs = Date.now() - t0;
+
+    const rel = (path: string) => path.replace(process.cwd() + '/', '');
+    options.out(
+      [
+        `demo: scan finished in ${(scanMs / 1000).toFixed(1)} s (start-up ${(startMs / 1000).toFixed(1)} s, ` +
+          `total ${(totalMs / 1000).toFixed(1)} s)`,
+        `demo: wrote ${rel(join(outputDir, 'report.html'))}`,
+        sim.captured.teams.length > 0
+          ? `demo: Teams card: ${rel(join(outputDir, 'teams-card.json'))} (preview ${rel(join(outputDir, 'teams-card.html'))})`
+          : 'demo: no Teams card was posted (no alert at or above the alert threshold)',
+        ...mails.map((m) => `demo: email ${m}`),
+        '',
+      ].join('\n'),
+    );
+    return {
+      url: server.url,
+      port: server.port,
+      report,
+      summary,
+      files,
+      settings,
+      sim,
+      timings: { startMs, scanMs, totalMs },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** What the demo prints once it serves. */
+export function servingMessage(url: string): string {
+  return [
+    `Serving the HTTP functions on ${url}/api/ (the same handlers and routes as in Azure; no function key needed`,
+    'locally, Azure requires one). Try:',
+    `  ${url}/api/reports/latest?format=html`,
+    `  curl -s '${url}/api/reports/latest?format=json'`,
+    `  curl -s '${url}/api/reports/latest?format=csv&status=fail'`,
+    `  curl -s -X POST ${url}/api/scans        (a second scan: only changed status rows are written)`,
+    `  curl -s ${url}/api/exemptions`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}

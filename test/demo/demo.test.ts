@@ -1,0 +1,194 @@
+// The demo end to end: `aks-compliance demo --once` scans the sample fleet through the nightly timer handler, the
+// store and the notifier, prints the summary and writes the report, the Teams card and the emails; the serving demo
+// answers the product's routes over real HTTP with a schema-valid report and shows the incremental second scan.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIO } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
+import { startDemo, type DemoResult } from '../../src/demo/run';
+import type { ScanReport } from '../../src/model';
+import { jsonForScript } from '../../src/report/html';
+import { validateReport } from '../../src/report/schema';
+import { HOSTILE_NAME, sampleFleet } from '../../sim/fleet/sample';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aks-compliance-demo-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: {},
+    isTTY: false,
+    cwd: tempDir(),
+  };
+  const code = await main(argv, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+test('demo --once scans the sample fleet through the timer handler, store and notifier, and writes the files', async () => {
+  const dir = tempDir();
+  const started = Date.now();
+  const run = await cli('demo', '--once', '--port', '0', '--output-dir', dir);
+  const elapsed = Date.now() - started;
+  expect(run.stderr).not.toMatch(/aks-compliance: /);
+  expect(run.code).toBe(0);
+  process.stdout.write(`demo --once: ${elapsed} ms\n`);
+  expect(elapsed).toBeLessThan(30_000);
+
+  // The summary table of the stored run.
+  const { fleet } = sampleFleet();
+  expect(run.stdout).toMatch(new RegExp(`Clusters ${fleet.clusters.length}  pass \\d+  fail \\d+`));
+  expect(run.stdout).toContain('Inventory complete');
+  expect(run.stdout).toMatch(/demo: scan \S+-timer \(timer\) completed/);
+  // The store and the notifier ran: the timer's run was recorded and alerts were posted through /api/notify.
+  expect(run.stderr).toMatch(/http: POST \/api\/notify -> 200/);
+  expect(run.stderr).toMatch(/"event":"scanRun".*"status":"completed"/);
+
+  const files = readdirSync(dir).sort();
+  expect(files).toEqual(expect.arrayContaining(['report.html', 'teams-card.json', 'teams-card.html']));
+  const emails = files.filter((f) => /^email-\d+-.+\.html$/.test(f));
+  expect(emails.length).toBeGreaterThanOrEqual(2);
+  expect(emails.some((f) => f.includes('platform-security'))).toBe(true);
+
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  expect(html).toContain('<meta http-equiv="Content-Security-Policy"');
+  expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
+  expect(html).not.toContain(HOSTILE_NAME);
+  // The hostile cluster reaches the page's script as JSON with every < written as \u003c.
+  expect(html).toContain(jsonForScript(HOSTILE_NAME));
+  expect(jsonForScript(HOSTILE_NAME)).not.toContain('<');
+  // The trend chart has the stored run.
+  expect(html).toContain('id="chart-trend-t"');
+
+  const card = JSON.parse(readFileSync(join(dir, 'teams-card.json'), 'utf8')) as {
+    type: string;
+    attachments: { contentType: string; content: { type: string; version: string } }[];
+  };
+  expect(card.type).toBe('message');
+  expect(card.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+  expect(card.attachments[0].content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+  const preview = readFileSync(join(dir, 'teams-card.html'), 'utf8');
+  expect(preview).not.toContain('<script>');
+  const mail = readFileSync(
+    join(
+      dir,
+      emails.find((f) => f.includes('platform-security'))!,
+    ),
+    'utf8',
+  );
+  expect(mail).toMatch(/<html|<table|<p/i);
+  expect(mail).not.toContain('<script>');
+}, 60_000);
+
+describe('the serving demo', () => {
+  let demo: DemoResult;
+  const out: string[] = [];
+  const lines: string[] = [];
+  beforeAll(async () => {
+    demo = await startDemo({
+      port: 0,
+      outputDir: tempDir(),
+      out: (t) => out.push(t),
+      log: (l) => lines.push(l),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await demo?.stop();
+  });
+
+  test('answers GET /api/reports/latest?format=json over HTTP with a schema-valid report of the stored run', async () => {
+    expect(demo.port).toBeGreaterThan(0);
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const report = (await response.json()) as ScanReport;
+    expect(validateReport(report)).toEqual([]);
+    expect(report.runId).toBe(demo.report.runId);
+    expect(report.summary).toEqual(demo.report.summary);
+    expect(report.clusters.length).toBe(sampleFleet().fleet.clusters.length);
+    // The simulator captured what the notifier delivered.
+    expect(demo.sim.captured.teams.length).toBeGreaterThanOrEqual(1);
+    expect(demo.sim.captured.mail.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('serves the other routes as the host would: html with its CSP, 404 and 405 as JSON errors, filters', async () => {
+    const base = `http://127.0.0.1:${demo.port}`;
+    const html = await fetch(`${base}/api/reports/latest?format=html`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await html.text()).toContain('AKS compliance report');
+
+    const filtered = (await (await fetch(`${base}/api/reports/latest?format=json&status=fail`)).json()) as ScanReport;
+    expect(filtered.clusters.flatMap((c) => c.findings).every((f) => f.status === 'fail')).toBe(true);
+
+    const missing = await fetch(`${base}/api/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NotFound');
+    const wrongMethod = await fetch(`${base}/api/scans`, { method: 'PUT' });
+    expect(wrongMethod.status).toBe(405);
+    const badFormat = await fetch(`${base}/api/reports/latest?format=pdf`);
+    expect(badFormat.status).toBe(400);
+    expect(((await badFormat.json()) as { error: { message: string } }).error.message).toContain('format');
+
+    const cluster = demo.report.clusters[0];
+    const one = await fetch(
+      `${base}/api/clusters/${cluster.subscriptionId}/${encodeURIComponent(cluster.resourceGroup)}/${encodeURIComponent(cluster.name)}`,
+    );
+    expect(one.status).toBe(200);
+  });
+
+  test('a second scan through POST /api/scans writes no status rows for the unchanged fleet', async () => {
+    const before = out.length;
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/scans`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as ScanReport;
+    expect(validateReport(report)).toEqual([]);
+    expect(report.summary).toEqual(demo.report.summary);
+    const said = out.slice(before).join('');
+    expect(said).toMatch(/\(http\) completed .*nothing changed, so only the run record was written/);
+    expect(lines.join('\n')).toMatch(/"trigger":"http".*"changedFindings":0/);
+  });
+});
+
+test('a taken port gives one clear line naming it and --port, exit 2', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const run = await cli('demo', '--once', '--port', String(port), '--output-dir', tempDir());
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `aks-compliance: demo: port ${port} is already in use; choose another with --port N (or --port 0 for any free port)`,
+    ]);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('bad flags give one line and exit 2', async () => {
+  for (const argv of [
+    ['demo', '--port', 'http'],
+    ['demo', '--port', '70000'],
+    ['demo', '--bogus'],
+  ]) {
+    const run = await cli(...argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^aks-compliance: demo: /);
+  }
+  const help = await cli('demo', '--help');
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('--output-dir');
+});
