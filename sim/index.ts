@@ -279,6 +279,8 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
         const answer = await serve(inner);
         const res: SimResponse =
           answer === 'drop' ? graphError(504, 'GatewayTimeout', 'The request timed out.') : answer.response;
+        // Inner answers are counted like top-level ones (a throttled $batch item shows as `graph.memberCount 429`).
+        if (answer !== 'drop' && answer.endpoint) counters.status(answer.endpoint, res.status);
         const headers: Record<string, string> = { ...(res.headers ?? {}) };
         if (res.body !== undefined) headers['Content-Type'] = res.contentType ?? 'application/json';
         return { id: r.id, status: res.status, headers, ...(res.body !== undefined ? { body: res.body } : {}) };

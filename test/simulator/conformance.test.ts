@@ -238,6 +238,9 @@ describe('Microsoft Graph through the Graph client', () => {
       expect(Number(r.body)).toBe(groups[Number(r.id)].transitiveMemberCount ?? 0);
     }
     expect(local.sim.counters.snapshot()['graph.batch']).toBe(1);
+    // Two direct calls (with and without the header) and twenty inside the batch.
+    expect(local.sim.counters.snapshot()['graph.memberCount']).toBe(22);
+    expect(local.sim.counters.byStatus()['graph.memberCount 429']).toBe(2);
 
     const tooBig = groups.concat(groups[0]).map((g, i) => ({ id: String(i), method: 'GET', url: `/groups/${g.id}` }));
     await expect(local.clients.graph.api('/$batch').post({ requests: tooBig })).rejects.toMatchObject({
