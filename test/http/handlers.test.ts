@@ -504,6 +504,44 @@ describe('POST /api/scans', () => {
     expect(latest.clusters).toHaveLength(30);
   });
 
+  it('applies a stored exemption to exactly the matching fail, and an expired one to nothing', async () => {
+    const before = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
+    const target = before.clusters.find((c) => c.findings.some((f) => f.status === 'fail'))!;
+    const failing = target.findings.find((f) => f.status === 'fail')!;
+    const exemption = {
+      id: 'ex-scan',
+      ruleId: failing.ruleId,
+      scope: target.id.toUpperCase(),
+      justification: 'accepted for the test',
+      expiresOn: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      author: 'tester',
+    };
+    const created = await handleExemptions(
+      request('POST', '/api/exemptions', JSON.stringify(exemption)),
+      context(),
+      scanDeps,
+    );
+    expect(created.status).toBe(201);
+    const after = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
+    const statuses = (r: ScanReport) =>
+      r.clusters.flatMap((c) => c.findings.map((f) => `${c.id}|${f.ruleId}|${f.status}`));
+    const diff = statuses(after).filter((s, i) => s !== statuses(before)[i]);
+    expect(diff).toEqual([`${target.id}|${failing.ruleId}|exempt`]);
+    const exempt = after.clusters.find((c) => c.id === target.id)!.findings.find((f) => f.ruleId === failing.ruleId)!;
+    expect(exempt.details.exemption).toMatchObject({ id: 'ex-scan', author: 'tester' });
+
+    // Expired (stored directly: the API refuses a past expiry): no effect.
+    await scanDeps.store.putExemption({
+      ...exemption,
+      scope: target.id,
+      expiresOn: '2020-01-01T00:00:00.000Z',
+      createdAt: '2019-12-01T00:00:00.000Z',
+    });
+    const expired = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
+    expect(statuses(expired)).toEqual(statuses(before));
+    await scanDeps.store.deleteExemption('ex-scan');
+  });
+
   it('answers 202 with the run URL when the scan outlasts the budget, and the run completes', async () => {
     const response = await handleStartScan(request('POST', '/api/scans', '{}'), context(), {
       ...scanDeps,
