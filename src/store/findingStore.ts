@@ -855,7 +855,8 @@ export class FindingStore {
     rkey: string,
   ): Promise<RecordRunResult> {
     const runId = report.runId;
-    const latest = await this.readLatest();
+    // A one-cluster run only needs that cluster's rows.
+    const latest = await this.readLatest(options.clusterId);
     const sets = await this.changesets();
     const maxSeq = sets[0]?.seq ?? 0;
     const finished = await this.pointer('latestState');
