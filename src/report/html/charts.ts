@@ -568,10 +568,12 @@ export function trendChart(report: ScanReport, history: RunSummary[] | undefined
     ),
     '</svg>',
   );
+  const few = runs.length === 1 ? '<p class="note">One run is stored so far; each scan adds a bar.</p>' : '';
   return (
     '<figure>' +
     parts.join('') +
     legend(SEVERITIES.map((s) => SEVERITY_FILLS[s])) +
+    few +
     dataTable(
       'Findings per run',
       ['run', 'finished', 'clusters', 'fail', ...SEVERITIES, 'unknown', 'pass'],

@@ -100,8 +100,8 @@ header.page{background:#fff;color:#000;border-bottom:2px solid #000;padding:0 0 
 header.page dt{color:#444}
 main{padding:.5rem 0;max-width:none}
 section.card{border:none;padding:0;margin:0 0 1rem;break-inside:avoid}
-.grid{display:block}
-.grid section.card{margin-bottom:1rem}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+.grid section.card{margin:0}
 .controls,#more,button.copy,details.data summary{display:none}
 .table-wrap{overflow:visible;border:none}
 table.findings thead th{position:static}
