@@ -545,6 +545,8 @@ export class FindingStore {
     };
     delete entity.etag;
     delete entity.timestamp;
+    // A failed run that starts again is running, not finished.
+    delete entity.finishedAt;
     putChunks(entity, 'scope', JSON.stringify(scope));
     if (!existing) {
       await this.upsert('runs', { partitionKey: 'runindex', rowKey: indexKey, runId: input.runId });
