@@ -63,8 +63,9 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
         ...(options.clusterId ? { clusterId: options.clusterId } : {}),
       },
     });
-    // The alert baseline: the latest complete fleet-wide run (partial runs alert nothing but the fact).
-    previous = await store.getLatestReport({ completeOnly: true });
+    // The alert baseline: the latest complete fleet-wide run (partial runs alert nothing but the fact). Only read
+    // when alerts are sent: it is a full read of the latest state.
+    if (options.notify !== false) previous = await store.getLatestReport({ completeOnly: true });
     const exemptions = await store.listExemptions();
     report = await runScan(
       { settings, clients, log },
