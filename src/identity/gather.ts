@@ -1,6 +1,6 @@
 // One run's access data: AKS-access role assignments (Resource Graph) and their principals (Microsoft Graph).
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { AccessView, ClusterRecord, ScanProblem } from '../model';
+import type { AccessView, ClusterRecord, RoleAssignmentRecord, ScanProblem } from '../model';
 import { AssignmentCoverage, readRoleAssignments, type GraphQueryReader } from './roleAssignments';
 import { PrincipalDirectory, type PrincipalDirectoryOptions } from './directory';
 import { FleetAccessView, type AssignmentSource, adminGroupIdsOf } from './accessView';
@@ -49,10 +49,17 @@ export async function gatherAccess(
   if (wholeReadFailed === undefined) {
     const coverage = new AssignmentCoverage(read.assignments, { chains: input.chains, unknownChain: 'unknown' });
     source = { readable: true, coverage, unreadableSubscriptions };
+    // Clusters share most of their covering lists (inherited scopes): read each list once.
+    const listsSeen = new Set<readonly RoleAssignmentRecord[]>();
     for (const cluster of input.clusters) {
       if (unreadableSubscriptions.has(cluster.subscriptionId.toLowerCase())) continue;
       const covering = coverage.covering(cluster);
-      if (covering.readable) for (const a of covering.assignments) principalIds.add(a.principalId);
+      if (!covering.readable) continue;
+      for (const list of covering.parts ?? [covering.assignments]) {
+        if (listsSeen.has(list)) continue;
+        listsSeen.add(list);
+        for (const a of list) principalIds.add(a.principalId);
+      }
     }
   } else {
     source = {

@@ -162,8 +162,11 @@ export class AssignmentCoverage {
     if (!inherited.readable) return inherited;
     const own = this.byKey.get(normaliseId(cluster.id));
     const group = this.byKey.get(`/subscriptions/${sub}/resourcegroups/${parts.resourceGroup.toLowerCase()}`);
-    const lists = [own, group, inherited.assignments].filter((l): l is RoleAssignmentRecord[] => !!l && l.length > 0);
-    if (!own && !group) return { readable: true, assignments: inherited.assignments, parts: lists };
+    if (!own && !group) return inherited.answer;
+    const lists: RoleAssignmentRecord[][] = [];
+    if (own) lists.push(own);
+    if (group) lists.push(group);
+    lists.push(...inherited.lists);
     // Most readers go through `parts`; the joined list (often hundreds long) is built only when asked for.
     let joined: RoleAssignmentRecord[] | undefined;
     return {
@@ -175,31 +178,57 @@ export class AssignmentCoverage {
     };
   }
 
-  /** What every cluster of a subscription inherits: subscription, management groups, root. Computed once each. */
-  private readonly inheritedCache = new Map<string, CoveringAssignments>();
+  /**
+   * What every cluster of a subscription inherits: subscription, management groups, root. Computed once each. The
+   * parts are the index's own lists, one per scope, so clusters of every subscription under a management group share
+   * its list object and per-list work is done once for the whole fleet.
+   */
+  private readonly inheritedCache = new Map<
+    string,
+    | { readable: true; lists: RoleAssignmentRecord[][]; answer: CoveringAssignments }
+    | { readable: false; reason: string }
+  >();
 
-  private inheritedFrom(sub: string): CoveringAssignments {
-    let cached = this.inheritedCache.get(sub);
+  private inheritedFrom(
+    sub: string,
+  ):
+    | { readable: true; lists: RoleAssignmentRecord[][]; answer: CoveringAssignments }
+    | { readable: false; reason: string } {
+    const cached = this.inheritedCache.get(sub);
     if (cached) return cached;
     const keys = [`/subscriptions/${sub}`];
     const chain = this.options.chains?.get(sub);
     if (chain) for (const name of chain) keys.push(managementGroupScope(name));
+    let answer:
+      | { readable: true; lists: RoleAssignmentRecord[][]; answer: CoveringAssignments }
+      | { readable: false; reason: string };
     if (!chain && this.hasManagementGroupScopes && this.options.unknownChain === 'unknown') {
-      cached = {
+      answer = {
         readable: false,
         reason: `the management group chain of subscription ${sub} could not be read, so management-group-scope role assignments cannot be matched`,
       };
     } else {
       keys.push('/');
-      const assignments: RoleAssignmentRecord[] = [];
+      const lists: RoleAssignmentRecord[][] = [];
       for (const key of keys) {
         const list = this.byKey.get(key);
-        if (list) assignments.push(...list);
+        if (list && list.length > 0) lists.push(list);
       }
-      cached = { readable: true, assignments };
+      let joined: RoleAssignmentRecord[] | undefined;
+      answer = {
+        readable: true,
+        lists,
+        answer: {
+          readable: true,
+          get assignments() {
+            return (joined ??= lists.flat());
+          },
+          parts: lists,
+        },
+      };
     }
-    this.inheritedCache.set(sub, cached);
-    return cached;
+    this.inheritedCache.set(sub, answer);
+    return answer;
   }
 }
 

@@ -90,6 +90,40 @@ export function collect<T>(
   return out;
 }
 
+const summaries = new WeakMap<AccessView, Map<string, WeakMap<readonly RoleAssignmentRecord[], unknown>>>();
+
+/**
+ * `summarise` of every covering list, remembered per view, `key` and list: a rule adds up a few figures per cluster
+ * instead of walking hundreds of assignments. The same rules as for `collect` apply to `summarise` and `key`; what it
+ * returns is shared by every cluster covered by the list, so callers never mutate it.
+ */
+export function summariseParts<T>(
+  access: AccessView,
+  parts: readonly (readonly RoleAssignmentRecord[])[],
+  key: string,
+  summarise: (part: readonly RoleAssignmentRecord[]) => T,
+): T[] {
+  let byKey = summaries.get(access);
+  if (!byKey) summaries.set(access, (byKey = new Map()));
+  let byPart = byKey.get(key);
+  if (!byPart) byKey.set(key, (byPart = new WeakMap()));
+  const out: T[] = new Array(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    let summary = byPart.get(part) as T | undefined;
+    if (summary === undefined) byPart.set(part, (summary = summarise(part)));
+    out[i] = summary;
+  }
+  return out;
+}
+
+/** Maps in order into one: first-seen key order, the last value of each key (as `Map#set` over the joined lists). */
+export function mergeMaps<K, V>(maps: readonly ReadonlyMap<K, V>[]): Map<K, V> {
+  const out = new Map<K, V>();
+  for (const map of maps) for (const [k, v] of map) out.set(k, v);
+  return out;
+}
+
 export function roleName(assignment: RoleAssignmentRecord): string {
   return accessRoleOf(assignment.roleDefinitionId)?.name ?? assignment.roleDefinitionId;
 }
@@ -143,6 +177,59 @@ export function groupByPrincipal(access: AccessView, assignments: RoleAssignment
     if (!entry.scopes.includes(a.scope)) entry.scopes.push(a.scope);
     if (a.id) entry.assignmentIds.push(a.id);
     entry.grants.push({ role, scope: a.scope, assignmentId: a.id });
+  }
+  return [...byPrincipal.values()];
+}
+
+const groupings = new WeakMap<AccessView, WeakMap<readonly RoleAssignmentRecord[], PrincipalAssignments[]>>();
+
+/**
+ * groupByPrincipal over the lists joined in order, each list grouped once per view (lists come from summariseParts,
+ * so clusters share them). A principal found in one list only keeps that list's shared entry; callers never mutate
+ * the entries.
+ */
+export function groupParts(
+  access: AccessView,
+  lists: readonly (readonly RoleAssignmentRecord[])[],
+): PrincipalAssignments[] {
+  let byList = groupings.get(access);
+  if (!byList) groupings.set(access, (byList = new WeakMap()));
+  const grouped: PrincipalAssignments[][] = [];
+  for (const list of lists) {
+    if (list.length === 0) continue;
+    let entries = byList.get(list);
+    if (!entries) byList.set(list, (entries = groupByPrincipal(access, list as RoleAssignmentRecord[])));
+    grouped.push(entries);
+  }
+  if (grouped.length === 0) return [];
+  if (grouped.length === 1) return grouped[0];
+  const byPrincipal = new Map<string, PrincipalAssignments>();
+  const copied = new Set<PrincipalAssignments>();
+  for (const entries of grouped) {
+    for (const entry of entries) {
+      const seen = byPrincipal.get(entry.principalId);
+      if (!seen) {
+        byPrincipal.set(entry.principalId, entry);
+        continue;
+      }
+      // Copy on first merge: the shared entry belongs to its list.
+      let merged = seen;
+      if (!copied.has(seen)) {
+        merged = {
+          ...seen,
+          roles: [...seen.roles],
+          scopes: [...seen.scopes],
+          assignmentIds: [...seen.assignmentIds],
+          grants: [...seen.grants],
+        };
+        copied.add(merged);
+        byPrincipal.set(entry.principalId, merged);
+      }
+      for (const role of entry.roles) if (!merged.roles.includes(role)) merged.roles.push(role);
+      for (const scope of entry.scopes) if (!merged.scopes.includes(scope)) merged.scopes.push(scope);
+      merged.assignmentIds.push(...entry.assignmentIds);
+      merged.grants.push(...entry.grants);
+    }
   }
   return [...byPrincipal.values()];
 }

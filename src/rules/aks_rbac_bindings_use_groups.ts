@@ -2,9 +2,9 @@
 import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
 import {
   accessOf,
-  collect,
   coveringAssignments,
-  groupByPrincipal,
+  groupParts,
+  summariseParts,
   listPrincipals,
   principalDetails,
   omitted,
@@ -45,11 +45,16 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
-    const userAssignments = collect(a.access, covering.parts, 'user-bindings', (x) => {
-      const lookup = a.access.principal(x.principalId);
-      return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined) ? x : undefined;
-    });
-    if (userAssignments.length === 0) {
+    // Per covering list (shared by many clusters): the assignments held by users.
+    const userLists = summariseParts(a.access, covering.parts, 'user-bindings', (part) =>
+      part.filter((x) => {
+        const lookup = a.access.principal(x.principalId);
+        return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined);
+      }),
+    );
+    let userCount = 0;
+    for (const list of userLists) userCount += list.length;
+    if (userCount === 0) {
       return {
         status: 'pass',
         message:
@@ -59,14 +64,14 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
         details: { assignments: covering.count },
       };
     }
-    const users = groupByPrincipal(a.access, userAssignments);
+    const users = groupParts(a.access, userLists);
     return {
       status: 'fail',
       severity: 'medium',
       message: `${plural(users.length, 'user is', 'users are')} bound directly to AKS-access roles covering the cluster: ${listPrincipals(users)}`,
       details: {
         assignments: covering.count,
-        userAssignments: userAssignments.length,
+        userAssignments: userCount,
         users: principalDetails(users),
         ...omitted(users),
       },

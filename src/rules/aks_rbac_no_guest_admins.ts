@@ -2,10 +2,11 @@
 import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
 import {
   accessOf,
-  collect,
   coveringAssignments,
   grantsFromDetails,
-  groupByPrincipal,
+  groupParts,
+  mergeMaps,
+  summariseParts,
   isAdminRole,
   listPrincipals,
   principalDetails,
@@ -38,30 +39,41 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
-    type Seen = { assignment: RoleAssignmentRecord; admin: true; guest?: true; reason?: string };
-    const seen = collect<Seen>(a.access, covering.parts, 'guest-admins', (x) => {
-      if (!isAdminRole(x)) return undefined;
-      const l = a.access.principal(x.principalId);
-      if (l.state === 'found') {
-        const guest = l.object.kind === 'user' && (l.object.userType ?? '').toLowerCase() === 'guest';
-        return guest ? { assignment: x, admin: true, guest: true } : { assignment: x, admin: true };
+    // Per covering list (shared by many clusters): admin-level assignments, those held by guests, and holders that
+    // could not be looked up.
+    type Summary = { admin: number; guests: RoleAssignmentRecord[]; unreadable: Map<string, string> };
+    const summaries = summariseParts<Summary>(a.access, covering.parts, 'guest-admins', (part) => {
+      const summary: Summary = { admin: 0, guests: [], unreadable: new Map() };
+      for (const x of part) {
+        if (!isAdminRole(x)) continue;
+        summary.admin++;
+        const l = a.access.principal(x.principalId);
+        if (l.state === 'found') {
+          if (l.object.kind === 'user' && (l.object.userType ?? '').toLowerCase() === 'guest') summary.guests.push(x);
+        } else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
       }
-      return l.state === 'unreadable'
-        ? { assignment: x, admin: true, reason: l.reason }
-        : { assignment: x, admin: true };
+      return summary;
     });
-    const admin = seen.map((s) => s.assignment);
-    const guests = seen.filter((s) => s.guest).map((s) => s.assignment);
-    const unreadable = new Map<string, string>();
-    for (const s of seen) if (s.reason !== undefined) unreadable.set(s.assignment.principalId, s.reason);
-    if (guests.length > 0) {
-      const entries = groupByPrincipal(a.access, guests);
+    let adminCount = 0;
+    let guestCount = 0;
+    let anyUnreadable = false;
+    for (const s of summaries) {
+      adminCount += s.admin;
+      guestCount += s.guests.length;
+      if (s.unreadable.size > 0) anyUnreadable = true;
+    }
+    const unreadable = anyUnreadable ? mergeMaps(summaries.map((s) => s.unreadable)) : new Map<string, string>();
+    if (guestCount > 0) {
+      const entries = groupParts(
+        a.access,
+        summaries.map((s) => s.guests),
+      );
       return {
         status: 'fail',
         severity: 'high',
         message: `${plural(entries.length, 'guest user holds', 'guest users hold')} admin-level access: ${listPrincipals(entries)}`,
         details: {
-          guestAssignments: guests.length,
+          guestAssignments: guestCount,
           guests: principalDetails(entries),
           ...omitted(entries),
           ...(unreadable.size ? { unreadable: unreadable.size } : {}),
@@ -79,10 +91,10 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     return {
       status: 'pass',
       message:
-        admin.length === 0
+        adminCount === 0
           ? 'No admin-level AKS-access role assignment covers the cluster'
-          : `None of the ${plural(admin.length, 'admin-level role assignment')} covering the cluster is held by a guest user`,
-      details: { adminAssignments: admin.length },
+          : `None of the ${plural(adminCount, 'admin-level role assignment')} covering the cluster is held by a guest user`,
+      details: { adminAssignments: adminCount },
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {

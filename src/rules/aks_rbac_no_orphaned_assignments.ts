@@ -2,10 +2,11 @@
 import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model';
 import {
   accessOf,
-  collect,
   coveringAssignments,
   grantsFromDetails,
-  groupByPrincipal,
+  groupParts,
+  mergeMaps,
+  summariseParts,
   principalDetails,
   omitted,
   deleteAssignmentsCommand,
@@ -38,25 +39,35 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
-    type Seen = { assignment: RoleAssignmentRecord; reason?: string };
-    const seen = collect<Seen>(a.access, covering.parts, 'orphans', (x) => {
-      if (NOT_IN_DIRECTORY.has(x.principalType.toLowerCase())) return undefined;
-      const l = a.access.principal(x.principalId);
-      if (l.state === 'absent') return { assignment: x };
-      if (l.state === 'unreadable') return { assignment: x, reason: l.reason };
-      return undefined;
+    // Per covering list (shared by many clusters): assignments of deleted principals and principals not looked up.
+    type Summary = { orphaned: RoleAssignmentRecord[]; unreadable: Map<string, string> };
+    const summaries = summariseParts<Summary>(a.access, covering.parts, 'orphans', (part) => {
+      const summary: Summary = { orphaned: [], unreadable: new Map() };
+      for (const x of part) {
+        if (NOT_IN_DIRECTORY.has(x.principalType.toLowerCase())) continue;
+        const l = a.access.principal(x.principalId);
+        if (l.state === 'absent') summary.orphaned.push(x);
+        else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
+      }
+      return summary;
     });
-    const orphaned = seen.filter((s) => s.reason === undefined).map((s) => s.assignment);
-    const unreadable = [
-      ...new Map(seen.filter((s) => s.reason !== undefined).map((s) => [s.assignment.principalId, s.reason as string])),
-    ];
-    if (orphaned.length > 0) {
-      const entries = groupByPrincipal(a.access, orphaned);
+    let orphanedCount = 0;
+    let anyUnreadable = false;
+    for (const s of summaries) {
+      orphanedCount += s.orphaned.length;
+      if (s.unreadable.size > 0) anyUnreadable = true;
+    }
+    const unreadable = anyUnreadable ? [...mergeMaps(summaries.map((s) => s.unreadable))] : [];
+    if (orphanedCount > 0) {
+      const entries = groupParts(
+        a.access,
+        summaries.map((s) => s.orphaned),
+      );
       return {
         status: 'fail',
         severity: 'low',
         message:
-          `${plural(orphaned.length, 'role assignment belongs', 'role assignments belong')} to ` +
+          `${plural(orphanedCount, 'role assignment belongs', 'role assignments belong')} to ` +
           `${plural(entries.length, 'principal that no longer exists', 'principals that no longer exist')}: ` +
           entries
             .slice(0, 10)
@@ -64,7 +75,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
             .join('; ') +
           (entries.length > 10 ? `; and ${entries.length - 10} more` : ''),
         details: {
-          orphanedAssignments: orphaned.length,
+          orphanedAssignments: orphanedCount,
           principals: principalDetails(entries),
           ...omitted(entries),
           ...(unreadable.length ? { unreadable: unreadable.length } : {}),
