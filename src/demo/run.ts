@@ -16,7 +16,7 @@ import { routesWith, type Route } from '../http/routes';
 import type { ScanReport } from '../model';
 import { renderReport } from '../report/render';
 import type { RunSummary } from '../report/html';
-import { FindingStore } from '../store/findingStore';
+import { FindingStore, type RunRecord } from '../store/findingStore';
 import { startSimulator, type Simulator } from '../../sim';
 import { sampleFleet } from '../../sim/fleet/sample';
 import { trustCa } from '../../sim/trust';
@@ -37,35 +37,48 @@ export interface DemoOptions {
   log: (line: string) => void;
 }
 
-/**
- * The scan job's closing log line, told as a sentence: how many finding statuses changed, i.e. how many status rows
- * the run wrote (an unchanged fleet writes only its run record).
- */
-export function describeScanLog(line: string): string | undefined {
+interface ScanRunEvent {
+  runId: string;
+  trigger: string;
+  status: string;
+  clusters: number;
+  changedFindings: number;
+  changedClusters: number;
+  alerts: number;
+  durationMs: number;
+}
+
+/** The scan job's closing log line (`{"event":"scanRun",...}`), or undefined for any other line. */
+export function parseScanRunLog(line: string): ScanRunEvent | undefined {
   const start = line.indexOf('{"event":"scanRun"');
   if (start < 0) return undefined;
   try {
-    const e = JSON.parse(line.slice(start)) as {
-      runId: string;
-      trigger: string;
-      status: string;
-      clusters: number;
-      changedFindings: number;
-      changedClusters: number;
-      alerts: number;
-      durationMs: number;
-    };
-    const writes =
-      e.changedFindings === 0
-        ? 'nothing changed, so only the run record was written'
-        : `${e.changedFindings} finding statuses changed in ${e.changedClusters} clusters, so ${e.changedFindings} status rows were written`;
-    return (
-      `demo: scan ${e.runId} (${e.trigger}) ${e.status} in ${(e.durationMs / 1000).toFixed(1)} s: ` +
-      `${e.clusters} clusters; ${writes}; ${e.alerts} alerts\n`
-    );
+    return JSON.parse(line.slice(start)) as ScanRunEvent;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A finished scan told as a sentence: how many finding statuses changed and what the store wrote for them (an
+ * unchanged fleet writes only the run record).
+ */
+export function describeScan(e: ScanRunEvent, writes?: RunRecord['writes']): string {
+  const rows = writes ? writes.latest + writes.changes + writes.history + writes.views : undefined;
+  const stored =
+    rows === undefined
+      ? ''
+      : rows === 0
+        ? ': the store wrote only the run record (0 status rows)'
+        : `: the store wrote ${writes!.latest} latest-status, ${writes!.changes} change and ${writes!.history} history rows`;
+  const changed =
+    e.changedFindings === 0
+      ? 'nothing changed'
+      : `${e.changedFindings} finding statuses changed in ${e.changedClusters} clusters`;
+  return (
+    `demo: scan ${e.runId} (${e.trigger}) ${e.status} in ${(e.durationMs / 1000).toFixed(1)} s: ` +
+    `${e.clusters} clusters, ${changed}${stored}; ${e.alerts} alerts\n`
+  );
 }
 
 export interface DemoResult {
@@ -141,10 +154,17 @@ ${link('/api/exemptions', 'Exemptions')}
 export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   const t0 = Date.now();
   const outputDir = resolve(options.outputDir);
+  let store: FindingStore | undefined;
+  const pending = new Set<Promise<void>>();
   const log = (line: string) => {
     options.log(line);
-    const sentence = describeScanLog(line);
-    if (sentence) options.out(sentence);
+    const event = parseScanRunLog(line);
+    if (!event) return;
+    // The closing line comes after the run was recorded: its record says what was written.
+    const record = store ? store.getRun(event.runId).catch(() => undefined) : Promise.resolve(undefined);
+    const told = record.then((run) => options.out(describeScan(event, run?.writes)));
+    pending.add(told);
+    void told.finally(() => pending.delete(told));
   };
   let routes: Route[] | undefined;
   let server: LocalServer | undefined;
@@ -170,7 +190,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
 
     const settings = loadSettings(demoEnvironment(sim, azurite, server.url));
     const clients = createAzureClients(settings);
-    const store = new FindingStore(clients);
+    store = new FindingStore(clients);
     const deps: HttpDeps = { settings, clients, store };
     // The route table bound to this configuration; the notifier gets the same settings and clients.
     routes = routesWith(deps).map((route) =>
@@ -200,6 +220,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     const { nightlyScanHandler } = await import('../functions/nightlyScan');
     await nightlyScanHandler(timer, context, deps);
     const scanMs = Date.now() - scanStart;
+    await Promise.all(pending);
 
     const report = await store.getLatestReport();
     if (!report) throw new Error('the nightly scan recorded no report');

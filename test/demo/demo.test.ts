@@ -51,7 +51,9 @@ test('demo --once scans the sample fleet through the timer handler, store and no
   const { fleet } = sampleFleet();
   expect(run.stdout).toMatch(new RegExp(`Clusters ${fleet.clusters.length}  pass \\d+  fail \\d+`));
   expect(run.stdout).toContain('Inventory complete');
-  expect(run.stdout).toMatch(/demo: scan \S+-timer \(timer\) completed/);
+  expect(run.stdout).toMatch(
+    /demo: scan \S+-timer \(timer\) completed .*: the store wrote \d+ latest-status, \d+ change and \d+ history rows/,
+  );
   // The store and the notifier ran: the timer's run was recorded and alerts were posted through /api/notify.
   expect(run.stderr).toMatch(/http: POST \/api\/notify -> 200/);
   expect(run.stderr).toMatch(/"event":"scanRun".*"status":"completed"/);
@@ -123,6 +125,27 @@ describe('the serving demo', () => {
     expect(demo.sim.captured.mail.length).toBeGreaterThanOrEqual(1);
   });
 
+  test("the nightly run's findings match the sample fleet's ground truth", () => {
+    const { truth } = sampleFleet(new Date(demo.report.asOf));
+    const mismatches: string[] = [];
+    for (const c of demo.report.clusters) {
+      const expected = truth.get(c.id.toLowerCase());
+      if (!expected) {
+        mismatches.push(`${c.id}: not in the ground truth`);
+        continue;
+      }
+      for (const f of c.findings) {
+        const want = expected[f.ruleId];
+        if (!want) continue;
+        if (want.status !== f.status || (want.severity && f.status === 'fail' && want.severity !== f.severity)) {
+          mismatches.push(`${c.name} ${f.ruleId}: ${f.status}/${f.severity}, expected ${want.status}/${want.severity}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(demo.report.clusters.length).toBe(truth.size);
+  });
+
   test('serves the other routes as the host would: html with its CSP, 404 and 405 as JSON errors, filters', async () => {
     const base = `http://127.0.0.1:${demo.port}`;
     const html = await fetch(`${base}/api/reports/latest?format=html`);
@@ -156,8 +179,12 @@ describe('the serving demo', () => {
     const report = (await response.json()) as ScanReport;
     expect(validateReport(report)).toEqual([]);
     expect(report.summary).toEqual(demo.report.summary);
+    // The demo tells what the run wrote once its record is readable (just after the response).
+    for (let i = 0; i < 50 && !out.slice(before).join('').includes('(http)'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const said = out.slice(before).join('');
-    expect(said).toMatch(/\(http\) completed .*nothing changed, so only the run record was written/);
+    expect(said).toMatch(/\(http\) completed .*nothing changed: the store wrote only the run record \(0 status rows\)/);
     expect(lines.join('\n')).toMatch(/"trigger":"http".*"changedFindings":0/);
   });
 });
