@@ -500,10 +500,10 @@ export function trendChart(report: ScanReport, history: RunSummary[] | undefined
   }
   const runs = [...byId.values()].sort((a, b) => String(a.finishedAt).localeCompare(String(b.finishedAt))).slice(-30);
   const width = 640;
-  const height = 280;
+  const height = 292;
   const left = 48;
   const top = 22;
-  const bottom = 50;
+  const bottom = 62;
   const plotH = height - top - bottom;
   const plotW = width - left - 16;
   const slot = plotW / Math.max(runs.length, 4);
@@ -553,7 +553,7 @@ export function trendChart(report: ScanReport, history: RunSummary[] | undefined
     }
     if (run.runId === report.runId) {
       parts.push(
-        `<rect x="${r(x - slot / 2 + 1)}" y="${top - 4}" width="${r(slot - 2)}" height="${plotH + 40}" fill="none" ` +
+        `<rect x="${r(x - slot / 2 + 1)}" y="${top - 4}" width="${r(slot - 2)}" height="${plotH + 42}" fill="none" ` +
           'stroke="#0b5cad" stroke-width="1.5" stroke-dasharray="4 3"/>',
       );
     }
