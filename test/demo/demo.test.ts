@@ -189,6 +189,35 @@ describe('the serving demo', () => {
   });
 });
 
+test('the serving CLI prints the URLs and a curl line, and stops everything on SIGINT', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: {},
+    isTTY: false,
+    cwd: tempDir(),
+  };
+  const listeners = process.listenerCount('SIGINT');
+  const running = main(['demo', '--port', '0', '--output-dir', tempDir()], io);
+  for (let i = 0; i < 300 && !out.join('').includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
+  const printed = out.join('');
+  const url = /Serving the HTTP functions on (http:\/\/localhost:\d+)\/api\//.exec(printed)?.[1];
+  expect(url).toBeDefined();
+  expect(printed).toContain(`curl -s '${url}/api/reports/latest?format=json'`);
+  expect(printed).toContain(`curl -s -X POST ${url}/api/scans`);
+  const port = Number(new URL(url!).port);
+  const served = await fetch(`http://127.0.0.1:${port}/api/reports/latest?format=json`);
+  expect(served.status).toBe(200);
+
+  process.emit('SIGINT');
+  expect(await running).toBe(0);
+  expect(out.join('')).toContain('demo: stopping Azurite, the simulator and the server');
+  await expect(fetch(`http://127.0.0.1:${port}/api/reports/latest`)).rejects.toThrow();
+  expect(process.listenerCount('SIGINT')).toBe(listeners);
+}, 60_000);
+
 test('a taken port gives one clear line naming it and --port, exit 2', async () => {
   const blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
