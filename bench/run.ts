@@ -1,0 +1,600 @@
+// npm run bench [-- --clusters N] [--seed S] [--output FILE]: the fleet-scale benchmark. A generated fleet (10,000
+// clusters by default) is served by the simulator (20 ms per call, Resource Graph quota 15 per 5 s, Graph
+// unthrottled) in a child process; the product scans it through the service path (runScanJob with a FindingStore on
+// Azurite and the notifier posting), three times: a full scan, an unchanged rescan and a rescan with 1% of the
+// clusters changed. It prints a table with PASS/MISS per target and writes bench/results.json.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { createAzureClients } from '../src/azure/clients';
+import { loadSupportCalendar } from '../src/catalog/calendar';
+import { loadSettings } from '../src/config/settings';
+import { buildOfflineAccessView } from '../src/identity/offline';
+import { toDirectoryObject } from '../src/identity/directory';
+import { toRoleAssignmentRecord } from '../src/identity/roleAssignments';
+import { toClusterRecord } from '../src/inventory/clusters';
+import type { ClusterRecord, DirectoryObject, RegionCatalog, RoleAssignmentRecord, ScanReport } from '../src/model';
+import { normaliseLocation } from '../src/model';
+import { buildRuleContext } from '../src/rules/context';
+import { evaluateCluster } from '../src/rules/engine';
+import { ALL_RULES } from '../src/rules/index';
+import { runScanJob } from '../src/scan/job';
+import { FindingStore, type RecordRunResult } from '../src/store/findingStore';
+import { generateFleet, type FleetOptions } from '../sim/fleet/generator';
+import { trustCa } from '../sim/trust';
+import { startAzurite } from '../sim/azurite';
+import {
+  startSimHost,
+  type MutateResult,
+  type SimCounters,
+  type SimHost,
+  type SimHostInfo,
+  type SimHostStart,
+} from './simHost';
+
+export const FULL_SIZE = 10_000;
+export const LATENCY_MS = 20;
+export const QUOTA = { limit: 15, windowMs: 5000 };
+/**
+ * HTTP calls the scan makes, compared with the lower bound. Sign-in and alert delivery are listed but not part of it;
+ * `graph.memberCount` counts the `$count` requests inside `$batch` calls (the simulator counts inner requests too),
+ * so it is listed but not added: the `$batch` calls are the HTTP calls.
+ */
+export const SCAN_APIS = [
+  'resourceGraph',
+  'kubernetesVersions',
+  'managedClusters',
+  'upgradeProfiles',
+  'graph.getByIds',
+  'graph.batch',
+] as const;
+
+export interface BenchOptions {
+  clusters?: number;
+  seed?: number;
+  latencyMs?: number;
+  /** Where the simulator runs; default a child process when its compiled entry exists, else in-process. */
+  simulator?: 'child' | 'in-process';
+  /** results.json path; null writes nothing. Default bench/results.json. */
+  output?: string | null;
+  log?: (line: string) => void;
+}
+
+export interface ScanResult {
+  name: string;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  calls: Record<string, number>;
+  lowerBound: number;
+  callsPerLowerBound: number;
+  tableTransactions: number;
+  entitiesWritten: number;
+  alertsSent: number;
+  quotaCriticalPathMs: number;
+  // Extra figures.
+  scanCalls: number;
+  resourceGraphThrottled: number;
+  storeWriteMs: number;
+  entitiesPerSecond: number | null;
+  writesByTable: Record<string, { transactions: number; entities: number }>;
+  complete: boolean;
+  runStatus: string;
+  clusters: number;
+  /** Changed findings and clusters the 1% rescan should write (from the generator's ground truth). */
+  expectedChangedFindings?: number;
+  expectedChangedClusters?: number;
+}
+
+export interface Target {
+  name: string;
+  limit: string;
+  value: string;
+  pass: boolean;
+  note?: string;
+}
+
+export interface BenchResults {
+  fleet: Record<string, number | string | boolean>;
+  scans: ScanResult[];
+  ruleEvaluation: { clusters: number; rules: number; cpuMs: number; wallMs: number };
+  targets: Target[];
+  environment: { node: string; simulator: 'child' | 'in-process'; rssNote: string };
+}
+
+/** The issue's fleet at 10,000 clusters, scaled linearly for other sizes. */
+export function fleetOptionsFor(clusters: number, seed = 9): FleetOptions {
+  const scale = clusters / FULL_SIZE;
+  return {
+    seed,
+    clusters,
+    subscriptions: Math.max(1, Math.round(500 * scale)),
+    regions: Math.min(40, Math.max(1, Math.ceil(clusters / 25))),
+    poolsPerCluster: 3,
+    roleAssignments: Math.round(60_000 * scale),
+    relevantAssignmentShare: 1 / 3,
+    principals: Math.round(15_000 * scale),
+    adminGroups: Math.max(1, Math.round(2_000 * scale)),
+  };
+}
+
+/** The fewest calls the services allow for this fleet. */
+export function lowerBoundOf(info: SimHostInfo): { total: number; parts: Record<string, number> } {
+  const s = info.stats;
+  const parts = {
+    clusterPages: Math.ceil(s.clusters / 1000),
+    roleAssignmentPages: Math.ceil(s.relevantAssignments / 1000),
+    chainPages: Math.max(1, Math.ceil(s.subscriptions / 1000)),
+    regions: s.regions,
+    getByIds: Math.ceil(s.resolvablePrincipals / 1000),
+    memberCountBatches: Math.ceil(info.adminGroupsResolvingAsGroups / 20),
+  };
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+}
+
+/** The least time the Resource Graph quota alone forces on `calls` requests: calls beyond a window wait for resets. */
+export function quotaCriticalPathMs(calls: number, quota = QUOTA): number {
+  if (calls <= 0) return 0;
+  return Math.floor((calls - 1) / quota.limit) * quota.windowMs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The simulator, in a child process or in this one
+
+async function startChildSimHost(start: SimHostStart): Promise<SimHost> {
+  const child: ChildProcess = fork(join(__dirname, 'simProcess.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new Error(`simulator process: ${m.error}`));
+  });
+  child.once('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`simulator process exited (${code})`));
+    pending.clear();
+  });
+  const call = <T>(op: string, args?: unknown): Promise<T> =>
+    new Promise<T>((resolvePromise, reject) => {
+      const id = next++;
+      pending.set(id, { resolve: resolvePromise as (v: unknown) => void, reject });
+      child.send({ id, op, args });
+    });
+  const info = await call<SimHostInfo>('start', start);
+  return {
+    info,
+    counters: () => call<SimCounters>('counters'),
+    reset: () => call<void>('reset'),
+    mutate: (count, seed) => call<MutateResult>('mutate', { count, seed }),
+    stop: async () => {
+      await call('stop').catch(() => undefined);
+      child.disconnect();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring
+
+/** Times recordRun (the store writes of a run) apart from the rest of the run. */
+class TimedFindingStore extends FindingStore {
+  recordMs = 0;
+  override async recordRun(
+    report: ScanReport,
+    options: Parameters<FindingStore['recordRun']>[1],
+  ): Promise<RecordRunResult> {
+    const t = performance.now();
+    try {
+      return await super.recordRun(report, options);
+    } finally {
+      this.recordMs += performance.now() - t;
+    }
+  }
+}
+
+function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
+/** A notifier stand-in that accepts every batch and counts the alerts the scanner posted. */
+async function startAlertSink(key: string): Promise<{ url: string; alerts: () => number; stop(): Promise<void> }> {
+  let alerts = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.headers['x-functions-key'] !== key) {
+        res.writeHead(401).end();
+        return;
+      }
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alerts?: unknown[] };
+        alerts += Array.isArray(body.alerts) ? body.alerts.length : 0;
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"code":"InvalidJson"}}');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/notify`,
+    alerts: () => alerts,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Rule evaluation alone: every rule on every cluster, in this process, with a context prepared beforehand. */
+export function measureRuleEvaluation(fleetOptions: FleetOptions): BenchResults['ruleEvaluation'] {
+  const { fleet } = generateFleet(fleetOptions);
+  const records: ClusterRecord[] = fleet.clusters.map((row) => {
+    const converted = toClusterRecord(row);
+    if ('error' in converted) throw new Error(converted.error);
+    return converted.record;
+  });
+  const catalogs = new Map<string, RegionCatalog>();
+  for (const location of new Set(records.map((r) => normaliseLocation(r.location)))) {
+    const answer = fleet.kubernetesVersions[location];
+    catalogs.set(
+      location,
+      answer ? { readable: true, location, values: answer.values } : { readable: false, location, reason: 'HTTP 404' },
+    );
+  }
+  const assignments = fleet.roleAssignments
+    .map((a) => toRoleAssignmentRecord(a))
+    .flatMap((r) => ('record' in r ? [r.record] : [])) as RoleAssignmentRecord[];
+  const directory = fleet.directory.map(toDirectoryObject).filter((d): d is DirectoryObject => d !== undefined);
+  const chains = new Map(
+    fleet.subscriptions.map((s) => [
+      s.subscriptionId.toLowerCase(),
+      s.managementGroupAncestorsChain.map((m) => m.name),
+    ]),
+  );
+  const ctx = buildRuleContext({
+    asOf: new Date(),
+    catalogs,
+    calendar: loadSupportCalendar(),
+    access: buildOfflineAccessView(assignments, directory, chains),
+  });
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  let findings = 0;
+  for (const record of records) findings += evaluateCluster(record, ctx).findings.length;
+  const used = process.cpuUsage(cpu);
+  if (findings !== records.length * ALL_RULES.length) {
+    throw new Error(`rule evaluation gave ${findings} findings, expected ${records.length * ALL_RULES.length}`);
+  }
+  return {
+    clusters: records.length,
+    rules: ALL_RULES.length,
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    wallMs: Math.round(performance.now() - wall),
+  };
+}
+
+/** The project folder, from bench/ (ts-jest) or dist/bench/ (compiled). */
+function projectRoot(): string {
+  return existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
+  const clusters = options.clusters ?? FULL_SIZE;
+  const seed = options.seed ?? 9;
+  const latencyMs = options.latencyMs ?? LATENCY_MS;
+  const log = options.log ?? (() => undefined);
+  const where = options.simulator ?? (existsSync(join(__dirname, 'simProcess.js')) ? 'child' : ('in-process' as const));
+  const fleetOptions = fleetOptionsFor(clusters, seed);
+
+  log(`bench: generating ${clusters} clusters and starting the simulator (${where})`);
+  const start: SimHostStart = { fleet: fleetOptions, latencyMs, quota: QUOTA };
+  const sim = where === 'child' ? await startChildSimHost(start) : await startSimHost(start);
+  const stops: Array<() => Promise<void>> = [() => sim.stop()];
+  try {
+    const azurite = await startAzurite();
+    stops.unshift(() => azurite.dispose());
+    const notifyKey = 'bench-notify-key';
+    const sink = await startAlertSink(notifyKey);
+    stops.unshift(() => sink.stop());
+    trustCa(sim.info.caPem);
+    const settings = loadSettings({
+      ...sim.info.env,
+      AKS_COMPLIANCE_STORAGE: azurite.connectionString,
+      AKS_COMPLIANCE_NOTIFY_URL: sink.url,
+      AKS_COMPLIANCE_NOTIFY_KEY: notifyKey,
+    });
+    const clients = createAzureClients(settings);
+    const store = new TimedFindingStore(clients);
+    await store.ensureTables();
+    const bound = lowerBoundOf(sim.info);
+    log(
+      `bench: fleet ready (${sim.info.generateMs} ms); lower bound ${bound.total} calls ${JSON.stringify(bound.parts)}`,
+    );
+
+    const scans: ScanResult[] = [];
+    const scan = async (name: string, extra: Partial<ScanResult> = {}): Promise<ScanResult> => {
+      await sim.reset();
+      store.resetCounters();
+      store.recordMs = 0;
+      const alertsBefore = sink.alerts();
+      const rss = rssSampler();
+      const cpu = process.cpuUsage();
+      const wall = performance.now();
+      const jobLog: string[] = [];
+      const result = await runScanJob(
+        { settings, clients, store, log: (line: string) => jobLog.push(line) },
+        { trigger: 'timer', notify: true },
+      );
+      const wallMs = performance.now() - wall;
+      const used = process.cpuUsage(cpu);
+      const peak = rss.stop();
+      const counters = await sim.counters();
+      const scanCalls = SCAN_APIS.reduce((sum, api) => sum + (counters.calls[api] ?? 0), 0);
+      const rgOk = counters.byStatus['resourceGraph 200'] ?? 0;
+      const entities = store.counters.entities;
+      const r: ScanResult = {
+        name,
+        wallMs: Math.round(wallMs),
+        cpuMs: Math.round((used.user + used.system) / 1000),
+        peakRssMb: Math.round(peak / 1024 / 1024),
+        calls: counters.calls,
+        lowerBound: bound.total,
+        callsPerLowerBound: round(scanCalls / bound.total, 3),
+        tableTransactions: store.counters.transactions,
+        entitiesWritten: entities,
+        alertsSent: sink.alerts() - alertsBefore,
+        quotaCriticalPathMs: quotaCriticalPathMs(rgOk),
+        scanCalls,
+        resourceGraphThrottled: counters.byStatus['resourceGraph 429'] ?? 0,
+        storeWriteMs: Math.round(store.recordMs),
+        entitiesPerSecond: store.recordMs > 0 ? Math.round(entities / (store.recordMs / 1000)) : null,
+        writesByTable: structuredClone(store.counters.byTable),
+        complete: result.report.complete,
+        runStatus: result.run.status,
+        clusters: result.report.summary.clusters,
+        ...extra,
+      };
+      log(
+        `bench: ${name}: ${r.wallMs} ms wall, ${r.cpuMs} ms CPU, ${r.peakRssMb} MB peak RSS, ${scanCalls} calls ` +
+          `(${r.callsPerLowerBound} x lower bound), ${r.tableTransactions} transactions, ${r.entitiesWritten} entities, ` +
+          `${r.alertsSent} alerts`,
+      );
+      if (!r.complete) log(`bench: ${name} was not complete: ${jobLog.slice(-5).join(' | ')}`);
+      scans.push(r);
+      return r;
+    };
+
+    await scan('full');
+    await scan('rescan-unchanged');
+    const changedCount = Math.max(1, Math.round(clusters / 100));
+    const expected = await sim.mutate(changedCount, seed + 1);
+    await scan('rescan-1pct-changed', {
+      expectedChangedFindings: expected.changedFindings,
+      expectedChangedClusters: expected.clustersWithChangedFindings,
+    });
+
+    log('bench: timing rule evaluation alone');
+    const ruleEvaluation = measureRuleEvaluation(fleetOptions);
+    const results: BenchResults = {
+      fleet: {
+        seed,
+        latencyMs,
+        resourceGraphQuota: `${QUOTA.limit} per ${QUOTA.windowMs / 1000} s`,
+        clusters: sim.info.stats.clusters,
+        subscriptions: sim.info.stats.subscriptions,
+        regions: sim.info.stats.regions,
+        poolsPerCluster: fleetOptions.poolsPerCluster ?? 3,
+        pools: sim.info.stats.pools,
+        roleAssignments: sim.info.stats.roleAssignments,
+        relevantAssignments: sim.info.stats.relevantAssignments,
+        principals: sim.info.stats.principals,
+        resolvablePrincipals: sim.info.stats.resolvablePrincipals,
+        adminGroups: sim.info.stats.adminGroups,
+        adminGroupsResolvingAsGroups: sim.info.adminGroupsResolvingAsGroups,
+        directoryObjects: sim.info.stats.directoryObjects,
+        changedClusters: changedCount,
+        ...Object.fromEntries(Object.entries(bound.parts).map(([k, v]) => [`lowerBound.${k}`, v])),
+      },
+      scans,
+      ruleEvaluation,
+      targets: [],
+      environment: {
+        node: process.version,
+        simulator: where,
+        rssNote:
+          where === 'child'
+            ? 'peak RSS of the product process alone (the simulator and Azurite run in child processes)'
+            : 'peak RSS includes the in-process simulator and its fleet (Azurite runs in a child process)',
+      },
+    };
+    results.targets = evaluateTargets(results);
+    if (options.output !== null) {
+      const file = resolve(options.output ?? join(projectRoot(), 'bench', 'results.json'));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+      log(`bench: wrote ${file}`);
+    }
+    return results;
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }
+}
+
+export function evaluateTargets(results: BenchResults): Target[] {
+  const targets: Target[] = [];
+  for (const s of results.scans) {
+    targets.push({
+      name: `calls / lower bound (${s.name})`,
+      limit: '<= 1.10',
+      value: String(s.callsPerLowerBound),
+      pass: s.callsPerLowerBound <= 1.1,
+    });
+  }
+  const unchanged = results.scans.find((s) => s.name === 'rescan-unchanged');
+  if (unchanged) {
+    const limit = 1.5 * unchanged.quotaCriticalPathMs + 10_000;
+    targets.push({
+      name: 'unchanged rescan, end to end',
+      limit: `<= 1.5 x ${unchanged.quotaCriticalPathMs} ms + 10 s = ${limit} ms`,
+      value: `${unchanged.wallMs} ms`,
+      pass: unchanged.wallMs <= limit,
+    });
+    targets.push({
+      name: 'unchanged rescan, table transactions',
+      limit: '<= 2',
+      value: String(unchanged.tableTransactions),
+      pass: unchanged.tableTransactions <= 2,
+      note: Object.entries(unchanged.writesByTable)
+        .filter(([, v]) => v.transactions > 0)
+        .map(([k, v]) => `${k}: ${v.transactions} tx / ${v.entities} entities`)
+        .join(', '),
+    });
+  }
+  const changed = results.scans.find((s) => s.name === 'rescan-1pct-changed');
+  if (changed && changed.expectedChangedFindings !== undefined) {
+    const latest = changed.writesByTable.latest?.entities ?? 0;
+    const history = changed.writesByTable.history?.entities ?? 0;
+    targets.push({
+      name: '1% rescan writes only the changed rows',
+      limit: `latest rows = ${changed.expectedChangedFindings} changed findings, history rows = ${changed.expectedChangedClusters} changed clusters`,
+      value: `latest ${latest}, history ${history} (all entities ${changed.entitiesWritten})`,
+      pass: latest === changed.expectedChangedFindings && history === changed.expectedChangedClusters,
+    });
+  }
+  const peak = Math.max(...results.scans.map((s) => s.peakRssMb));
+  targets.push({ name: 'peak RSS', limit: '<= 512 MB', value: `${peak} MB`, pass: peak <= 512 });
+  const r = results.ruleEvaluation;
+  // 1 s for 10,000 clusters; larger fleets proportionally (smaller ones keep 1 s: warm-up dominates there).
+  const ruleLimit = Math.round(1000 * Math.max(1, r.clusters / FULL_SIZE));
+  targets.push({
+    name: `rule evaluation CPU (${r.clusters} clusters x ${r.rules} rules)`,
+    limit: `<= ${ruleLimit} ms`,
+    value: `${r.cpuMs} ms`,
+    pass: r.cpuMs <= ruleLimit,
+  });
+  return targets;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+export function formatResults(results: BenchResults): string {
+  const lines: string[] = [];
+  const f = results.fleet;
+  lines.push(
+    `Fleet: ${f.clusters} clusters, ${f.subscriptions} subscriptions, ${f.regions} regions, ${f.pools} pools, ` +
+      `${f.roleAssignments} role assignments (${f.relevantAssignments} relevant), ${f.resolvablePrincipals} principals ` +
+      `to resolve, ${f.adminGroups} admin groups (${f.adminGroupsResolvingAsGroups} resolve as groups); ` +
+      `latency ${f.latencyMs} ms, Resource Graph quota ${f.resourceGraphQuota}`,
+  );
+  lines.push('');
+  const cols: [string, number, (s: ScanResult) => string][] = [
+    ['scan', 20, (s) => s.name],
+    ['wall s', 8, (s) => (s.wallMs / 1000).toFixed(1)],
+    ['CPU s', 7, (s) => (s.cpuMs / 1000).toFixed(1)],
+    ['RSS MB', 7, (s) => String(s.peakRssMb)],
+    ['calls', 6, (s) => String(s.scanCalls)],
+    ['bound', 6, (s) => String(s.lowerBound)],
+    ['ratio', 6, (s) => s.callsPerLowerBound.toFixed(2)],
+    ['quota s', 8, (s) => (s.quotaCriticalPathMs / 1000).toFixed(1)],
+    ['tx', 6, (s) => String(s.tableTransactions)],
+    ['entities', 9, (s) => String(s.entitiesWritten)],
+    ['store s', 8, (s) => (s.storeWriteMs / 1000).toFixed(1)],
+    ['ent/s', 7, (s) => (s.entitiesPerSecond === null ? '-' : String(s.entitiesPerSecond))],
+    ['alerts', 7, (s) => String(s.alertsSent)],
+  ];
+  lines.push(cols.map(([h, w], i) => pad(h, w, i > 0)).join(' '));
+  for (const s of results.scans) lines.push(cols.map(([, w, get], i) => pad(get(s), w, i > 0)).join(' '));
+  lines.push('');
+  lines.push('Calls per API:');
+  const apis = [...new Set(results.scans.flatMap((s) => Object.keys(s.calls)))].filter((a) =>
+    results.scans.some((s) => s.calls[a] > 0),
+  );
+  lines.push(`  ${pad('api', 20)}${results.scans.map((s) => pad(s.name, 21, true)).join('')}`);
+  for (const api of apis) {
+    lines.push(`  ${pad(api, 20)}${results.scans.map((s) => pad(String(s.calls[api] ?? 0), 21, true)).join('')}`);
+  }
+  const r = results.ruleEvaluation;
+  lines.push('');
+  lines.push(
+    `Rule evaluation alone: ${r.clusters} clusters x ${r.rules} rules in ${r.cpuMs} ms CPU (${r.wallMs} ms wall)`,
+  );
+  lines.push(`Memory: ${results.environment.rssNote}`);
+  lines.push('');
+  lines.push('Targets:');
+  for (const t of results.targets) {
+    lines.push(
+      `  ${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.value} (target ${t.limit})${t.note ? ` [${t.note}]` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const options: BenchOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    const number = (name: string): number => {
+      const n = Number(value);
+      if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${name} needs a positive integer`);
+      i++;
+      return n;
+    };
+    if (flag === '--clusters') options.clusters = number('--clusters');
+    else if (flag === '--seed') options.seed = number('--seed');
+    else if (flag === '--latency-ms') options.latencyMs = number('--latency-ms');
+    else if (flag === '--output') {
+      if (!value) throw new Error('--output needs a file');
+      options.output = value;
+      i++;
+    } else if (flag === '--in-process') options.simulator = 'in-process';
+    else
+      throw new Error(
+        `unknown flag ${flag} (known: --clusters N, --seed S, --latency-ms MS, --output FILE, --in-process)`,
+      );
+  }
+  return options;
+}
+
+if (require.main === module) {
+  let options: BenchOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  runBench({ ...options, log: (line) => process.stderr.write(`${line}\n`) }).then(
+    (results) => {
+      process.stdout.write(`${formatResults(results)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
