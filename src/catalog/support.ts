@@ -223,9 +223,18 @@ export function patchesBehind(facts: CatalogFacts, version: FullVersion): number
 
 /** The newest listed patch of the oldest official GA minor newer than `version` (the next upgrade step). */
 export function upgradeTarget(facts: CatalogFacts, version: MinorVersion): FullVersion | undefined {
+  // Remembered per catalog and minor: every cluster of a region on the same minor asks the same.
+  let byMinor = targets.get(facts);
+  if (!byMinor) targets.set(facts, (byMinor = new Map()));
+  const key = minorKey(version);
+  if (byMinor.has(key)) return byMinor.get(key);
   const target = facts.minors.find((m) => m.official && m.patches.length > 0 && compareMinor(m.minor, version) > 0);
-  return target?.patches[target.patches.length - 1];
+  const answer = target?.patches[target.patches.length - 1];
+  byMinor.set(key, answer);
+  return answer;
 }
+
+const targets = new WeakMap<CatalogFacts, Map<string, FullVersion | undefined>>();
 
 /** The newest GA patch of the oldest official GA minor: where an unsupported cluster may jump to. */
 export function oldestSupportedTarget(facts: CatalogFacts): FullVersion | undefined {

@@ -121,6 +121,19 @@ export type CoveringAssignments =
   | { readable: false; reason: string };
 
 /**
+ * A readable CoveringAssignments over shared lists. Most readers go through `parts`; the joined list (often hundreds
+ * long) is built only when asked for. A class, so that one is cheap to make for every cluster.
+ */
+class CoveringLists {
+  readonly readable = true as const;
+  private joined?: RoleAssignmentRecord[];
+  constructor(readonly parts: RoleAssignmentRecord[][]) {}
+  get assignments(): RoleAssignmentRecord[] {
+    return (this.joined ??= this.parts.flat());
+  }
+}
+
+/**
  * Which AKS-access role assignments cover which cluster, by hash lookups on scope strings: a cluster asks for its own
  * scope (sub-scopes folded in), its resource group, its subscription, its management groups and the root.
  */
@@ -167,15 +180,7 @@ export class AssignmentCoverage {
     if (own) lists.push(own);
     if (group) lists.push(group);
     lists.push(...inherited.lists);
-    // Most readers go through `parts`; the joined list (often hundreds long) is built only when asked for.
-    let joined: RoleAssignmentRecord[] | undefined;
-    return {
-      readable: true,
-      get assignments() {
-        return (joined ??= lists.flat());
-      },
-      parts: lists,
-    };
+    return new CoveringLists(lists);
   }
 
   /**
@@ -214,18 +219,7 @@ export class AssignmentCoverage {
         const list = this.byKey.get(key);
         if (list && list.length > 0) lists.push(list);
       }
-      let joined: RoleAssignmentRecord[] | undefined;
-      answer = {
-        readable: true,
-        lists,
-        answer: {
-          readable: true,
-          get assignments() {
-            return (joined ??= lists.flat());
-          },
-          parts: lists,
-        },
-      };
+      answer = { readable: true, lists, answer: new CoveringLists(lists) };
     }
     this.inheritedCache.set(sub, answer);
     return answer;

@@ -18,19 +18,25 @@ export function accessOf(ctx: RuleContext): { ok: true; access: AccessView } | {
   return { ok: true, access: ctx.access };
 }
 
+/** A readable answer of coveringAssignments (a class: one is made per cluster and rule). */
+class Covering {
+  readonly ok = true as const;
+  constructor(
+    private readonly covering: CoveringAssignments & { readable: true },
+    readonly parts: readonly (readonly RoleAssignmentRecord[])[],
+    /** How many assignments cover the cluster. */
+    readonly count: number,
+  ) {}
+  get assignments(): RoleAssignmentRecord[] {
+    return this.covering.assignments;
+  }
+}
+
 /** The AKS-access role assignments covering the cluster, or the unknown outcome when they could not be read. */
 export function coveringAssignments(
   access: AccessView,
   cluster: ClusterRecord,
-):
-  | {
-      ok: true;
-      assignments: RoleAssignmentRecord[];
-      parts: readonly (readonly RoleAssignmentRecord[])[];
-      /** How many assignments cover the cluster. */
-      count: number;
-    }
-  | { ok: false; outcome: RuleOutcome } {
+): Covering | { ok: false; outcome: RuleOutcome } {
   const covering = access.assignmentsFor(cluster);
   if (!covering.readable) {
     return {
@@ -47,14 +53,7 @@ export function coveringAssignments(
   const parts: readonly (readonly RoleAssignmentRecord[])[] = split ?? [covering.assignments];
   let count = 0;
   for (const part of parts) count += part.length;
-  return {
-    ok: true,
-    get assignments() {
-      return covering.assignments;
-    },
-    parts,
-    count,
-  };
+  return new Covering(covering, parts, count);
 }
 
 const memo = new WeakMap<AccessView, Map<string, WeakMap<readonly RoleAssignmentRecord[], unknown[]>>>();
@@ -234,11 +233,21 @@ export function groupParts(
   return [...byPrincipal.values()];
 }
 
+// Entries are shared by the clusters a covering list covers (groupParts): their text and details are made once.
+const lines = new WeakMap<PrincipalAssignments, { grants: number; text: string }>();
+const detailsOf = new WeakMap<PrincipalAssignments, { grants: number; value: Record<string, unknown> }>();
+
+function principalLine(e: PrincipalAssignments): string {
+  const known = lines.get(e);
+  if (known && known.grants === e.grants.length) return known.text;
+  const text = `${e.label} [${e.grants.map((g) => `${g.role} at ${g.scope}`).join('; ')}]`;
+  lines.set(e, { grants: e.grants.length, text });
+  return text;
+}
+
 /** "Jane (jane@x) [Owner at /subscriptions/...]" lines for messages, capped so a finding stays readable. */
 export function listPrincipals(entries: PrincipalAssignments[], max = 10): string {
-  const shown = entries
-    .slice(0, max)
-    .map((e) => `${e.label} [${e.grants.map((g) => `${g.role} at ${g.scope}`).join('; ')}]`);
+  const shown = entries.slice(0, max).map(principalLine);
   const more = entries.length > max ? `; and ${entries.length - max} more` : '';
   return shown.join('; ') + more;
 }
@@ -248,16 +257,27 @@ export const DETAILS_MAX_PRINCIPALS = 100;
 /** At most this many assignment IDs go into one remediation command. */
 export const REMEDIATION_MAX_IDS = 25;
 
-/** JSON-safe details of principals for the report (the first DETAILS_MAX_PRINCIPALS). */
-export function principalDetails(entries: PrincipalAssignments[]): Record<string, unknown>[] {
-  return entries.slice(0, DETAILS_MAX_PRINCIPALS).map((e) => ({
+function principalDetail(e: PrincipalAssignments): Record<string, unknown> {
+  const known = detailsOf.get(e);
+  if (known && known.grants === e.grants.length) return known.value;
+  const value = {
     principalId: e.principalId,
     ...(e.displayName !== undefined ? { displayName: e.displayName } : {}),
     ...(e.userPrincipalName !== undefined ? { userPrincipalName: e.userPrincipalName } : {}),
     roles: e.roles,
     scopes: e.scopes,
     assignments: e.grants.map((g) => ({ id: g.assignmentId, role: g.role, scope: g.scope })),
-  }));
+  };
+  detailsOf.set(e, { grants: e.grants.length, value });
+  return value;
+}
+
+/**
+ * JSON-safe details of principals for the report (the first DETAILS_MAX_PRINCIPALS). An entry's details object is
+ * made once and shared by the findings that list it: treat it as read-only.
+ */
+export function principalDetails(entries: PrincipalAssignments[]): Record<string, unknown>[] {
+  return entries.slice(0, DETAILS_MAX_PRINCIPALS).map(principalDetail);
 }
 
 /** `{principalsOmitted: n}` when the details list was cut. */
@@ -268,28 +288,89 @@ export function omitted(entries: PrincipalAssignments[]): Record<string, number>
 
 /** `az role assignment delete --ids ...` for up to REMEDIATION_MAX_IDS assignments, saying how many are left. */
 export function deleteAssignmentsCommand(ids: string[], total: unknown = ids.length): string {
-  const shown = ids.slice(0, REMEDIATION_MAX_IDS);
-  const rest = (typeof total === 'number' && total > ids.length ? total : ids.length) - shown.length;
+  return deleteCommand(ids.slice(0, REMEDIATION_MAX_IDS), ids.length, total);
+}
+
+/** deleteAssignmentsCommand over the first IDs of a list of `count` IDs. */
+function deleteCommand(shown: string[], count: number, total: unknown): string {
+  const rest = (typeof total === 'number' && total > count ? total : count) - shown.length;
   return `az role assignment delete --ids ${shown.map(quote).join(' ')}${rest > 0 ? ` # and ${rest} more: see the finding details` : ''}`;
 }
 
-/** The `assignments` entries of principal details (see principalDetails), read back defensively. */
-export function grantsFromDetails(value: unknown): { id: string; role: string; scope: string }[] {
-  if (!Array.isArray(value)) return [];
-  const out: { id: string; role: string; scope: string }[] = [];
+/** Calls `visit` for each `assignments` entry of principal details (see principalDetails), read back defensively. */
+export function forEachGrant(value: unknown, visit: (id: string, role: string, scope: string) => void): void {
+  if (!Array.isArray(value)) return;
   for (const entry of value) {
     const list = typeof entry === 'object' && entry !== null ? (entry as { assignments?: unknown }).assignments : [];
     if (!Array.isArray(list)) continue;
     for (const g of list) {
       const { id, role, scope } = (g ?? {}) as Record<string, unknown>;
-      if (typeof id === 'string' && typeof role === 'string' && typeof scope === 'string')
-        out.push({ id, role, scope });
+      if (typeof id === 'string' && typeof role === 'string' && typeof scope === 'string') visit(id, role, scope);
     }
   }
+}
+
+/** The `assignments` entries of principal details (see principalDetails), read back defensively. */
+export function grantsFromDetails(value: unknown): { id: string; role: string; scope: string }[] {
+  const out: { id: string; role: string; scope: string }[] = [];
+  forEachGrant(value, (id, role, scope) => out.push({ id, role, scope }));
   return out;
+}
+
+/**
+ * The delete command for the assignments listed in principal details (deleteAssignmentsCommand of their IDs), or
+ * undefined when the details list none. Reads only as many IDs as the command shows.
+ */
+export function deleteListedAssignments(value: unknown, total: unknown): string | undefined {
+  const shown: string[] = [];
+  let count = 0;
+  forEachGrant(value, (id) => {
+    if (count++ < REMEDIATION_MAX_IDS) shown.push(id);
+  });
+  return count === 0 ? undefined : deleteCommand(shown, count, total);
+}
+
+/**
+ * The remediation of user bindings: grant each of the first five (role, scope) pairs to a group, then delete the
+ * user assignments (the non-empty IDs). Undefined when the details list no assignment.
+ */
+export function regrantToGroupsCommand(value: unknown, total: unknown): string | undefined {
+  const pairs = new Set<string>();
+  const creates: string[] = [];
+  const shown: string[] = [];
+  let grants = 0;
+  let ids = 0;
+  forEachGrant(value, (id, role, scope) => {
+    grants++;
+    if (pairs.size < 5) {
+      const pair = `${role}\u0000${scope}`;
+      if (!pairs.has(pair)) {
+        pairs.add(pair);
+        const [r, s] = pair.split('\u0000');
+        creates.push(
+          `az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role ${quote(r)} --scope ${quote(s)}`,
+        );
+      }
+    }
+    if (id) {
+      if (ids < REMEDIATION_MAX_IDS) shown.push(id);
+      ids++;
+    }
+  });
+  if (grants === 0) return undefined;
+  return [...creates, ...(ids ? [deleteCommand(shown, ids, total)] : [])].join(' && ');
 }
 
 /** Quotes a value for a POSIX shell when it holds anything beyond a safe set. */
 export function quote(value: string): string {
-  return /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  let quoted = quoted_.get(value);
+  if (quoted === undefined) {
+    quoted = /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+    // Cluster and assignment IDs repeat across rules and runs: remember a bounded number of them.
+    if (quoted_.size >= 50_000) quoted_.clear();
+    quoted_.set(value, quoted);
+  }
+  return quoted;
 }
+
+const quoted_ = new Map<string, string>();

@@ -24,8 +24,21 @@ function imageDate(y: number, m: number, d: number): ImageDate | undefined {
   return { time, iso: `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 
+// Pools of a fleet share a few dozen image versions: each is parsed once.
+const parsedDates = new Map<string, ImageDate | null>();
+
 function parseImageDate(version: unknown): ImageDate | undefined {
   if (typeof version !== 'string') return undefined;
+  let parsed = parsedDates.get(version);
+  if (parsed === undefined) {
+    parsed = parseImageText(version) ?? null;
+    if (parsedDates.size >= 10_000) parsedDates.clear();
+    parsedDates.set(version, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+function parseImageText(version: string): ImageDate | undefined {
   const text = version.trim();
   const linux = LINUX_DATE.exec(text);
   if (linux) return imageDate(Number(linux[1]), Number(linux[2]), Number(linux[3]));

@@ -8,8 +8,7 @@ import {
   listPrincipals,
   principalDetails,
   omitted,
-  deleteAssignmentsCommand,
-  grantsFromDetails,
+  regrantToGroupsCommand,
   quote,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
@@ -78,19 +77,14 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
-    const grants = outcome.status === 'fail' ? grantsFromDetails(outcome.details?.users) : [];
-    if (grants.length === 0) {
-      return `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`;
-    }
+    const command =
+      outcome.status === 'fail'
+        ? regrantToGroupsCommand(outcome.details?.users, outcome.details?.userAssignments)
+        : undefined;
     // Grant each (role, scope) to a group once, then remove the user assignments.
-    const pairs = [...new Set(grants.map((g) => `${g.role}\u0000${g.scope}`))];
-    const creates = pairs.slice(0, 5).map((pair) => {
-      const [role, scope] = pair.split('\u0000');
-      return `az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role ${quote(role)} --scope ${quote(scope)}`;
-    });
-    const ids = grants.map((g) => g.id).filter((id) => id);
-    return [...creates, ...(ids.length ? [deleteAssignmentsCommand(ids, outcome.details?.userAssignments)] : [])].join(
-      ' && ',
+    return (
+      command ??
+      `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`
     );
   },
 };

@@ -3,7 +3,6 @@ import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model'
 import {
   accessOf,
   coveringAssignments,
-  grantsFromDetails,
   groupParts,
   mergeMaps,
   summariseParts,
@@ -11,7 +10,7 @@ import {
   listPrincipals,
   principalDetails,
   omitted,
-  deleteAssignmentsCommand,
+  deleteListedAssignments,
   quote,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
@@ -98,11 +97,14 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
-    const ids = outcome.status === 'fail' ? grantsFromDetails(outcome.details?.guests).map((g) => g.id) : [];
-    if (ids.length === 0) {
-      return `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`;
-    }
-    return deleteAssignmentsCommand(ids, outcome.details?.guestAssignments);
+    const command =
+      outcome.status === 'fail'
+        ? deleteListedAssignments(outcome.details?.guests, outcome.details?.guestAssignments)
+        : undefined;
+    return (
+      command ??
+      `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`
+    );
   },
 };
 

@@ -3,13 +3,12 @@ import type { ClusterRecord, RoleAssignmentRecord, RuleOutcome } from '../model'
 import {
   accessOf,
   coveringAssignments,
-  grantsFromDetails,
   groupParts,
   mergeMaps,
   summariseParts,
   principalDetails,
   omitted,
-  deleteAssignmentsCommand,
+  deleteListedAssignments,
   quote,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
@@ -100,9 +99,11 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
-    const ids = outcome.status === 'fail' ? grantsFromDetails(outcome.details?.principals).map((g) => g.id) : [];
-    if (ids.length === 0) return `az role assignment list --scope ${quote(cluster.id)} --include-inherited -o table`;
-    return deleteAssignmentsCommand(ids, outcome.details?.orphanedAssignments);
+    const command =
+      outcome.status === 'fail'
+        ? deleteListedAssignments(outcome.details?.principals, outcome.details?.orphanedAssignments)
+        : undefined;
+    return command ?? `az role assignment list --scope ${quote(cluster.id)} --include-inherited -o table`;
   },
 };
 

@@ -12,8 +12,18 @@ import {
   type DocumentedRule,
 } from './common';
 
+// A handful of distinct end-of-support dates occur across a fleet.
+const isoDays = new Map<number, string>();
+
 function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  const time = date.getTime();
+  let day = isoDays.get(time);
+  if (day === undefined) {
+    day = date.toISOString().slice(0, 10);
+    if (isoDays.size >= 10_000) isoDays.clear();
+    isoDays.set(time, day);
+  }
+  return day;
 }
 
 export const aksVersionEndOfSupportHorizon: DocumentedRule = {
