@@ -20,8 +20,7 @@ import { FindingStore, type RunRecord } from '../store/findingStore';
 import { startSimulator, type Simulator } from '../../sim';
 import { sampleFleet } from '../../sim/fleet/sample';
 import { trustCa } from '../../sim/trust';
-// Azurite's process harness; it lives with the test harness for now (see the README's folder map).
-import { startAzurite, type Azurite } from '../../test/harness/azurite';
+import { startAzurite, type Azurite } from '../../sim/azurite';
 import { startLocalServer, type LocalServer } from './server';
 
 export const DEFAULT_DEMO_PORT = 7071;
