@@ -135,3 +135,23 @@ test('the first page of the table is rendered in markup, what needs attention fi
   expect(html).toContain('data-matching="5" data-shown="2"');
   expect(html).toMatch(/<button type="button" id="more">/);
 });
+
+test('an empty fleet renders every section with a note instead of a chart', () => {
+  const empty = buildReport({
+    runId: 'run-empty',
+    asOf: new Date('2026-11-27T00:00:00Z'),
+    startedAt: new Date('2026-11-27T02:00:00Z'),
+    finishedAt: new Date('2026-11-27T02:00:01Z'),
+    scope: { subscriptions: ['00000000-0000-0000-0000-000000000009'] },
+    complete: true,
+    problems: [],
+    clusters: [],
+  });
+  const html = renderHtml(empty);
+  expect(html).toContain('No fails in this run.');
+  expect(html).toContain('No clusters in this report.');
+  expect(html).toContain('No node pool carried a node image version in this report.');
+  expect(html).toContain('data-matching="0" data-shown="0"');
+  expect(html).toContain('subscriptions 00000000-0000-0000-0000-000000000009');
+  expect(html).toContain('<button type="button" id="more" hidden>');
+});
