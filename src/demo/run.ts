@@ -3,7 +3,7 @@
 // (loadSettings on an environment naming the simulator, Azurite and the local notifier), runs its nightly timer
 // handler end to end (scan, store, alerts through POST /api/notify to Teams and mail), writes what a newcomer wants
 // to look at, and serves the HTTP functions' routes on http://localhost:PORT/api/... like the Functions host.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
 import escapeHtml from 'escape-html';
@@ -14,7 +14,7 @@ import type { HttpDeps } from '../http/common';
 import { handleNotify } from '../http/notify';
 import { routesWith, type Route } from '../http/routes';
 import type { ScanReport } from '../model';
-import { renderReport } from '../report/render';
+import { renderReport, terminalSafe } from '../report/render';
 import type { RunSummary } from '../report/html';
 import { FindingStore, type RunRecord } from '../store/findingStore';
 import { startSimulator, type Simulator } from '../../sim';
@@ -232,6 +232,12 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     options.out('\n' + summary + '\n');
 
     mkdirSync(outputDir, { recursive: true });
+    // Files of an earlier demo run would mix with this one's (a different number of emails): remove only those.
+    for (const name of readdirSync(outputDir)) {
+      if (/^(report\.html|teams-card(-\d+)?\.(json|html)|email-\d+-[a-z0-9-]+\.html)$/.test(name)) {
+        rmSync(join(outputDir, name), { force: true });
+      }
+    }
     const files: string[] = [];
     const write = (name: string, content: string) => {
       const path = join(outputDir, name);
@@ -255,7 +261,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
           : `<!DOCTYPE html><meta charset="utf-8"><pre>${escapeHtml(content)}</pre>\n`;
       const name = `email-${i + 1}-${slug(to[0] ?? 'mail')}.html`;
       write(name, html);
-      mails.push(`${name}: to ${to.join(', ')}: ${String(message.subject ?? '')}`);
+      mails.push(terminalSafe(`${name}: to ${to.join(', ')}: ${String(message.subject ?? '')}`));
     });
     const totalMs = Date.now() - t0;
 

@@ -1,7 +1,7 @@
 // The demo end to end: `aks-compliance demo --once` scans the sample fleet through the nightly timer handler, the
 // store and the notifier, prints the summary and writes the report, the Teams card and the emails; the serving demo
 // answers the product's routes over real HTTP with a schema-valid report and shows the incremental second scan.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,9 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 
 test('demo --once scans the sample fleet through the timer handler, store and notifier, and writes the files', async () => {
   const dir = tempDir();
+  // What an earlier demo run left is replaced; anything else in the folder is kept.
+  writeFileSync(join(dir, 'email-99-old-owner.html'), 'old');
+  writeFileSync(join(dir, 'notes.txt'), 'mine');
   const started = Date.now();
   const run = await cli('demo', '--once', '--port', '0', '--output-dir', dir);
   const elapsed = Date.now() - started;
@@ -59,6 +62,8 @@ test('demo --once scans the sample fleet through the timer handler, store and no
   expect(run.stderr).toMatch(/"event":"scanRun".*"status":"completed"/);
 
   const files = readdirSync(dir).sort();
+  expect(files).not.toContain('email-99-old-owner.html');
+  expect(files).toContain('notes.txt');
   expect(files).toEqual(expect.arrayContaining(['report.html', 'teams-card.json', 'teams-card.html']));
   const emails = files.filter((f) => /^email-\d+-.+\.html$/.test(f));
   expect(emails.length).toBeGreaterThanOrEqual(2);
