@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SEVERITIES, type ScanReport } from '../../src/model';
+import { startDemo } from '../../src/demo/run';
 import { renderReport } from '../../src/report/render';
 import { runScan } from '../../src/scan/runScan';
 import { HOSTILE_NAME, sampleFleet } from '../../sim/fleet/sample';
@@ -296,3 +297,32 @@ test('10,000 clusters x 17 findings: the page renders quickly and filters stay r
     rmSync(file, { force: true });
   }
 }, 120_000);
+
+test('the report endpoint, served by the demo, loads under its CSP header with no errors and no other request', async () => {
+  const lines: string[] = [];
+  const demo = await startDemo({
+    port: 0,
+    outputDir: join(ARTIFACTS, 'demo'),
+    out: () => {},
+    log: (l) => lines.push(l),
+  });
+  try {
+    const url = `http://127.0.0.1:${demo.port}/api/reports/latest?format=html`;
+    const w = await open(url);
+    try {
+      expect(w.errors).toEqual([]);
+      expect(w.requests).toEqual([url]);
+      const total = demo.report.clusters.reduce((s, c) => s + c.findings.length, 0);
+      expect((await matching(w.page)).matching).toBe(total);
+      await w.page.selectOption('#f-status', 'fail');
+      expect((await matching(w.page)).matching).toBe(demo.report.summary.status.fail);
+      // The trend comes from the store's run history.
+      expect(await w.page.locator('svg.chart [id="chart-trend-t"]').count()).toBe(1);
+      expect(w.errors).toEqual([]);
+    } finally {
+      await w.context.close();
+    }
+  } finally {
+    await demo.stop();
+  }
+}, 90_000);
