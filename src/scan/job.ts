@@ -134,8 +134,11 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   return { runId, report, run: recorded.run, durationMs, ...(alerts ? { alerts } : {}) };
 }
 
-/** Waits between attempts to record a failed run while storage recovers (about half a minute in all). */
-export const FAIL_RECORD_DELAYS_MS = [0, 1000, 2000, 4000, 8000, 15000];
+/**
+ * Waits between attempts to record a failed run while storage recovers. After the last one the store keeps the
+ * failure and records it with its next operation that reaches storage (or the retry of the run does).
+ */
+export const FAIL_RECORD_DELAYS_MS = [0, 1000, 3000];
 
 async function failRun(
   store: FindingStore,

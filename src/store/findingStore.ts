@@ -325,6 +325,8 @@ export class FindingStore {
   private readonly concurrency: number;
   private readonly now: () => Date;
   private readonly leaseWaitMs: number;
+  private readonly pendingFailures = new Map<string, { error: string; trigger: RunTrigger }>();
+  private flushing = false;
   private ready?: Promise<void>;
 
   constructor(clients: Pick<AzureClients, 'tableClient'>, options: FindingStoreOptions = {}) {
@@ -355,6 +357,21 @@ export class FindingStore {
 
   resetCounters(): void {
     Object.assign(this.counters, FindingStore.emptyCounters());
+  }
+
+  /** Tables ready, and failures that could not be recorded while storage was down recorded now. */
+  private async prepare(): Promise<void> {
+    await this.ensureTables();
+    if (this.pendingFailures.size === 0 || this.flushing) return;
+    this.flushing = true;
+    try {
+      for (const [runId, { error, trigger }] of [...this.pendingFailures]) {
+        await this.markRunFailedNow(runId, error, trigger);
+        this.pendingFailures.delete(runId);
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** Creates the tables when missing (once per store instance). */
@@ -491,14 +508,14 @@ export class FindingStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    await this.ensureTables();
+    await this.prepare();
     const entity = await this.runEntity(runId);
     return entity ? this.runFromEntity(entity) : undefined;
   }
 
   /** Runs, newest first. */
   async listRuns(limit = 20): Promise<RunRecord[]> {
-    await this.ensureTables();
+    await this.prepare();
     const keys: string[] = [];
     const pages = this.tables.runs
       .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${'runindex'}` } })
@@ -518,7 +535,7 @@ export class FindingStore {
     scope?: Partial<RunRecord['scope']>;
     startedAt?: Date;
   }): Promise<RunRecord> {
-    await this.ensureTables();
+    await this.prepare();
     const existing = await this.runEntity(input.runId);
     if (existing && (existing.status === 'completed' || existing.status === 'partial')) {
       return this.runFromEntity(existing);
@@ -557,7 +574,18 @@ export class FindingStore {
 
   /** Records a run as failed (a run that already finished is left as it is). */
   async markRunFailed(runId: string, error: string, trigger: RunTrigger = 'timer'): Promise<void> {
-    await this.ensureTables();
+    try {
+      await this.prepare();
+      await this.markRunFailedNow(runId, error, trigger);
+      this.pendingFailures.delete(runId);
+    } catch (storageError) {
+      // Storage is down: the next operation of this store that reaches storage records it.
+      this.pendingFailures.set(runId, { error, trigger });
+      throw storageError;
+    }
+  }
+
+  private async markRunFailedNow(runId: string, error: string, trigger: RunTrigger): Promise<void> {
     let existing = await this.runEntity(runId);
     if (!existing) {
       await this.markRunStarted({ runId, trigger });
@@ -730,7 +758,7 @@ export class FindingStore {
 
   /** The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none. */
   async getRunReport(runId: string): Promise<ScanReport | undefined> {
-    await this.ensureTables();
+    await this.prepare();
     const entity = await this.runEntity(runId);
     if (!entity) return undefined;
     const run = this.runFromEntity(entity);
@@ -791,14 +819,14 @@ export class FindingStore {
    * run; undefined when there is none.
    */
   async getLatestReport(options: { completeOnly?: boolean } = {}): Promise<ScanReport | undefined> {
-    await this.ensureTables();
+    await this.prepare();
     const pointer = await this.pointer(options.completeOnly ? 'latestCompleted' : 'latestFinished');
     return pointer ? this.getRunReport(pointer.runId) : undefined;
   }
 
   /** One cluster's latest known findings and its status history; undefined when the store never saw it. */
   async getClusterHistory(clusterId: string): Promise<ClusterHistory | undefined> {
-    await this.ensureTables();
+    await this.prepare();
     const pointer = await this.pointer('latestState');
     const ck = clusterKey(clusterId);
     const historyRows = await this.range('history', `b${bucketOf(clusterId)}`, `${ck}.`);
@@ -825,7 +853,7 @@ export class FindingStore {
    * completed/partial, then the pointers. Throws on any storage failure (the run stays running; a retry continues).
    */
   async recordRun(report: ScanReport, options: RecordRunOptions): Promise<RecordRunResult> {
-    await this.ensureTables();
+    await this.prepare();
     const runId = report.runId;
     const rkey = runKey(runId);
     let existing = await this.runEntity(runId);
@@ -1085,26 +1113,26 @@ export class FindingStore {
   // Exemptions
 
   async listExemptions(): Promise<Exemption[]> {
-    await this.ensureTables();
+    await this.prepare();
     const rows = await this.partition('exemptions', 'exemption');
     return rows.map(exemptionFromEntity);
   }
 
   async getExemption(id: string): Promise<Exemption | undefined> {
-    await this.ensureTables();
+    await this.prepare();
     const row = await this.get('exemptions', 'exemption', runKey(id));
     return row ? exemptionFromEntity(row) : undefined;
   }
 
   /** Stores a validated exemption (validate with validateExemption first). */
   async putExemption(exemption: Exemption): Promise<void> {
-    await this.ensureTables();
+    await this.prepare();
     await this.upsert('exemptions', { partitionKey: 'exemption', rowKey: runKey(exemption.id), ...exemption });
   }
 
   /** Deletes an exemption; false when there was none with that ID. */
   async deleteExemption(id: string): Promise<boolean> {
-    await this.ensureTables();
+    await this.prepare();
     try {
       await this.tables.exemptions.deleteEntity('exemption', runKey(id));
       this.count('exemptions', 1);
