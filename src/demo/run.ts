@@ -199,7 +199,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     const subscriptions = generated.fleet.subscriptions?.length ?? 0;
     options.out(
       `demo: ${generated.fleet.clusters.length} clusters in ${subscriptions} subscriptions; ` +
-        `running the nightly scan handler (scan, store, alerts)\n`,
+        `running the nightly scan handler (scan, store, alerts)\n` +
+        'demo: (outside the Functions host, @azure/functions warns that it runs in "test mode": expected)\n',
     );
 
     const scanStart = Date.now();
