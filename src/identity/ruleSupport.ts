@@ -363,14 +363,16 @@ export function regrantToGroupsCommand(value: unknown, total: unknown): string |
 
 /** Quotes a value for a POSIX shell when it holds anything beyond a safe set. */
 export function quote(value: string): string {
-  let quoted = quoted_.get(value);
-  if (quoted === undefined) {
-    quoted = /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-    // Cluster and assignment IDs repeat across rules and runs: remember a bounded number of them.
-    if (quoted_.size >= 50_000) quoted_.clear();
-    quoted_.set(value, quoted);
-  }
-  return quoted;
+  return /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const quoted_ = new Map<string, string>();
+const quotedIds = new WeakMap<ClusterRecord, { id: string; quoted: string }>();
+
+/** quote(cluster.id), made once per cluster: every RBAC-subject rule's remediation names it. */
+export function quoteClusterId(cluster: ClusterRecord): string {
+  const known = quotedIds.get(cluster);
+  if (known && known.id === cluster.id) return known.quoted;
+  const quoted = quote(cluster.id);
+  quotedIds.set(cluster, { id: cluster.id, quoted });
+  return quoted;
+}

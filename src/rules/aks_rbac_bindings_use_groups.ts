@@ -9,7 +9,7 @@ import {
   principalDetails,
   omitted,
   regrantToGroupsCommand,
-  quote,
+  quoteClusterId,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
 
@@ -84,7 +84,7 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     // Grant each (role, scope) to a group once, then remove the user assignments.
     return (
       command ??
-      `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`
+      `az role assignment list --scope ${quoteClusterId(cluster)} --include-inherited --query "[?principalType=='User']" -o table`
     );
   },
 };

@@ -11,7 +11,7 @@ import {
   principalDetails,
   omitted,
   deleteListedAssignments,
-  quote,
+  quoteClusterId,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
 
@@ -103,7 +103,7 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
         : undefined;
     return (
       command ??
-      `az role assignment list --scope ${quote(cluster.id)} --include-inherited --query "[?principalType=='User']" -o table`
+      `az role assignment list --scope ${quoteClusterId(cluster)} --include-inherited --query "[?principalType=='User']" -o table`
     );
   },
 };

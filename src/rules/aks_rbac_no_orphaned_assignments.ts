@@ -9,7 +9,7 @@ import {
   principalDetails,
   omitted,
   deleteListedAssignments,
-  quote,
+  quoteClusterId,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
 
@@ -103,7 +103,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       outcome.status === 'fail'
         ? deleteListedAssignments(outcome.details?.principals, outcome.details?.orphanedAssignments)
         : undefined;
-    return command ?? `az role assignment list --scope ${quote(cluster.id)} --include-inherited -o table`;
+    return command ?? `az role assignment list --scope ${quoteClusterId(cluster)} --include-inherited -o table`;
   },
 };
 

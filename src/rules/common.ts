@@ -15,24 +15,10 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Remembers up to `max` answers of a pure string function: a fleet repeats the same names across rules. */
-export function memoString<T>(fn: (value: string) => T, max = 50_000): (value: string) => T {
-  const cache = new Map<string, T>();
-  return (value: string) => {
-    let answer = cache.get(value);
-    if (answer === undefined && !cache.has(value)) {
-      answer = fn(value);
-      if (cache.size >= max) cache.clear();
-      cache.set(value, answer);
-    }
-    return answer as T;
-  };
-}
-
 /** Leaves plain names as they are and single-quotes anything else, so a remediation command pastes safely. */
-export const shellArg: (value: string) => string = memoString((value) =>
-  /^[A-Za-z0-9_.\-/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`,
-);
+export function shellArg(value: string): string {
+  return /^[A-Za-z0-9_.\-/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
 
 // Every rule's remediation names the cluster: the quoted arguments are made once per cluster.
 const argsMemo = new WeakMap<ClusterRecord, { resourceGroup: string; name: string; rg: string; n: string }>();
