@@ -72,6 +72,21 @@ it('throttled $batch items (Retry-After 0.1 s) are retried: same verdicts, nothi
   expect(acceptedKeys(env).length).toBe(keys);
 });
 
+it.each([
+  ['a 503', 'error' as const],
+  ['a dropped connection', 'drop' as const],
+])('%s on getByIds is retried: same verdicts, nothing written, nothing alerted', async (_, kind) => {
+  // A reset connection happens in real life too (an idle keep-alive socket closed by a load balancer). The benchmark
+  // met it after a long store write: one lost getByIds call turned thousands of RBAC findings unknown.
+  env.local.sim.faults.set('graph.getByIds', { failNext: { count: 1, kind } });
+  const keys = acceptedKeys(env).length;
+  const result = await env.job({ asOf: DEFAULT_AS_OF });
+  expect(env.local.sim.counters.byStatus()[kind === 'drop' ? 'graph.getByIds dropped' : 'graph.getByIds 503']).toBe(1);
+  expect(diffVerdicts(verdicts(result.report), verdicts(baseline.report))).toEqual([]);
+  expect(result.run.writes?.latest ?? 0).toBe(0);
+  expect(acceptedKeys(env).length).toBe(keys);
+});
+
 it('a Graph 403: the RBAC-subject rules are unknown naming the permission, no fail is resolved or alerted as resolved', async () => {
   env.local.sim.faults.set('graph.getByIds', { forbidden: true });
   env.local.sim.faults.set('graph.batch', { forbidden: true });

@@ -1,6 +1,7 @@
 // Table Storage going away in the middle of a run's writes, then coming back; and the timer's retry of that run.
-// The store alone is covered by test/store/findingStore.test.ts (incremental writes, partial runs, re-recording the
-// same run ID); here the whole job runs and Azurite really stops.
+// test/store/scanStore.test.ts covers storage coming back while the job is still trying to record the failure; here
+// storage stays down until the job has given up (as a Functions invocation ends), and comes back afterwards. The
+// store alone is covered by test/store/findingStore.test.ts.
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { handleGetReport } from '../../src/http/reports';
 import { DEFAULT_AS_OF, mutateFleet } from '../../sim/fleet/generator';
