@@ -19,6 +19,8 @@ export interface ScanJobOptions {
   runId?: string;
   trigger: RunTrigger;
   subscriptions?: string[];
+  /** Narrow the run to these management groups (with `subscriptions` too, the subscriptions are read). */
+  managementGroups?: string[];
   clusterId?: string;
   /** Post alerts after the run (default true). */
   notify?: boolean;
@@ -48,8 +50,12 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   const { settings, clients, store, log } = deps;
   const started = Date.now();
   const runId = jobRunId(options);
-  const narrowed = options.clusterId !== undefined || (options.subscriptions?.length ?? 0) > 0;
-  const subscriptions = options.subscriptions ?? (options.clusterId ? [] : settings.subscriptions);
+  const narrowedToGroups = options.clusterId === undefined && (options.managementGroups?.length ?? 0) > 0;
+  const narrowed = options.clusterId !== undefined || (options.subscriptions?.length ?? 0) > 0 || narrowedToGroups;
+  const subscriptions = options.subscriptions ?? (options.clusterId || narrowedToGroups ? [] : settings.subscriptions);
+  const managementGroups = narrowedToGroups ? options.managementGroups! : narrowed ? [] : settings.managementGroups;
+  // The subscriptions a management-group scope resolved to: the store judges only their clusters.
+  let covered: string[] | undefined;
 
   let report: ScanReport;
   let previous: ScanReport | undefined;
@@ -59,7 +65,7 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
       trigger: options.trigger,
       scope: {
         subscriptions,
-        managementGroups: narrowed ? [] : settings.managementGroups,
+        managementGroups,
         ...(options.clusterId ? { clusterId: options.clusterId } : {}),
       },
     });
@@ -68,12 +74,13 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
     if (options.notify !== false) previous = await store.getLatestReport({ completeOnly: true });
     const exemptions = await store.listExemptions();
     report = await runScan(
-      { settings, clients, log },
+      { settings, clients, log, covered: (list) => (covered = list) },
       {
         runId,
         exemptions,
         ...(options.asOf ? { asOf: options.asOf } : {}),
         ...(options.subscriptions?.length ? { subscriptions: options.subscriptions } : {}),
+        ...(narrowedToGroups ? { managementGroups } : {}),
         ...(options.clusterId ? { clusterId: options.clusterId } : {}),
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       },
@@ -89,6 +96,7 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
       trigger: options.trigger,
       narrowed,
       ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+      ...(narrowedToGroups && covered ? { coveredSubscriptions: covered } : {}),
     });
   } catch (error) {
     await failRun(store, runId, options.trigger, error, log);

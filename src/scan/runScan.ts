@@ -29,6 +29,11 @@ export interface RunScanDeps {
   progress?: (done: number, total: number) => void;
   /** Receives the run's figures once the report is built (phase timings, Resource Graph calls and quota waits). */
   metrics?: (metrics: ScanMetrics) => void;
+  /**
+   * Receives the subscriptions the inventory covered (lower case; a management-group scope resolved to its
+   * subscriptions), so a store can tell which clusters a narrowed run speaks for.
+   */
+  covered?: (subscriptions: string[]) => void;
   /** Tuning of Resource Graph paging and retries (production defaults when absent). */
   resourceGraph?: Omit<ResourceGraphReaderOptions, 'log' | 'abortSignal'>;
 }
@@ -143,6 +148,9 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   const inventory = await readInventory(reader, requestScope);
   const inventoryMs = Date.now() - t;
   const problems: ScanProblem[] = [...inventory.problems];
+  deps.covered?.([
+    ...new Set([...inventory.chains.keys(), ...inventory.clusters.map((c) => c.subscriptionId.toLowerCase())]),
+  ]);
   let clusters = inventory.clusters;
   if (scope.clusterId) clusters = clusters.filter((c) => normaliseId(c.id) === scope.clusterId);
   log(

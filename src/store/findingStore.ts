@@ -27,8 +27,9 @@
 //   (`latestFinished`: completed or partial; `latestCompleted`: complete runs only; both for fleet-wide runs;
 //   `latestState`: any finished run, for the clusters' latest status). A run becomes completed/partial only after all
 //   its writes succeeded, and the pointers move last.
-// - A run narrowed to subscriptions or one cluster asserts nothing about clusters outside its scope: they keep their
-//   state, and its report is the state restricted to its scope.
+// - A run narrowed to subscriptions, management groups (the subscriptions found under them) or one cluster asserts
+//   nothing about clusters outside its scope: they keep their state, and its report is the state restricted to its
+//   scope.
 // - Re-running a run ID that was interrupted (running or failed, nothing recorded after it) continues its change set:
 //   the before-images already written are kept, so the retry converges on the same state (idempotent upserts).
 // - Large values (finding JSON, problems) are split over properties of at most CHUNK characters; a finding whose JSON
@@ -92,10 +93,18 @@ export interface StoreCounters {
 
 export interface RecordRunOptions {
   trigger: RunTrigger;
-  /** The run was narrowed by its caller (to subscriptions or one cluster): the fleet-wide pointers stay. */
+  /**
+   * The run was narrowed by its caller (to subscriptions, management groups or one cluster): the fleet-wide pointers
+   * stay.
+   */
   narrowed?: boolean;
   /** The run scanned only this cluster. */
   clusterId?: string;
+  /**
+   * A run narrowed to management groups: the subscriptions its inventory found under them. It speaks for these
+   * subscriptions' clusters (and those it reported) only; without the list, only for the subscriptions it reported.
+   */
+  coveredSubscriptions?: string[];
 }
 
 export interface RecordRunResult {
@@ -799,7 +808,8 @@ export class FindingStore {
       },
       clusters: this.clustersFromState(state),
     };
-    const inScope = scopeFilter(report.scope, runScope.clusterId);
+    const covered = JSON.parse(getChunks(entity, 'covered') ?? 'null') as unknown;
+    const inScope = scopeFilter(report.scope, runScope.clusterId, Array.isArray(covered) ? covered : undefined);
     report.clusters = report.clusters.filter((c) => inScope(normaliseId(c.id)));
     const order = getChunks(entity, 'order');
     if (order !== undefined) {
@@ -952,7 +962,8 @@ export class FindingStore {
     const viewBuckets = new Set<string>();
     let changedKeys = 0;
 
-    const inScope = scopeFilter(report.scope, options.clusterId);
+    const covered = coveredSubscriptions(report, options);
+    const inScope = scopeFilter(report.scope, options.clusterId, covered);
     for (const rk of keys) {
       const pk = reported.get(rk)?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViewPk.get(rk)!;
       const bucket = pk.slice(1);
@@ -1087,6 +1098,7 @@ export class FindingStore {
     delete run.timestamp;
     putChunks(run, 'summary', JSON.stringify(report.summary));
     putChunks(run, 'reportScope', JSON.stringify(report.scope));
+    putChunks(run, 'covered', covered && boundedJson(covered));
     const order = clusterOrder(report.clusters);
     putChunks(run, 'order', order && boundedJson(order));
     putChunks(run, 'problems', report.problems === undefined ? undefined : boundedJson(report.problems));
@@ -1162,19 +1174,36 @@ function clusterIdOfKey(ck: string): string {
 }
 
 /**
- * Which clusters a run speaks for: one cluster, its subscriptions, or (tenant or management group scope) all.
- * Takes normalised IDs.
+ * The subscriptions a run narrowed to management groups speaks for (lower case, sorted): those its inventory found
+ * under them and those of the clusters it reported. Undefined for any other run.
+ */
+function coveredSubscriptions(report: ScanReport, options: RecordRunOptions): string[] | undefined {
+  const byGroups =
+    options.narrowed === true &&
+    options.clusterId === undefined &&
+    (report.scope.subscriptions ?? []).length === 0 &&
+    (report.scope.managementGroups ?? []).length > 0;
+  if (!byGroups) return undefined;
+  const list = [...(options.coveredSubscriptions ?? []), ...report.clusters.map((c) => c.subscriptionId)];
+  return [...new Set(list.map((sub) => sub.trim().toLowerCase()))].sort();
+}
+
+/**
+ * Which clusters a run speaks for: one cluster, its subscriptions, the subscriptions a narrowed management-group
+ * scope covered, or (tenant or configured management group scope) all. Takes normalised IDs.
  */
 function scopeFilter(
   scope: { subscriptions?: string[]; managementGroups?: string[] },
   clusterId?: string,
+  covered?: string[],
 ): (normalisedClusterId: string) => boolean {
   if (clusterId) {
     const only = normaliseId(clusterId);
     return (id) => id === only;
   }
-  const subscriptions = new Set((scope.subscriptions ?? []).map((sub) => sub.trim().toLowerCase()));
-  if (subscriptions.size === 0) return () => true;
+  let subscriptions = new Set((scope.subscriptions ?? []).map((sub) => sub.trim().toLowerCase()));
+  if (subscriptions.size === 0 && covered !== undefined) subscriptions = new Set(covered);
+  else if (subscriptions.size === 0) return () => true;
   return (id) => subscriptions.has(/^\/subscriptions\/([^/]+)\//.exec(id)?.[1] ?? '');
 }
 

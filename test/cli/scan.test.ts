@@ -1,8 +1,10 @@
-// `aks-compliance scan --no-store` through main() against the local Azure simulator (real SDK clients, HTTPS).
+// `aks-compliance scan` through main() against the local Azure simulator (real SDK clients, HTTPS), with and without
+// the store (Azurite).
 import type { CliIO } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import type { ScanReport } from '../../src/model';
 import { validateReport } from '../../src/report/schema';
+import { FindingStore } from '../../src/store/findingStore';
 import { generateFleet, type GeneratedFleet } from '../../sim/fleet/generator';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
 import { CliSandbox, oneErrorLine } from './helpers';
@@ -151,6 +153,60 @@ describe('scan with the store (Azurite)', () => {
       expect(secondReport.runId).not.toBe(scanned.runId);
       const latest = await run(['report', '--format', 'json'], local.env, box.dir);
       expect((JSON.parse(latest.stdout) as ScanReport).runId).toBe(secondReport.runId);
+    } finally {
+      await local.stop();
+      box.remove();
+    }
+  });
+
+  test('--management-group: the stored run covers only that group’s subscriptions', async () => {
+    // Subscriptions 0, 1 and 2 sit under mg-corp, mg-online and mg-platform.
+    const generated = generateFleet({ seed: 3, clusters: 24, subscriptions: 3, regions: 2 });
+    const [corp, online] = generated.fleet.subscriptions.map((s) => s.subscriptionId.toLowerCase());
+    expect(generated.fleet.subscriptions.map((s) => s.managementGroupAncestorsChain[0].name)).toEqual([
+      'mg-corp',
+      'mg-online',
+      'mg-platform',
+    ]);
+    const inSub = (sub: string) => generated.fleet.clusters.filter((c) => c.id.toLowerCase().includes(sub));
+    expect(inSub(corp).length).toBeGreaterThan(1);
+    expect(inSub(online).length).toBeGreaterThan(0);
+    const local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
+    const box = new CliSandbox();
+    try {
+      const fleetWide = await run(['scan', '--format', 'json', '--no-notify'], local.env, box.dir);
+      expect(fleetWide.code).toBe(0);
+      const fleetRunId = (JSON.parse(fleetWide.stdout) as ScanReport).runId;
+
+      // One cluster in the group and one outside it are deleted; the narrowed scan judges only the group's.
+      const goneInGroup = inSub(corp)[0].id;
+      const goneOutside = inSub(online)[0].id;
+      local.sim.setFleet({
+        ...generated.fleet,
+        clusters: generated.fleet.clusters.filter((c) => c.id !== goneInGroup && c.id !== goneOutside),
+      });
+      const narrowed = await run(
+        ['scan', '--management-group', 'mg-corp', '--format', 'json', '--no-notify'],
+        local.env,
+        box.dir,
+      );
+      expect(narrowed.stderr).toBe('');
+      expect(narrowed.code).toBe(0);
+      const report = JSON.parse(narrowed.stdout) as ScanReport;
+      expect(report.scope).toEqual({ subscriptions: [], managementGroups: ['mg-corp'] });
+      expect(report.complete).toBe(true);
+      expect(report.clusters).toHaveLength(inSub(corp).length - 1);
+      expect(new Set(report.clusters.map((c) => c.subscriptionId.toLowerCase()))).toEqual(new Set([corp]));
+
+      const store = new FindingStore(local.clients);
+      expect((await store.getRun(report.runId))?.scope).toEqual({ subscriptions: [], managementGroups: ['mg-corp'] });
+      // Its stored report is the state of its scope only, and the fleet-wide latest report stays the earlier run.
+      const stored = (await store.getRunReport(report.runId))!;
+      expect(stored.clusters.map((c) => c.id).sort()).toEqual(report.clusters.map((c) => c.id).sort());
+      expect((await store.getLatestReport())?.runId).toBe(fleetRunId);
+      // The cluster deleted inside the group left the latest state; the one outside it is not judged by this run.
+      expect(await store.getClusterHistory(goneInGroup)).toBeUndefined();
+      expect((await store.getClusterHistory(goneOutside))?.cluster.id).toBe(goneOutside);
     } finally {
       await local.stop();
       box.remove();

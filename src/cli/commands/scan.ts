@@ -67,12 +67,6 @@ export const run: CommandRunner = async (args, io) => {
     }
   }
   const noStore = flags['no-store'] === true;
-  if (!noStore && managementGroups.length > 0) {
-    // The stored scan job takes subscriptions or one cluster; management group scope comes from the settings there.
-    throw new UsageError(
-      'scan: --management-group needs --no-store (stored scans use AKS_COMPLIANCE_MANAGEMENT_GROUPS)',
-    );
-  }
 
   const settings = loadSettings(io.env);
   const clients = createAzureClients(settings);
@@ -94,7 +88,12 @@ export const run: CommandRunner = async (args, io) => {
     const store = new FindingStore(clients);
     const result = await runScanJob(
       { settings, clients, store, log: log ?? (() => undefined) },
-      { trigger: 'cli', ...(subscriptions.length > 0 ? { subscriptions } : {}), notify: flags['no-notify'] !== true },
+      {
+        trigger: 'cli',
+        ...(subscriptions.length > 0 ? { subscriptions } : {}),
+        ...(managementGroups.length > 0 ? { managementGroups } : {}),
+        notify: flags['no-notify'] !== true,
+      },
     );
     report = result.report;
   }
