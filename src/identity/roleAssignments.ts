@@ -167,7 +167,18 @@ export class AssignmentCoverage {
     this.size = size;
   }
 
+  // gatherAccess asks for every cluster before the rules do: each cluster's answer is worked out once per run.
+  private readonly answers = new WeakMap<ClusterRecord, { id: string; answer: CoveringAssignments }>();
+
   covering(cluster: ClusterRecord): CoveringAssignments {
+    const known = this.answers.get(cluster);
+    if (known && known.id === cluster.id) return known.answer;
+    const answer = this.lookup(cluster);
+    this.answers.set(cluster, { id: cluster.id, answer });
+    return answer;
+  }
+
+  private lookup(cluster: ClusterRecord): CoveringAssignments {
     const parts = parseClusterId(cluster.id);
     if (!parts) return { readable: false, reason: `"${cluster.id}" is not a managed cluster resource ID` };
     const sub = parts.subscriptionId.toLowerCase();
