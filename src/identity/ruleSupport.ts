@@ -149,6 +149,8 @@ export interface PrincipalAssignments {
   assignmentIds: string[];
   /** For remediation: one (role, scope) pair per assignment. */
   grants: { role: string; scope: string; assignmentId: string }[];
+  /** The message line and report details of the entry, made once (see listPrincipals, principalDetails). */
+  made?: { grants: number; line?: string; details?: Record<string, unknown> };
 }
 
 /** Assignments grouped by principal, in first-seen order, roles and scopes deduplicated. */
@@ -216,6 +218,7 @@ export function groupParts(
       if (!copied.has(seen)) {
         merged = {
           ...seen,
+          made: undefined,
           roles: [...seen.roles],
           scopes: [...seen.scopes],
           assignmentIds: [...seen.assignmentIds],
@@ -234,15 +237,14 @@ export function groupParts(
 }
 
 // Entries are shared by the clusters a covering list covers (groupParts): their text and details are made once.
-const lines = new WeakMap<PrincipalAssignments, { grants: number; text: string }>();
-const detailsOf = new WeakMap<PrincipalAssignments, { grants: number; value: Record<string, unknown> }>();
+function madeFor(e: PrincipalAssignments): NonNullable<PrincipalAssignments['made']> {
+  if (!e.made || e.made.grants !== e.grants.length) e.made = { grants: e.grants.length };
+  return e.made;
+}
 
 function principalLine(e: PrincipalAssignments): string {
-  const known = lines.get(e);
-  if (known && known.grants === e.grants.length) return known.text;
-  const text = `${e.label} [${e.grants.map((g) => `${g.role} at ${g.scope}`).join('; ')}]`;
-  lines.set(e, { grants: e.grants.length, text });
-  return text;
+  const made = madeFor(e);
+  return (made.line ??= `${e.label} [${e.grants.map((g) => `${g.role} at ${g.scope}`).join('; ')}]`);
 }
 
 /** "Jane (jane@x) [Owner at /subscriptions/...]" lines for messages, capped so a finding stays readable. */
@@ -258,18 +260,15 @@ export const DETAILS_MAX_PRINCIPALS = 100;
 export const REMEDIATION_MAX_IDS = 25;
 
 function principalDetail(e: PrincipalAssignments): Record<string, unknown> {
-  const known = detailsOf.get(e);
-  if (known && known.grants === e.grants.length) return known.value;
-  const value = {
+  const made = madeFor(e);
+  return (made.details ??= {
     principalId: e.principalId,
     ...(e.displayName !== undefined ? { displayName: e.displayName } : {}),
     ...(e.userPrincipalName !== undefined ? { userPrincipalName: e.userPrincipalName } : {}),
     roles: e.roles,
     scopes: e.scopes,
     assignments: e.grants.map((g) => ({ id: g.assignmentId, role: g.role, scope: g.scope })),
-  };
-  detailsOf.set(e, { grants: e.grants.length, value });
-  return value;
+  });
 }
 
 /**
