@@ -13,6 +13,9 @@ export const CONTRACT_RULE_IDS: readonly string[] = [...RULES_BY_ID.keys()];
 export const MAX_JUSTIFICATION_LENGTH = 2000;
 export const MAX_AUTHOR_LENGTH = 256;
 export const MAX_ID_LENGTH = 128;
+/** An exemption ID (also a Table Storage row key and a URL query value). */
+export const EXEMPTION_ID = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_ID_LENGTH}}$`);
+export const EXEMPTION_ID_RULE = `must be 1..${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`;
 
 /** An exemption that failed validation; `field` names the offending property. */
 export class ExemptionError extends Error {
@@ -103,9 +106,7 @@ export function validateExemption(input: unknown, now: Date): Exemption {
     id = randomUUID();
   } else {
     id = requiredString(input, 'id');
-    if (id.length > MAX_ID_LENGTH || !/^[A-Za-z0-9._-]+$/.test(id)) {
-      throw new ExemptionError('id', `must be 1..${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`);
-    }
+    if (!EXEMPTION_ID.test(id)) throw new ExemptionError('id', EXEMPTION_ID_RULE);
   }
 
   const ruleId = requiredString(input, 'ruleId');

@@ -63,6 +63,20 @@ export function errorResponse(
   return jsonResponse(status, { error: { code, message } }, headers);
 }
 
+/** 202 for a run that is still running: the caller polls again after Retry-After. */
+export function runningResponse(
+  runId: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
+  return jsonResponse(202, { runId, status: 'running', ...body }, { 'Retry-After': '30', ...headers });
+}
+
+/** An answer without a body (204). */
+export function emptyResponse(status = 204): HttpResponseInit {
+  return { status, headers: { ...BASE_HEADERS } };
+}
+
 export function textResponse(
   status: number,
   body: string,

@@ -1,8 +1,15 @@
 // GET|POST|DELETE /api/exemptions: list, create or replace (by id), and delete (`?id=`) exemptions.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ExemptionError, isExemptionActive, validateExemption } from '../exemptions/exemptions';
+import {
+  EXEMPTION_ID,
+  EXEMPTION_ID_RULE,
+  ExemptionError,
+  isExemptionActive,
+  validateExemption,
+} from '../exemptions/exemptions';
 import {
   HttpError,
+  emptyResponse,
   errorResponse,
   jsonResponse,
   readJsonBody,
@@ -12,8 +19,6 @@ import {
   respond,
   type HttpDeps,
 } from './common';
-
-const EXEMPTION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export async function handleExemptions(
   request: HttpRequest,
@@ -59,11 +64,11 @@ export async function handleExemptions(
     const id = query.get('id')?.[0];
     if (id === undefined || id.length === 0) throw new HttpError(400, 'InvalidQueryParameter', 'id: required');
     if (!EXEMPTION_ID.test(id)) {
-      throw new HttpError(400, 'InvalidQueryParameter', 'id: must be 1..128 letters, digits, ".", "_" or "-"');
+      throw new HttpError(400, 'InvalidQueryParameter', `id: ${EXEMPTION_ID_RULE}`);
     }
     const { store } = resolveDeps(deps);
     if (!(await store.deleteExemption(id)))
       return errorResponse(404, 'ExemptionNotFound', `exemption ${id} does not exist`);
-    return { status: 204, headers: { 'X-Content-Type-Options': 'nosniff' } };
+    return emptyResponse(204);
   });
 }

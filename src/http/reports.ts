@@ -10,11 +10,11 @@ import {
   HttpError,
   RUN_ID,
   errorResponse,
-  jsonResponse,
   readQuery,
   requireMethod,
   resolveDeps,
   respond,
+  runningResponse,
   textResponse,
   type HttpDeps,
 } from './common';
@@ -112,11 +112,7 @@ export async function handleGetReport(
       if (error instanceof RunNotReadyError) {
         if (error.status === 'running') {
           // The run behind a 202 from POST /api/scans: poll again later.
-          return jsonResponse(
-            202,
-            { runId, status: 'running', message: `run ${runId} is still running` },
-            { 'Retry-After': '30' },
-          );
+          return runningResponse(runId, { message: `run ${runId} is still running` });
         }
         return errorResponse(
           409,

@@ -19,6 +19,7 @@ import {
   requireMethod,
   resolveDeps,
   respond,
+  runningResponse,
   type HttpDeps,
 } from './common';
 import { reportResponse } from './reports';
@@ -128,16 +129,7 @@ export async function handleStartScan(
         (error: unknown) =>
           context.error(`scans: run ${runId} failed after its 202: ${(error as Error)?.message ?? String(error)}`),
       );
-      return {
-        status: 202,
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'X-Content-Type-Options': 'nosniff',
-          Location: location,
-          'Retry-After': '30',
-        },
-        body: JSON.stringify({ runId, status: 'running', report: location }, null, 2),
-      };
+      return runningResponse(runId, { report: location }, { Location: location });
     }
     if (outcome.kind === 'error') {
       const error = outcome.error;
