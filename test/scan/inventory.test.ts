@@ -1,6 +1,7 @@
 // readInventory against the simulator: the chain query, then the clusters query over the subscriptions it found.
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { readInventory } from '../../src/inventory/inventory';
+import { SUBSCRIPTION_CHAINS_QUERY } from '../../src/inventory/queries';
 import { ResourceGraphReader } from '../../src/inventory/resourceGraph';
 import { generateFleet, type GeneratedFleet } from '../../sim/fleet/generator';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
@@ -69,30 +70,42 @@ describe('readInventory', () => {
   });
 
   it('reads the clusters over the original scope when the chain read fails', async () => {
-    // The SDK's own retries are off here, so that the one failure reaches the reader.
+    // The SDK's own retries are off here, so that each failure reaches the reader.
     const noRetry = new ResourceGraphClient(local.clients.credential, {
       endpoint: local.settings.armEndpoint,
       credentials: { scopes: [`${local.settings.armEndpoint}/.default`] },
       retryOptions: { maxRetries: 0 },
     });
-    let n = 0;
+    // Every attempt of the chain query is answered 503; the clusters query is never faulted. The fault is armed per
+    // request by the query it carries (not by request order), so no other request can take it, and the clusters
+    // pages keep the reader's retries for anything transient.
+    const chainAttempts: string[] = [];
     const client = {
       resources: (...args: Parameters<ResourceGraphClient['resources']>) => {
-        n++;
-        // The chain query's only attempt fails; the clusters query is served normally.
-        if (n === 1) local.sim.faults.set('resourceGraph', { failNext: { count: 1, kind: 'error' } });
+        if (args[0].query === SUBSCRIPTION_CHAINS_QUERY) {
+          chainAttempts.push(args[0].query);
+          local.sim.faults.set('resourceGraph', { failNext: { count: 1, kind: 'error' } });
+        } else {
+          local.sim.faults.clear('resourceGraph');
+        }
         return noRetry.resources(...args);
       },
     } as unknown as ResourceGraphClient;
     const inventory = await readInventory(
-      new ResourceGraphReader(client, { baseDelayMs: 5, maxDelayMs: 10, maxAttempts: 1 }),
+      new ResourceGraphReader(client, { baseDelayMs: 5, maxDelayMs: 10, maxAttempts: 3 }),
       {},
     );
+    expect(chainAttempts).toHaveLength(3);
     expect(inventory.complete).toBe(false);
     expect(inventory.problems).toHaveLength(1);
-    expect(inventory.problems[0].message).toMatch(/HTTP 503/);
+    expect(inventory.problems[0].message).toMatch(/page 1 failed after 3 attempts \(HTTP 503/);
     expect(inventory.chains.size).toBe(0);
-    expect(inventory.clusters).toHaveLength(generated.fleet.clusters.length);
+    expect(inventory.subscriptions).toEqual([]);
+    // The clusters query ran over the tenant (not over an empty list of subscriptions) and read both of its pages.
+    expect(inventory.clusters.map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
+    const statuses = local.sim.counters.byStatus();
+    expect(statuses['resourceGraph 503']).toBe(3);
+    expect(statuses['resourceGraph 200']).toBe(2);
   });
 
   it('reads a management group: its subscriptions, then their clusters', async () => {
