@@ -21,7 +21,7 @@ const raw = (rel: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTU
 
 describe('Azure API example loaders', () => {
   test('the examples folder is found by walking up from sim/fleet', () => {
-    expect(FIXTURES_DIR.endsWith(path.join('shared', 'fixtures', 'azure-api-examples'))).toBe(true);
+    expect(FIXTURES_DIR.endsWith(path.join('sim', 'fixtures', 'azure-api-examples'))).toBe(true);
     expect(fs.existsSync(path.join(FIXTURES_DIR, 'README.md'))).toBe(true);
   });
 

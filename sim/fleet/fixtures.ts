@@ -1,14 +1,14 @@
-// Loaders of the verbatim public Azure API examples kept in `shared/fixtures/azure-api-examples` beside the repo.
-// They are read at run time (never copied into the repo) so that the simulator and the fleet generator build on
-// payloads nobody on this project wrote. Every loader returns a fresh deep copy: callers may change what they get.
+// Loaders of the verbatim public Azure API examples in `sim/fixtures/azure-api-examples` (byte-for-byte copies of
+// the published examples; sources in that folder's README), so that the simulator, the fleet generator and the tests
+// build on payloads nobody on this project wrote. Every loader returns a fresh deep copy: callers may change them.
 import fs from 'node:fs';
 import path from 'node:path';
 
-const RELATIVE_DIR = path.join('shared', 'fixtures', 'azure-api-examples');
+const RELATIVE_DIR = path.join('sim', 'fixtures', 'azure-api-examples');
 
 /**
- * Walks up from this file until `shared/fixtures/azure-api-examples` exists: from `sim/fleet` in source that is
- * `../../../shared/...`; compiled code lives one level deeper, in `dist/sim/fleet`.
+ * Walks up from this file until `sim/fixtures/azure-api-examples` exists: from `sim/fleet` in source that is the
+ * repository root; compiled code lives deeper, in `dist/sim/fleet`, and finds the same folder.
  */
 function findFixturesDir(start: string): string {
   let dir = start;

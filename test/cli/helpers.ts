@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { FIXTURES_DIR } from '../../sim/fleet/fixtures';
 
-export const EXAMPLES = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'azure-api-examples');
+export const EXAMPLES = FIXTURES_DIR;
 
 export function loadExample(relative: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(EXAMPLES, relative), 'utf8')) as Record<string, unknown>;

@@ -1,10 +1,11 @@
 // Verbatim public Azure and Graph examples (see the fixtures README) as the inputs of the identity tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FIXTURES_DIR } from '../../sim/fleet/fixtures';
 import { toClusterRecord } from '../../src/inventory/clusters';
 import type { ClusterRecord } from '../../src/model';
 
-const EXAMPLES = join(__dirname, '../../../shared/fixtures/azure-api-examples');
+const EXAMPLES = FIXTURES_DIR;
 
 export function readExample(path: string): unknown {
   return JSON.parse(readFileSync(join(EXAMPLES, path), 'utf8'));
