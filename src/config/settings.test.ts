@@ -109,6 +109,21 @@ describe('loadSettings', () => {
     expect(JSON.stringify(describeSettings(s))).not.toMatch(/secret-value|workflows\/abc/);
   });
 
+  it('describes settings without keys in URLs, and names a bad URL without repeating it', () => {
+    const s = loadSettings({
+      AKS_COMPLIANCE_NOTIFY_URL: 'https://app.azurewebsites.net/api/notify?code=function-key',
+      AKS_COMPLIANCE_REPORT_URL: 'https://app.azurewebsites.net/api/reports/latest?format=html&code=report-key',
+      AKS_COMPLIANCE_STORAGE: 'https://acct.table.core.windows.net/?sv=2024-01-01&sig=sas-signature',
+    });
+    const described = JSON.stringify(describeSettings(s));
+    expect(described).not.toMatch(/function-key|report-key|sas-signature/);
+    expect(described).toContain('https://app.azurewebsites.net/api/notify?***');
+    const badUrl = () =>
+      loadSettings({ AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: 'prod.logic.azure.com/workflows/x?sig=webhook-sig' });
+    expect(badUrl).toThrow(/^AKS_COMPLIANCE_TEAMS_WEBHOOK_URL is not a valid URL/);
+    expect(badUrl).not.toThrow(/webhook-sig|workflows/);
+  });
+
   it('prefers AKS_COMPLIANCE_STORAGE over AzureWebJobsStorage, and accepts connection strings', () => {
     const cs = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net';
     expect(loadSettings({ AzureWebJobsStorage: cs }).storage).toEqual({

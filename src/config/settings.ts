@@ -224,7 +224,8 @@ function parseUrl(name: string, value: string, options: { httpsOnly: boolean }):
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${name} is not a valid URL: ${describeValue(value)}`, name);
+    // The value is not repeated: URLs of these settings may carry a key (`?code=`, `sig=`, a SAS token).
+    throw new ConfigError(`${name} is not a valid URL (expected https://host/...)`, name);
   }
   if (url.protocol !== 'https:' && (options.httpsOnly || url.protocol !== 'http:')) {
     throw new ConfigError(
@@ -535,13 +536,22 @@ export function loadSettings(env: Env = process.env): Settings {
   return settings;
 }
 
-/** Settings safe to log: secrets and connection strings masked. */
+/** A URL without its query and fragment, which may carry a key (a function key `code`, a SAS signature). */
+function withoutQuery(value: string): string {
+  const url = new URL(value);
+  return `${url.origin}${url.pathname}${url.search || url.hash ? '?***' : ''}`;
+}
+
+/** Settings safe to log: secrets, connection strings and URL queries masked. */
 export function describeSettings(settings: Settings): Record<string, unknown> {
   const out: Record<string, unknown> = { ...settings };
   if (settings.clientSecret) out.clientSecret = '***';
   if (settings.notifyKey) out.notifyKey = '***';
+  if (settings.notifyUrl) out.notifyUrl = withoutQuery(settings.notifyUrl);
+  if (settings.reportUrl) out.reportUrl = withoutQuery(settings.reportUrl);
   if (settings.teamsWebhookUrl) out.teamsWebhookUrl = `${new URL(settings.teamsWebhookUrl).origin}/***`;
   if (settings.storage?.kind === 'connectionString')
     out.storage = { kind: 'connectionString', connectionString: '***' };
+  if (settings.storage?.kind === 'url') out.storage = { kind: 'url', url: withoutQuery(settings.storage.url) };
   return out;
 }
