@@ -43,12 +43,27 @@ async function readBody(
       response: error(415, 'UnsupportedMediaType', `content-type must be application/json, not ${type.slice(0, 100)}`),
     };
   }
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > MAX_NOTIFY_BODY_BYTES) {
-    return { ok: false, response: error(413, 'PayloadTooLarge', `the body is over ${MAX_NOTIFY_BODY_BYTES} bytes`) };
+  // Read as a stream and stop at the limit: a body without (or with a false) Content-Length is never held whole.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_NOTIFY_BODY_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        return {
+          ok: false,
+          response: error(413, 'PayloadTooLarge', `the body is over ${MAX_NOTIFY_BODY_BYTES} bytes`),
+        };
+      }
+      chunks.push(value);
+    }
   }
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
   } catch {
     return { ok: false, response: error(400, 'InvalidEncoding', 'the body is not valid UTF-8') };
   }
