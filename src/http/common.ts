@@ -131,15 +131,10 @@ export function readQuery(request: HttpRequest, allowed: string[], repeatable: s
 }
 
 /**
- * Reads a JSON body of at most MAX_BODY_BYTES: 413 when the Content-Length or the bytes actually read exceed it,
- * 415 for a non-JSON content type, 400 for invalid UTF-8 or JSON. An empty body is `undefined`.
+ * Reads a body as a stream and stops once it is over `maxBytes`, so a body without (or with a false) Content-Length
+ * is never held whole: the bytes, or 'tooLarge'.
  */
-export async function readJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) {
-    throw new HttpError(413, 'PayloadTooLarge', `the body is over ${maxBytes} bytes`);
-  }
-  const type = request.headers.get('content-type');
+export async function readBodyBytes(request: HttpRequest, maxBytes: number): Promise<Buffer | 'tooLarge'> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -150,12 +145,27 @@ export async function readJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYT
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        throw new HttpError(413, 'PayloadTooLarge', `the body is over ${maxBytes} bytes`);
+        return 'tooLarge';
       }
       chunks.push(value);
     }
   }
-  if (size === 0) return undefined;
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a JSON body of at most MAX_BODY_BYTES: 413 when the Content-Length or the bytes actually read exceed it,
+ * 415 for a non-JSON content type, 400 for invalid UTF-8 or JSON. An empty body is `undefined`.
+ */
+export async function readJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) {
+    throw new HttpError(413, 'PayloadTooLarge', `the body is over ${maxBytes} bytes`);
+  }
+  const type = request.headers.get('content-type');
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes === 'tooLarge') throw new HttpError(413, 'PayloadTooLarge', `the body is over ${maxBytes} bytes`);
+  if (bytes.byteLength === 0) return undefined;
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type.trim())) {
     throw new HttpError(
       415,
@@ -165,7 +175,7 @@ export async function readJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYT
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new HttpError(400, 'InvalidBody', 'body: not valid UTF-8');
   }

@@ -6,6 +6,7 @@ import type { AlertBatch } from '../alerts/alerts';
 import { validateBatch } from '../alerts/batchSchema';
 import { deliverBatch, flushOutbox, logValue, type DeliveryResult, type NotifierDeps } from '../alerts/notifier';
 import type { RetryOptions } from '../alerts/retry';
+import { readBodyBytes } from './common';
 
 export const MAX_NOTIFY_BODY_BYTES = 1024 * 1024;
 
@@ -43,27 +44,12 @@ async function readBody(
       response: error(415, 'UnsupportedMediaType', `content-type must be application/json, not ${type.slice(0, 100)}`),
     };
   }
-  // Read as a stream and stop at the limit: a body without (or with a false) Content-Length is never held whole.
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_NOTIFY_BODY_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        return {
-          ok: false,
-          response: error(413, 'PayloadTooLarge', `the body is over ${MAX_NOTIFY_BODY_BYTES} bytes`),
-        };
-      }
-      chunks.push(value);
-    }
+  const bytes = await readBodyBytes(request, MAX_NOTIFY_BODY_BYTES);
+  if (bytes === 'tooLarge') {
+    return { ok: false, response: error(413, 'PayloadTooLarge', `the body is over ${MAX_NOTIFY_BODY_BYTES} bytes`) };
   }
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
     return { ok: false, response: error(400, 'InvalidEncoding', 'the body is not valid UTF-8') };
   }
