@@ -98,6 +98,12 @@ export interface ScanResult {
   changedKeys: number;
   /** What the run could not read (the first few). */
   problems: string[];
+  /**
+   * Where the wall time went, from the run's log lines: inventory (Resource Graph, quota waits included), region
+   * catalogs, access (role assignments and Graph), rules, the store's recordRun, and the rest (run start, the alert
+   * baseline and exemptions read from the store, posting alerts).
+   */
+  phasesMs: Record<string, number>;
   /** Changed findings and clusters the 1% rescan should write (from the generator's ground truth). */
   expectedChangedFindings?: number;
   expectedChangedClusters?: number;
@@ -330,6 +336,29 @@ export async function measureRuleEvaluation(fleetOptions: FleetOptions): Promise
   };
 }
 
+/** Phase timings from the run's log lines (see runScan's `inventory: ... in N ms` lines). */
+export function phasesOf(lines: string[], wallMs: number, storeMs: number): Record<string, number> {
+  const phases: Record<string, number> = {};
+  const take = (name: string, pattern: RegExp) => {
+    for (const line of lines) {
+      const m = pattern.exec(line);
+      if (m) phases[name] = Number(m[1]);
+    }
+  };
+  take('inventory', /^inventory: .* in (\d+) ms/);
+  take('catalogs', /^catalogs: .* in (\d+) ms/);
+  take('access', /^access: .* in (\d+) ms/);
+  take('rules', /^rules: .* in (\d+) ms/);
+  take('resourceGraphQuotaWaits', /^resourceGraph: .*quota waits \((\d+) ms\)/);
+  phases.storeRecordRun = Math.round(storeMs);
+  const accounted = ['inventory', 'catalogs', 'access', 'rules', 'storeRecordRun'].reduce(
+    (sum, k) => sum + (phases[k] ?? 0),
+    0,
+  );
+  phases.other = Math.max(0, Math.round(wallMs - accounted));
+  return phases;
+}
+
 /** The project folder, from bench/ (ts-jest) or dist/bench/ (compiled). */
 function projectRoot(): string {
   return existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
@@ -418,6 +447,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         clusters: result.report.summary.clusters,
         changedKeys: result.run.writes?.latest ?? 0,
         problems: (result.report.problems ?? []).slice(0, 5).map((p) => `${p.source} ${p.scope}: ${p.message}`),
+        phasesMs: phasesOf(jobLog, wallMs, store.recordMs),
         ...extra,
       };
       log(
@@ -581,6 +611,15 @@ export function formatResults(results: BenchResults): string {
   lines.push(`  ${pad('api', 20)}${results.scans.map((s) => pad(s.name, 21, true)).join('')}`);
   for (const api of apis) {
     lines.push(`  ${pad(api, 20)}${results.scans.map((s) => pad(String(s.calls[api] ?? 0), 21, true)).join('')}`);
+  }
+  lines.push('');
+  lines.push('Where the wall time went (ms):');
+  const phaseNames = [...new Set(results.scans.flatMap((s) => Object.keys(s.phasesMs)))];
+  lines.push(`  ${pad('phase', 24)}${results.scans.map((s) => pad(s.name, 21, true)).join('')}`);
+  for (const phase of phaseNames) {
+    lines.push(
+      `  ${pad(phase, 24)}${results.scans.map((s) => pad(String(s.phasesMs[phase] ?? '-'), 21, true)).join('')}`,
+    );
   }
   const r = results.ruleEvaluation;
   lines.push('');
