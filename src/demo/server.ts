@@ -106,8 +106,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const started = Date.now();
       const url = new URL(req.url ?? '/', `http://localhost:${port}`);
       const method = (req.method ?? 'GET').toUpperCase();
+      // The query may carry a function key (`?code=`): log its value masked.
+      const shown = new URL(url.href);
+      if (shown.searchParams.has('code')) shown.searchParams.set('code', '***');
       const done = (status: number) =>
-        options.log(`http: ${method} ${url.pathname}${url.search} -> ${status} (${Date.now() - started} ms)`);
+        options.log(`http: ${method} ${shown.pathname}${shown.search} -> ${status} (${Date.now() - started} ms)`);
       try {
         if (url.pathname === '/' && options.index && (method === 'GET' || method === 'HEAD')) {
           const body = options.index();

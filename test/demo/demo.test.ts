@@ -130,6 +130,15 @@ describe('the serving demo', () => {
     expect(demo.sim.captured.mail.length).toBeGreaterThanOrEqual(1);
   });
 
+  test('never logs a function key sent in the query string', async () => {
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json&code=s3cr3t-key`);
+    expect(response.status).toBe(200);
+    const logged = lines.filter((l) => l.includes('/api/reports/latest?format=json&code='));
+    expect(logged.length).toBe(1);
+    expect(logged[0]).toContain('code=***');
+    expect(lines.join('\n')).not.toContain('s3cr3t-key');
+  });
+
   test("the nightly run's findings match the sample fleet's ground truth", () => {
     const { truth } = sampleFleet(new Date(demo.report.asOf));
     const mismatches: string[] = [];
