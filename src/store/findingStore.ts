@@ -11,8 +11,8 @@
 //   (or a cluster's metadata) changed: an unchanged rescan writes nothing here. A finding's text (message, details) is
 //   the text recorded at its last status or severity change; writing fresh wording every night would turn every
 //   night into a full rewrite of the fleet.
-// - Every run that changes the state gets a change set number `seq` (a registry row per change set in Runs, PK
-//   `changeset`, RK inverted seq so the newest comes first). Before touching Latest, the run writes one Changes
+// - Every run that changes the state gets a change set number `seq` (a registry row per change set in Runs, RK
+//   `changeset.<inverted seq>` so the newest comes first). Before touching Latest, the run writes one Changes
 //   entity per changed key holding what Latest held before (PK `cSEQ-NN`, RK as in Latest). A run's state is "Latest
 //   rolled back through every later change set, newest first": any past run's report is rebuilt exactly from Latest
 //   plus the later change sets, each read by partition key (no table scan). Because the before-images are written
@@ -22,11 +22,18 @@
 //   `v-RUN-NN`) keeps what the run reported, so its report is rebuilt as it was returned.
 // - History: PK `bNN`, RK `<ck>.SEQ`, one entity per changed cluster per change set with its transitions: a cluster's
 //   history is one range query.
-// - Runs: PK `run` RK run key (status running/completed/partial/failed, trigger, scope, summary, problems, timings,
-//   the change set it ends at), PK `runindex` RK inverted start time (listing newest first), PK `pointer`
-//   (`latestFinished`: completed or partial; `latestCompleted`: complete runs only; both for fleet-wide runs;
-//   `latestState`: any finished run, for the clusters' latest status). A run becomes completed/partial only after all
-//   its writes succeeded, and the pointers move last.
+// - Runs: all run bookkeeping in ONE partition (PK `runs`), so that it can change in entity-group transactions:
+//   RK `run.<run key>` (status running/completed/partial/failed, trigger, scope, summary, problems, timings, the
+//   change set it ends at), `index.<inverted start time>-<run key>` (listing newest first), `changeset.<inverted
+//   seq>` (above), `pointer.latestFinished` (completed or partial) and `pointer.latestCompleted` (complete runs only),
+//   both for fleet-wide runs, `pointer.latestState` (any finished run, for the clusters' latest status), and
+//   `lock.writer` (the writer lease). One partition is ample for this load: a run a night and a few on demand write
+//   a handful of transactions each, far below a partition's ~2,000 entities/s.
+// - A run costs two transactions here when it changes nothing: its start (the run record as running plus its index
+//   entry) and its completion (the run record completed/partial, the pointers and the lease). A run that changes
+//   the state adds one before its state writes (the lease taken, its change set registered and its position marked)
+//   and still completes in one. A run becomes completed/partial only after all its writes succeeded, and the
+//   pointers move last: in that completing transaction.
 // - A run narrowed to subscriptions, management groups (the subscriptions found under them) or one cluster asserts
 //   nothing about clusters outside its scope: they keep their state, and its report is the state restricted to its
 //   scope.
@@ -34,8 +41,12 @@
 //   the before-images already written are kept, so the retry converges on the same state (idempotent upserts).
 // - Large values (finding JSON, problems) are split over properties of at most CHUNK characters; a finding whose JSON
 //   exceeds the entity budget keeps its status and severity and has its details replaced by a truncation marker.
-// - Writers are expected one at a time (the nightly timer and on-demand scans of one deployment); a lease row in Runs
-//   (PK `lock`) makes a second concurrent writer fail instead of interleaving change sets.
+// - Writers are expected one at a time (the nightly timer and on-demand scans of one deployment). The lease row is
+//   only ever changed under its ETag, inside the transactions above: a run that writes state takes it first (and a
+//   second writer waits, up to leaseWaitMs, instead of interleaving change sets); a run that writes nothing but its
+//   records makes its completing transaction conditional on the lease's ETag as read before it read the state, so a
+//   writer that came in between makes it fail whole, and the run reads the new state and tries again. The lease is
+//   held while a run records (seconds), not while it scans (minutes).
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import type { AzureClients } from '../azure/clients';
@@ -186,6 +197,25 @@ function ruleKey(ruleId: string): string {
 
 const META = '!meta';
 
+// The run bookkeeping: one partition of the Runs table (see the design comment), row keys by kind.
+const RUNS_PK = 'runs';
+const RUN_PREFIX = 'run.';
+const INDEX_PREFIX = 'index.';
+const CHANGESET_PREFIX = 'changeset.';
+const POINTER_PREFIX = 'pointer.';
+const LOCK_RK = 'lock.writer';
+
+function runRow(runId: string): string {
+  return `${RUN_PREFIX}${runKey(runId)}`;
+}
+
+/** Rows of one partition whose RowKey starts with `prefix` (ending with '.'): a range query, never a scan. */
+function rangeFilter(pk: string, prefix: string): string {
+  // '/' follows '.': every key starting with the prefix sorts in between.
+  const upper = `${prefix.slice(0, -1)}/`;
+  return odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${upper}`;
+}
+
 export function bucketOf(clusterId: string): string {
   // FNV-1a: cheap, stable across versions and platforms.
   let h = 0x811c9dc5;
@@ -326,6 +356,37 @@ function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
 }
 
+/** A conditional write lost: the entity was created (409) or changed (412) since it was read. */
+function isConflict(error: unknown): boolean {
+  const code = (error as { statusCode?: number })?.statusCode;
+  return code === 409 || code === 412;
+}
+
+/** The lease changed between the read and a transaction conditional on it; nothing was written. */
+class LeaseConflict extends Error {
+  override name = 'LeaseConflict';
+}
+
+function upsertAction(entity: TableEntity<Record<string, unknown>>): TransactionAction {
+  return ['upsert', entity, 'Replace'];
+}
+
+/** A row as written back: without the service's etag and timestamp. */
+function withoutMeta(row: Row): TableEntity<Record<string, unknown>> {
+  const entity: Record<string, unknown> = { ...row };
+  delete entity.etag;
+  delete entity.timestamp;
+  return entity as TableEntity<Record<string, unknown>>;
+}
+
+function runScope(scope: Partial<RunRecord['scope']> | undefined): RunRecord['scope'] {
+  return {
+    subscriptions: scope?.subscriptions ?? [],
+    managementGroups: scope?.managementGroups ?? [],
+    ...(scope?.clusterId ? { clusterId: scope.clusterId } : {}),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 export class FindingStore {
@@ -433,9 +494,13 @@ export class FindingStore {
 
   /** Rows of one partition whose RowKey starts with `prefix` (a range query, never a scan). */
   private range(role: TableRole, pk: string, prefix: string): Promise<Row[]> {
-    // `prefix` ends with '.', and '/' is the next character: every key starting with the prefix sorts in between.
-    const upper = `${prefix.slice(0, -1)}/`;
-    return this.query(role, odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${upper}`);
+    return this.query(role, rangeFilter(pk, prefix));
+  }
+
+  /** One entity-group transaction (one partition, at most 100 entities, each once). */
+  private async transact(role: TableRole, actions: TransactionAction[]): Promise<void> {
+    await this.tables[role].submitTransaction(actions);
+    this.count(role, actions.length);
   }
 
   /** Writes actions in transactions of at most 100 entities (and 3.5 MB) per partition, partitions in parallel. */
@@ -513,7 +578,7 @@ export class FindingStore {
   }
 
   private async runEntity(runId: string): Promise<Row | undefined> {
-    return this.get('runs', 'run', runKey(runId));
+    return this.get('runs', RUNS_PK, runRow(runId));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -527,7 +592,7 @@ export class FindingStore {
     await this.prepare();
     const keys: string[] = [];
     const pages = this.tables.runs
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${'runindex'}` } })
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: rangeFilter(RUNS_PK, INDEX_PREFIX) } })
       .byPage({ maxPageSize: Math.min(Math.max(limit, 1), 1000) });
     for await (const page of pages) {
       for (const row of page) if (keys.length < limit) keys.push(String(row.runId));
@@ -537,31 +602,22 @@ export class FindingStore {
     return runs.filter((r): r is RunRecord => r !== undefined);
   }
 
-  /** Records that a run started (status running). A run that already finished keeps its status. */
-  async markRunStarted(input: {
-    runId: string;
-    trigger: RunTrigger;
-    scope?: Partial<RunRecord['scope']>;
-    startedAt?: Date;
-  }): Promise<RunRecord> {
-    await this.prepare();
-    const existing = await this.runEntity(input.runId);
-    if (existing && (existing.status === 'completed' || existing.status === 'partial')) {
-      return this.runFromEntity(existing);
-    }
+  /**
+   * A run's record as running: a new run (with its index entry, to be written in the same transaction) or a failed
+   * run starting again (its start time, index entry and change set kept).
+   */
+  private runningEntity(
+    input: { runId: string; trigger: RunTrigger; scope?: Partial<RunRecord['scope']>; startedAt?: Date },
+    existing: Row | undefined,
+  ): { entity: TableEntity<Record<string, unknown>>; index?: TableEntity<Record<string, unknown>> } {
     const startedAt = (existing?.startedAt as string | undefined) ?? (input.startedAt ?? this.now()).toISOString();
     const indexKey =
       (existing?.indexKey as string | undefined) ??
       `${pad(9_999_999_999_999 - Date.parse(startedAt))}-${runKey(input.runId)}`;
-    const scope = {
-      subscriptions: input.scope?.subscriptions ?? [],
-      managementGroups: input.scope?.managementGroups ?? [],
-      ...(input.scope?.clusterId ? { clusterId: input.scope.clusterId } : {}),
-    };
     const entity: Record<string, unknown> = {
       ...(existing ?? {}),
-      partitionKey: 'run',
-      rowKey: runKey(input.runId),
+      partitionKey: RUNS_PK,
+      rowKey: runRow(input.runId),
       runId: input.runId,
       status: 'running',
       trigger: input.trigger,
@@ -573,11 +629,40 @@ export class FindingStore {
     delete entity.timestamp;
     // A failed run that starts again is running, not finished.
     delete entity.finishedAt;
-    putChunks(entity, 'scope', JSON.stringify(scope));
-    if (!existing) {
-      await this.upsert('runs', { partitionKey: 'runindex', rowKey: indexKey, runId: input.runId });
+    putChunks(entity, 'scope', JSON.stringify(runScope(input.scope)));
+    return {
+      entity: entity as TableEntity<Record<string, unknown>>,
+      ...(existing
+        ? {}
+        : { index: { partitionKey: RUNS_PK, rowKey: `${INDEX_PREFIX}${indexKey}`, runId: input.runId } }),
+    };
+  }
+
+  /**
+   * Records that a run started (status running): one transaction (the run record and, for a new run, its index
+   * entry). A run that already finished keeps its status; a run already running with the same trigger and scope is
+   * not written again.
+   */
+  async markRunStarted(input: {
+    runId: string;
+    trigger: RunTrigger;
+    scope?: Partial<RunRecord['scope']>;
+    startedAt?: Date;
+  }): Promise<RunRecord> {
+    await this.prepare();
+    const existing = await this.runEntity(input.runId);
+    if (existing && (existing.status === 'completed' || existing.status === 'partial')) {
+      return this.runFromEntity(existing);
     }
-    await this.upsert('runs', entity as TableEntity<Record<string, unknown>>);
+    if (
+      existing?.status === 'running' &&
+      existing.trigger === input.trigger &&
+      getChunks(existing, 'scope') === JSON.stringify(runScope(input.scope))
+    ) {
+      return this.runFromEntity(existing);
+    }
+    const { entity, index } = this.runningEntity(input, existing);
+    await this.transact('runs', [['upsert', entity, 'Replace'], ...(index ? [upsertAction(index)] : [])]);
     return this.runFromEntity(entity);
   }
 
@@ -594,33 +679,41 @@ export class FindingStore {
     }
   }
 
+  /** One transaction: the run record as failed (with its index entry if it had none) and the run's lease released. */
   private async markRunFailedNow(runId: string, error: string, trigger: RunTrigger): Promise<void> {
-    let existing = await this.runEntity(runId);
-    if (!existing) {
-      await this.markRunStarted({ runId, trigger });
-      existing = await this.runEntity(runId);
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.runEntity(runId);
+      if (existing && (existing.status === 'completed' || existing.status === 'partial')) return;
+      const { entity, index } = existing
+        ? { entity: withoutMeta(existing), index: undefined }
+        : this.runningEntity({ runId, trigger }, undefined);
+      entity.status = 'failed';
+      entity.error = error.slice(0, 4000);
+      entity.finishedAt = this.now().toISOString();
+      const actions: TransactionAction[] = [upsertAction(entity)];
+      if (index) actions.push(upsertAction(index));
+      // A retry under the same run ID may take the lease again anyway; other runs must not wait for it to expire.
+      const lock = await this.readLock();
+      if (lock && String(lock.runId) === runId) actions.push(this.lockAction(lock, runId, 'release'));
+      try {
+        await this.transact('runs', actions);
+        return;
+      } catch (failure) {
+        // The lease changed hands since it was read: read it again.
+        if (!isConflict(failure) || attempt >= 3) throw failure;
+      }
     }
-    if (!existing || existing.status === 'completed' || existing.status === 'partial') return;
-    const entity: Record<string, unknown> = { ...existing };
-    delete entity.etag;
-    delete entity.timestamp;
-    entity.status = 'failed';
-    entity.error = error.slice(0, 4000);
-    entity.finishedAt = this.now().toISOString();
-    await this.upsert('runs', entity as TableEntity<Record<string, unknown>>);
-    // A retry under the same run ID may take the lease again anyway; other runs must not wait for it to expire.
-    await this.releaseLease(runId);
   }
 
   private async pointer(
     name: 'latestFinished' | 'latestCompleted' | 'latestState',
   ): Promise<{ runId: string; stateSeq: number } | undefined> {
-    const entity = await this.get('runs', 'pointer', name);
+    const entity = await this.get('runs', RUNS_PK, `${POINTER_PREFIX}${name}`);
     return entity ? { runId: String(entity.runId), stateSeq: Number(entity.stateSeq) } : undefined;
   }
 
   private async changesets(): Promise<{ seq: number; runId: string; buckets: string[]; skipped: boolean }[]> {
-    const rows = await this.partition('runs', 'changeset');
+    const rows = await this.query('runs', rangeFilter(RUNS_PK, CHANGESET_PREFIX));
     return rows
       .map((r) => ({
         seq: Number(r.seq),
@@ -634,62 +727,43 @@ export class FindingStore {
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // The writer lease
+  // The writer lease: a row of the run bookkeeping partition, only ever changed under its ETag (or created when
+  // missing), inside the same transactions as the run records; it is never deleted, so its ETag is its version.
 
-  private async acquireLease(runId: string): Promise<void> {
-    const now = this.now().getTime();
-    const existing = await this.get('runs', 'lock', 'writer');
+  private readLock(): Promise<Row | undefined> {
+    return this.get('runs', RUNS_PK, LOCK_RK);
+  }
+
+  /** Another run holds the lease and it has not expired. */
+  private heldByOther(lock: Row | undefined, runId: string): boolean {
+    const holder = String(lock?.runId ?? '');
+    return holder !== '' && holder !== runId && Date.parse(String(lock?.expiresAt)) > this.now().getTime();
+  }
+
+  /** Takes or gives back the lease, conditional on the lease as read (`lock`; undefined: it must not exist yet). */
+  private lockAction(lock: Row | undefined, runId: string, kind: 'acquire' | 'release'): TransactionAction {
+    const now = this.now();
     const entity = {
-      partitionKey: 'lock',
-      rowKey: 'writer',
-      runId,
-      expiresAt: new Date(now + LOCK_TTL_MS).toISOString(),
+      partitionKey: RUNS_PK,
+      rowKey: LOCK_RK,
+      runId: kind === 'acquire' ? runId : '',
+      expiresAt: kind === 'acquire' ? new Date(now.getTime() + LOCK_TTL_MS).toISOString() : '',
+      lastRunId: runId,
+      changedAt: now.toISOString(),
     };
-    try {
-      if (!existing) {
-        await this.tables.runs.createEntity(entity);
-      } else {
-        const held = String(existing.runId) !== runId && Date.parse(String(existing.expiresAt)) > now;
-        if (held)
-          throw new StoreBusyError(
-            `run ${String(existing.runId)} is writing to the store until ${String(existing.expiresAt)}`,
-          );
-        await this.tables.runs.updateEntity(entity, 'Replace', { etag: existing.etag });
-      }
-    } catch (error) {
-      const code = (error as { statusCode?: number }).statusCode;
-      if (code === 409 || code === 412) throw new StoreBusyError('another run took the writer lease at the same time');
-      throw error;
-    }
-    this.count('runs', 1);
+    return lock ? ['update', entity, 'Replace', { etag: lock.etag }] : ['create', entity];
   }
 
-  /** Waits (up to leaseWaitMs) while another run records itself; recording takes seconds, scans minutes. */
-  private async acquireLeaseWaiting(runId: string): Promise<void> {
-    const deadline = Date.now() + this.leaseWaitMs;
-    for (;;) {
-      try {
-        await this.acquireLease(runId);
-        return;
-      } catch (error) {
-        if (!(error instanceof StoreBusyError) || Date.now() >= deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  }
-
+  /** Gives the lease back if this run holds it (after a failure; the completing transaction does it otherwise). */
   private async releaseLease(runId: string): Promise<void> {
-    const existing = await this.get('runs', 'lock', 'writer');
-    if (!existing || String(existing.runId) !== runId) return;
+    const lock = await this.readLock();
+    if (!lock || String(lock.runId) !== runId) return;
     try {
-      await this.tables.runs.deleteEntity('lock', 'writer', { etag: existing.etag });
-      this.count('runs', 1);
+      await this.transact('runs', [this.lockAction(lock, runId, 'release')]);
     } catch (error) {
-      const code = (error as { statusCode?: number }).statusCode;
-      if (code !== 404 && code !== 412) throw error;
+      if (!isConflict(error)) throw error;
     }
   }
-
   // -------------------------------------------------------------------------------------------------------------
   // Reading the state
 
@@ -859,42 +933,62 @@ export class FindingStore {
   // Recording a run
 
   /**
-   * Records a run's report: its changes (before-images first), history, the latest state, then the run record as
-   * completed/partial, then the pointers. Throws on any storage failure (the run stays running; a retry continues).
+   * Records a run's report: its changes (before-images first), history, the latest state, then in one transaction
+   * the run record as completed/partial, the pointers and the lease given back. Waits (up to leaseWaitMs) while
+   * another run records itself. Throws on any storage failure (the run stays running; a retry continues).
    */
   async recordRun(report: ScanReport, options: RecordRunOptions): Promise<RecordRunResult> {
     await this.prepare();
     const runId = report.runId;
-    const rkey = runKey(runId);
-    let existing = await this.runEntity(runId);
-    if (!existing || existing.status === 'failed') {
-      await this.markRunStarted({
-        runId,
-        trigger: options.trigger,
-        scope: { ...report.scope, ...(options.clusterId ? { clusterId: options.clusterId } : {}) },
-        startedAt: new Date(report.startedAt),
-      });
-      existing = await this.runEntity(runId);
-    }
-    if (!existing) throw new Error(`run ${runId} could not be recorded`);
-    const previousStatus = existing.status as RunStatus;
-    await this.acquireLeaseWaiting(runId);
-    try {
-      const result = await this.recordLocked(report, options, existing, previousStatus, rkey);
-      return result;
-    } finally {
-      await this.releaseLease(runId).catch(() => undefined);
+    const deadline = Date.now() + this.leaseWaitMs;
+    for (;;) {
+      // The lease as read before the state: whatever this run writes is conditional on it being unchanged.
+      const lock = await this.readLock();
+      let busy: string;
+      if (this.heldByOther(lock, runId)) {
+        busy = `run ${String(lock!.runId)} is writing to the store until ${String(lock!.expiresAt)}`;
+      } else {
+        try {
+          return await this.recordAttempt(report, options, lock);
+        } catch (error) {
+          if (!(error instanceof LeaseConflict)) throw error;
+          busy = 'another run took the writer lease at the same time';
+        }
+      }
+      // Recording takes seconds, scans minutes: wait for the other run rather than interleave with it.
+      if (Date.now() >= deadline) throw new StoreBusyError(busy);
+      await new Promise((resolve) => setTimeout(resolve, 250 + Math.floor(Math.random() * 750)));
     }
   }
 
-  private async recordLocked(
+  /**
+   * One attempt at recording a run, `lock` being the lease as read before anything else. A run that changes nothing
+   * but its own records writes one transaction, conditional on the lease's ETag: a run that took the lease since makes
+   * it fail (LeaseConflict) before anything was written, and the attempt is made again on the new state. A run with
+   * more to write takes the lease first (one transaction with its change set registration and its run marker).
+   */
+  private async recordAttempt(
     report: ScanReport,
     options: RecordRunOptions,
-    existing: Row,
-    previousStatus: RunStatus,
-    rkey: string,
+    lock: Row | undefined,
   ): Promise<RecordRunResult> {
     const runId = report.runId;
+    const rkey = runKey(runId);
+    const found = await this.runEntity(runId);
+    const previousStatus = found?.status as RunStatus | undefined;
+    // A new run, or a failed one starting again, is recorded as running by the first transaction this run writes.
+    const { entity: existing, index } =
+      !found || found.status === 'failed'
+        ? this.runningEntity(
+            {
+              runId,
+              trigger: options.trigger,
+              scope: { ...report.scope, ...(options.clusterId ? { clusterId: options.clusterId } : {}) },
+              startedAt: new Date(report.startedAt),
+            },
+            found,
+          )
+        : { entity: withoutMeta(found), index: undefined };
     // A one-cluster run only needs that cluster's rows.
     const latest = await this.readLatest(options.clusterId);
     const sets = await this.changesets();
@@ -1033,49 +1127,60 @@ export class FindingStore {
         if (!transitions.has(ck)) staleHistory.push({ pk, rk: `${ck}.${pad(seq)}` });
       }
     }
-
-    // 1. register the change set and the run's position, 2. before-images, 3. history and views, 4. Latest,
-    // 5. clean-ups, 6. the run record, 7. the pointers.
-    if (writesState) {
-      await this.upsert('runs', {
-        partitionKey: 'changeset',
-        rowKey: invertedSeq(seq),
-        seq,
-        runId,
-        buckets: [...changeBuckets].sort().join(','),
-        skipped: skipBefore,
-      });
-      const marker: Record<string, unknown> = {
-        ...existing,
-        ownSeq: seq,
-        viewBuckets: [...new Set([...oldViewBuckets, ...viewBuckets])].sort().join(','),
-      };
-      delete marker.etag;
-      delete marker.timestamp;
-      await this.upsert('runs', marker as TableEntity<Record<string, unknown>>);
-    } else if (viewActions.length > 0) {
+    // 1. the lease, the change set's registration and the run's position (one transaction), 2. before-images,
+    // 3. history and views, 4. Latest, 5. clean-ups, 6. the run record, the pointers (moved last) and the lease
+    // given back (one transaction). A run with nothing but its records to write skips 1-5.
+    const needsLease = writesState || viewActions.length > 0;
+    let held = lock;
+    if (needsLease) {
       const marker: Record<string, unknown> = {
         ...existing,
         viewBuckets: [...new Set([...oldViewBuckets, ...viewBuckets])].sort().join(','),
       };
-      delete marker.etag;
-      delete marker.timestamp;
-      await this.upsert('runs', marker as TableEntity<Record<string, unknown>>);
-    }
-    await this.write('changes', changeActions);
-    await this.write('history', historyActions);
-    await this.write('changes', viewActions);
-    await this.write('latest', latestActions);
-    await this.write('changes', staleChanges);
-    for (const { pk, rk } of staleHistory) {
+      if (writesState) marker.ownSeq = seq;
+      const first: TransactionAction[] = [
+        this.lockAction(lock, runId, 'acquire'),
+        upsertAction(marker as TableEntity<Record<string, unknown>>),
+      ];
+      if (writesState) {
+        first.push(
+          upsertAction({
+            partitionKey: RUNS_PK,
+            rowKey: `${CHANGESET_PREFIX}${invertedSeq(seq)}`,
+            seq,
+            runId,
+            buckets: [...changeBuckets].sort().join(','),
+            skipped: skipBefore,
+          }),
+        );
+      }
+      if (index) first.push(upsertAction(index));
       try {
-        await this.tables.history.deleteEntity(pk, rk);
-        this.count('history', 1);
+        await this.transact('runs', first);
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if (isConflict(error)) throw new LeaseConflict();
+        throw error;
+      }
+      try {
+        held = await this.readLock();
+        await this.write('changes', changeActions);
+        await this.write('history', historyActions);
+        await this.write('changes', viewActions);
+        await this.write('latest', latestActions);
+        await this.write('changes', staleChanges);
+        for (const { pk, rk } of staleHistory) {
+          try {
+            await this.tables.history.deleteEntity(pk, rk);
+            this.count('history', 1);
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+        }
+      } catch (error) {
+        await this.releaseLease(runId).catch(() => undefined);
+        throw error;
       }
     }
-
     const finishedAt = this.now();
     const status = statusOfReport(report);
     const run: Record<string, unknown> = {
@@ -1109,18 +1214,28 @@ export class FindingStore {
       views: viewActions.length,
     };
     putChunks(run, 'writes', JSON.stringify(writes));
-    await this.upsert('runs', run as TableEntity<Record<string, unknown>>);
-
-    await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestState', runId, stateSeq });
+    const final: TransactionAction[] = [upsertAction(run as TableEntity<Record<string, unknown>>)];
+    if (index && !needsLease) final.push(upsertAction(index));
+    const pointer = (name: string): TransactionAction =>
+      upsertAction({ partitionKey: RUNS_PK, rowKey: `${POINTER_PREFIX}${name}`, runId, stateSeq });
+    final.push(pointer('latestState'));
     if (!options.narrowed) {
-      await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestFinished', runId, stateSeq });
-      if (report.complete) {
-        await this.upsert('runs', { partitionKey: 'pointer', rowKey: 'latestCompleted', runId, stateSeq });
+      final.push(pointer('latestFinished'));
+      if (report.complete) final.push(pointer('latestCompleted'));
+    }
+    final.push(this.lockAction(held, runId, 'release'));
+    try {
+      await this.transact('runs', final);
+    } catch (error) {
+      if (isConflict(error) && !needsLease) throw new LeaseConflict();
+      if (needsLease) await this.releaseLease(runId).catch(() => undefined);
+      if (isConflict(error)) {
+        throw new StoreBusyError(`run ${runId} lost the writer lease while recording (it expired); run it again`);
       }
+      throw error;
     }
     return { run: this.runFromEntity(run), changedKeys, changedClusters: transitions.size };
   }
-
   // -------------------------------------------------------------------------------------------------------------
   // Exemptions
 

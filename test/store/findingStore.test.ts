@@ -3,7 +3,7 @@ import { createAzureClients } from '../../src/azure/clients';
 import { loadSettings } from '../../src/config/settings';
 import type { ClusterReport, Finding, ScanReport, Status } from '../../src/model';
 import { buildReport } from '../../src/report/build';
-import { FindingStore, RunNotReadyError, bucketOf, clusterKey } from '../../src/store/findingStore';
+import { FindingStore, RunNotReadyError, StoreBusyError, bucketOf, clusterKey } from '../../src/store/findingStore';
 import { startAzurite, type Azurite } from '../harness/azurite';
 
 const RULES = [
@@ -61,10 +61,17 @@ function report(runId: string, clusters: ClusterReport[], complete = true): Scan
 let azurite: Azurite;
 let prefixCounter = 0;
 
-function newStore(): FindingStore {
-  const settings = loadSettings({ AKS_COMPLIANCE_STORAGE: azurite.connectionString });
+function newPrefix(): string {
   prefixCounter += 1;
-  return new FindingStore(createAzureClients(settings), { tablePrefix: `t${Date.now() % 100000}n${prefixCounter}` });
+  return `t${Date.now() % 100000}n${prefixCounter}`;
+}
+
+function clients(): ReturnType<typeof createAzureClients> {
+  return createAzureClients(loadSettings({ AKS_COMPLIANCE_STORAGE: azurite.connectionString }));
+}
+
+function newStore(): FindingStore {
+  return new FindingStore(clients(), { tablePrefix: newPrefix() });
 }
 
 beforeAll(async () => {
@@ -230,6 +237,96 @@ describe('FindingStore', () => {
     expect(stateWrites(store)).toBe(0);
     expect(await store.getRunReport('i2')).toEqual(r2);
     expect((await store.listRuns(5)).map((r) => r.runId)).toHaveLength(2);
+  });
+
+  it('run bookkeeping: an unchanged rescan writes 2 transactions, both in Runs; a first run adds one', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 40 }, (_, i) => cluster(i));
+    const start = (runId: string) => store.markRunStarted({ runId, trigger: 'timer' });
+    const runs = () => store.counters.byTable.runs;
+
+    await store.ensureTables();
+    await start('k1');
+    await store.recordRun(report('k1', fleet), { trigger: 'timer' });
+    // Start, lease + change set + run marker, completion.
+    expect(runs().transactions).toBe(3);
+    expect(store.counters.transactions - runs().transactions).toBeGreaterThan(0);
+
+    store.resetCounters();
+    await start('k2');
+    expect(store.counters.transactions).toBe(1);
+    const result = await store.recordRun(report('k2', structuredClone(fleet)), { trigger: 'timer' });
+    expect(result.changedKeys).toBe(0);
+    expect(store.counters.transactions).toBe(2);
+    expect(runs()).toEqual({ transactions: 2, entities: store.counters.entities });
+    // Start: run + index; completion: run + 3 pointers + lease.
+    expect(store.counters.entities).toBe(7);
+    expect(result.run).toMatchObject({ runId: 'k2', status: 'completed', stateSeq: 1 });
+    expect((await store.getRun('k2'))?.status).toBe('completed');
+    expect((await store.listRuns(5)).map((r) => r.runId)).toEqual(['k2', 'k1']);
+
+    // Recorded without a start (the run record and its index come with the completion): one transaction.
+    store.resetCounters();
+    await store.recordRun(report('k3', structuredClone(fleet)), { trigger: 'cli' });
+    expect(store.counters.transactions).toBe(1);
+    expect(await store.getRunReport('k3')).toEqual(report('k3', fleet));
+    expect(await store.getRunReport('k1')).toEqual(report('k1', fleet));
+    // Listed by start time: k3's report started before the other two were marked started.
+    expect((await store.listRuns(5)).map((r) => r.runId)).toEqual(['k2', 'k1', 'k3']);
+  });
+
+  it('waits while another run holds the writer lease, and takes an expired one', async () => {
+    const prefix = newPrefix();
+    const store = new FindingStore(clients(), { tablePrefix: prefix, leaseWaitMs: 1500 });
+    await store.ensureTables();
+    const runsTable = clients().tableClient(`${prefix}Runs`);
+    const hold = (expiresAt: Date) =>
+      runsTable.upsertEntity(
+        { partitionKey: 'runs', rowKey: 'lock.writer', runId: 'other-run', expiresAt: expiresAt.toISOString() },
+        'Replace',
+      );
+    const fleet = Array.from({ length: 10 }, (_, i) => cluster(i));
+    await hold(new Date(Date.now() + 60_000));
+    await expect(store.recordRun(report('w1', fleet), { trigger: 'timer' })).rejects.toBeInstanceOf(StoreBusyError);
+    expect(await store.getRun('w1')).toBeUndefined();
+    expect(store.counters.transactions).toBe(0);
+
+    await hold(new Date(Date.now() - 1000));
+    expect((await store.recordRun(report('w1', fleet), { trigger: 'timer' })).run.status).toBe('completed');
+    // Given back: the next run does not wait.
+    const t = Date.now();
+    await store.recordRun(report('w2', fleet), { trigger: 'timer' });
+    expect(Date.now() - t).toBeLessThan(1500);
+    expect(await store.getRunReport('w1')).toEqual(report('w1', fleet));
+  });
+
+  it('concurrent writers never interleave: every run recorded, every report rebuilt exactly', async () => {
+    const prefix = newPrefix();
+    const stores = Array.from({ length: 4 }, () => new FindingStore(clients(), { tablePrefix: prefix }));
+    const fleet = Array.from({ length: 60 }, (_, i) => cluster(i));
+    await stores[0].recordRun(report('c0', fleet), { trigger: 'timer' });
+    // Two unchanged rescans and two runs that each change other clusters, recorded at the same time.
+    const variant = (flip: number[]) =>
+      fleet.map((c, i) =>
+        flip.includes(i)
+          ? cluster(i, { aks_entra_id_enabled: c.findings[2].status === 'fail' ? 'pass' : 'fail' })
+          : structuredClone(c),
+      );
+    const reports = [
+      report('c1', variant([])),
+      report('c2', variant([1, 2, 3])),
+      report('c3', variant([])),
+      report('c4', variant([10, 20])),
+    ];
+    const results = await Promise.all(reports.map((r, k) => stores[k].recordRun(r, { trigger: 'http' })));
+    expect(results.map((r) => r.run.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    const seqs = results.map((r) => r.run.ownSeq).filter((s) => s !== undefined);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (const r of reports) expect(await stores[0].getRunReport(r.runId)).toEqual(r);
+    expect(await stores[0].getRunReport('c0')).toEqual(report('c0', fleet));
+    // The lease is free again.
+    const lateRun = await stores[1].recordRun(report('c5', fleet), { trigger: 'timer' });
+    expect(lateRun.run.status).toBe('completed');
   });
 
   it('keeps large findings within entity limits', async () => {
