@@ -57,6 +57,13 @@ export interface PrincipalDirectoryOptions {
   batchAttempts?: number;
   /** Upper bound on one wait for an inner Retry-After, in milliseconds (default 60000). */
   maxRetryAfterInMs?: number;
+  /**
+   * Attempts of one getByIds call that failed transiently (a dropped connection, 5xx or 429 past the client's own
+   * retries, a malformed answer) before its principals are given up as unreadable (default 3).
+   */
+  getByIdsAttempts?: number;
+  /** First back-off between those attempts, doubled each time, in milliseconds (default 1000). */
+  getByIdsRetryDelayInMs?: number;
   /** Groups whose transitive members are counted (admin groups); counted only when they resolve as groups. */
   countMembersOf?: Iterable<string>;
 }
@@ -178,7 +185,7 @@ export class PrincipalDirectory {
       const id = raw.trim().toLowerCase();
       if (isGuid(id)) wanted.add(id);
     }
-    await resolvePrincipals(graph, [...wanted], options.concurrency ?? 4, principals, problems);
+    await resolvePrincipals(graph, [...wanted], options, principals, problems);
 
     const groups = new Set<string>();
     for (const raw of options.countMembersOf ?? []) {
@@ -198,23 +205,41 @@ export class PrincipalDirectory {
   }
 }
 
-async function resolvePrincipals(
-  graph: Client,
-  ids: string[],
-  concurrency: number,
-  out: Map<string, PrincipalLookup>,
-  problems: ScanProblem[],
-): Promise<void> {
-  const failures = new Map<string, { reason: string; ids: number }>();
-  await inPool(chunk(ids, GET_BY_IDS_LIMIT), concurrency, async (batch) => {
-    let value: unknown;
+/** A refusal or a bad request will answer the same again; anything else (network, 5xx, 429, malformed) may not. */
+const FINAL_STATUSES = new Set([400, 401, 403, 404]);
+
+async function getByIds(graph: Client, batch: string[], options: PrincipalDirectoryOptions): Promise<unknown[]> {
+  const attempts = Math.max(1, options.getByIdsAttempts ?? 3);
+  let delay = options.getByIdsRetryDelayInMs ?? 1000;
+  for (let attempt = 1; ; attempt++) {
     try {
       const response: unknown = await graph
         .api('/directoryObjects/getByIds')
         .select(DIRECTORY_SELECT)
         .post({ ids: batch, types: ['user', 'group', 'servicePrincipal'] });
-      value = isObject(response) ? response.value : undefined;
+      const value = isObject(response) ? response.value : undefined;
       if (!Array.isArray(value)) throw { statusCode: -1, message: 'the answer has no "value" array' };
+      return value;
+    } catch (err) {
+      if (attempt >= attempts || FINAL_STATUSES.has(describeError(err).status)) throw err;
+      await sleep(delay * (0.75 + Math.random() / 2));
+      delay *= 2;
+    }
+  }
+}
+
+async function resolvePrincipals(
+  graph: Client,
+  ids: string[],
+  options: PrincipalDirectoryOptions,
+  out: Map<string, PrincipalLookup>,
+  problems: ScanProblem[],
+): Promise<void> {
+  const failures = new Map<string, { reason: string; ids: number }>();
+  await inPool(chunk(ids, GET_BY_IDS_LIMIT), options.concurrency ?? 4, async (batch) => {
+    let value: unknown[];
+    try {
+      value = await getByIds(graph, batch, options);
     } catch (err) {
       const { status, text } = describeError(err);
       const reason =
