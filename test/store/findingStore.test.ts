@@ -1,6 +1,7 @@
 // FindingStore against Azurite through the real @azure/data-tables client built by the client factory.
 import { createAzureClients } from '../../src/azure/clients';
 import { loadSettings } from '../../src/config/settings';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { ClusterReport, Finding, ScanReport, Status } from '../../src/model';
 import { buildReport } from '../../src/report/build';
 import { FindingStore, RunNotReadyError, StoreBusyError, bucketOf, clusterKey } from '../../src/store/findingStore';
@@ -298,6 +299,47 @@ describe('FindingStore', () => {
     await store.recordRun(report('w2', fleet), { trigger: 'timer' });
     expect(Date.now() - t).toBeLessThan(1500);
     expect(await store.getRunReport('w1')).toEqual(report('w1', fleet));
+  });
+
+  it('a writer that records between an unchanged run’s read and its completion makes the run read again', async () => {
+    const prefix = newPrefix();
+    const real = clients();
+    const fleet = Array.from({ length: 12 }, (_, i) => cluster(i));
+    await new FindingStore(real, { tablePrefix: prefix }).recordRun(report('u1', fleet), { trigger: 'timer' });
+    const other = new FindingStore(real, { tablePrefix: prefix });
+    const flipped = fleet.map((c, i) => (i === 4 ? cluster(4, { aks_entra_id_enabled: 'pass' }) : c));
+    expect(flipped[4].findings[2].status).not.toBe(fleet[4].findings[2].status);
+    // The Runs table as the store sees it, with another writer recording just before the store's first completion.
+    let interfere = true;
+    const tableClient = (name: string): TableClient => {
+      const client = real.tableClient(name);
+      if (!name.endsWith('Runs')) return client;
+      return new Proxy(client, {
+        get(target, prop) {
+          if (prop === 'submitTransaction') {
+            return async (actions: TransactionAction[]) => {
+              const completes = actions.some((a) => a[1].rowKey === 'pointer.latestState');
+              if (interfere && completes) {
+                interfere = false;
+                await other.recordRun(report('u-other', flipped), { trigger: 'http' });
+              }
+              return target.submitTransaction(actions);
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    const store = new FindingStore({ tableClient }, { tablePrefix: prefix });
+    const result = await store.recordRun(report('u2', fleet), { trigger: 'timer' });
+    expect(interfere).toBe(false);
+    // Unchanged against u1 when first read; against u-other (read again) it turns cluster 4 back.
+    expect(result.changedKeys).toBe(1);
+    expect(await store.getRunReport('u2')).toEqual(report('u2', fleet));
+    expect(await store.getRunReport('u-other')).toEqual(report('u-other', flipped));
+    expect((await store.getLatestReport())?.runId).toBe('u2');
+    expect((await store.getClusterHistory(clusterId(4)))?.history.map((h) => h.runId)).toEqual(['u1', 'u-other', 'u2']);
   });
 
   it('concurrent writers never interleave: every run recorded, every report rebuilt exactly', async () => {
