@@ -21,6 +21,8 @@ export interface RunHistorySource {
     }>
   >;
   getRunReport(runId: string): Promise<ScanReport | undefined | null>;
+  /** The run's report thinned to what the alerts compare (FindingStore.getRunBaseline); preferred when present. */
+  getRunBaseline?(runId: string): Promise<ScanReport | undefined | null>;
 }
 
 export interface NotifyAfterScanInput {
@@ -29,6 +31,7 @@ export interface NotifyAfterScanInput {
     Partial<Pick<Settings, 'teamsWebhookUrl' | 'mailSender' | 'mailTo'>>;
   clients: AlertTables & { graph?: Client };
   store?: RunHistorySource;
+  /** The previous run's report; thin (FindingStore.getRunBaseline) is enough. */
   previous: ScanReport | undefined;
   report: ScanReport;
   log: (line: string) => void;
@@ -94,7 +97,9 @@ async function historyFrom(
         sameList(r.scope?.managementGroups, previous.scope.managementGroups),
     );
     if (at < 0 || !before) return [];
-    const report = await store.getRunReport(before.runId);
+    const report = store.getRunBaseline
+      ? await store.getRunBaseline(before.runId)
+      : await store.getRunReport(before.runId);
     return report ? [report] : [];
   } catch (error) {
     log(`alerts: run history unreadable (${(error as Error).message}); unreadable-cluster alerts are skipped this run`);

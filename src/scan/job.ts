@@ -5,7 +5,7 @@ import { notifyAfterScan, type NotifyAfterScanResult } from '../alerts/afterScan
 import type { AzureClients } from '../azure/clients';
 import type { Settings } from '../config/settings';
 import type { ScanReport } from '../model';
-import type { FindingStore, RunRecord, RunTrigger } from '../store/findingStore';
+import type { FindingStore, LatestSnapshot, RunRecord, RunTrigger } from '../store/findingStore';
 import { newRunId, runScan } from './runScan';
 
 export interface ScanJobDeps {
@@ -59,6 +59,7 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
 
   let report: ScanReport;
   let previous: ScanReport | undefined;
+  let snapshot: LatestSnapshot | undefined;
   try {
     await store.markRunStarted({
       runId,
@@ -69,9 +70,9 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
         ...(options.clusterId ? { clusterId: options.clusterId } : {}),
       },
     });
-    // The alert baseline: the latest complete fleet-wide run (partial runs alert nothing but the fact). Only read
-    // when alerts are sent: it is a full read of the latest state.
-    if (options.notify !== false) previous = await store.getLatestReport({ completeOnly: true });
+    // The alert baseline: the latest complete fleet-wide run (partial runs alert nothing but the fact), thin (what
+    // the alerts compare). Only read when alerts are sent; the same read of the state serves recordRun.
+    if (options.notify !== false) ({ report: previous, snapshot } = await store.getLatestBaseline());
     const exemptions = await store.listExemptions();
     report = await runScan(
       { settings, clients, log, covered: (list) => (covered = list) },
@@ -97,7 +98,9 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
       narrowed,
       ...(options.clusterId ? { clusterId: options.clusterId } : {}),
       ...(narrowedToGroups && covered ? { coveredSubscriptions: covered } : {}),
+      ...(snapshot ? { snapshot } : {}),
     });
+    snapshot = undefined;
   } catch (error) {
     await failRun(store, runId, options.trigger, error, log);
     throw error;

@@ -116,6 +116,26 @@ export interface RecordRunOptions {
    * subscriptions' clusters (and those it reported) only; without the list, only for the subscriptions it reported.
    */
   coveredSubscriptions?: string[];
+  /** Latest as getLatestBaseline read it: used instead of reading Latest again when no run recorded since. */
+  snapshot?: LatestSnapshot;
+}
+
+/**
+ * Latest as read by getLatestBaseline, for change detection: valid while the writer lease is as it was then (every
+ * run that records changes it).
+ */
+export class LatestSnapshot {
+  constructor(
+    readonly lockEtag: string | undefined,
+    /** @internal */
+    readonly state: Map<string, { pk: string; entry: Entry }>,
+  ) {}
+}
+
+export interface LatestBaseline {
+  /** The latest complete fleet-wide run's report, thin (see FindingStore.getRunBaseline); undefined when none. */
+  report: ScanReport | undefined;
+  snapshot: LatestSnapshot;
 }
 
 export interface RecordRunResult {
@@ -275,12 +295,69 @@ function boundedJson(value: unknown, limit = CHUNK * MAX_CHUNKS): string {
 // ---------------------------------------------------------------------------------------------------------------
 // State entries
 
-/** One key of the state: a finding of a cluster, or the cluster's metadata. */
-interface Entry {
+/**
+ * One key of the state: a finding of a cluster, or the cluster's metadata. Read for change detection, an entry is
+ * compact (status, severity and, for metadata, a hash of its JSON); its JSON is read only where it is written again
+ * (a before-image). An entry of the report being recorded builds its JSON only when it is written.
+ */
+export interface Entry {
   status?: Status;
   severity?: Severity;
-  json: string;
+  json?: string;
+  /** shortHash of the JSON (metadata entries: what a metadata change is detected by). */
+  hash?: string;
+  build?: () => string;
 }
+
+function jsonOf(entry: Entry): string {
+  if (entry.json === undefined) {
+    if (!entry.build) throw new Error('state entry read without its value');
+    entry.json = entry.build();
+  }
+  return entry.json;
+}
+
+function hashOf(entry: Entry): string {
+  entry.hash ??= shortHash(jsonOf(entry));
+  return entry.hash;
+}
+
+/** The entry's JSON is not in memory (read compact from Latest). */
+function isCompact(entry: Entry | undefined): boolean {
+  return entry !== undefined && entry.json === undefined && entry.build === undefined;
+}
+
+/** What change detection keeps of a Latest entry. */
+function compactOf(entry: Entry, isMeta: boolean): Entry {
+  if (isMeta) return { hash: hashOf(entry) };
+  return {
+    ...(entry.status ? { status: entry.status } : {}),
+    ...(entry.severity ? { severity: entry.severity } : {}),
+  };
+}
+
+/**
+ * What the alert baseline keeps of a state entry: a finding's rule, status and severity (and its title where the
+ * alerts can name it: fail and exempt); a cluster's metadata whole (it is small).
+ */
+function thinOf(entry: Entry, isMeta: boolean): Entry {
+  if (isMeta) return entry;
+  const f = JSON.parse(jsonOf(entry)) as Finding & { pos: number };
+  const keepTitle = f.status === 'fail' || f.status === 'exempt';
+  const thin = {
+    ruleId: f.ruleId,
+    status: f.status,
+    severity: f.severity,
+    title: keepTitle ? f.title : '',
+    message: '',
+    remediation: '',
+    details: {},
+    pos: f.pos,
+  };
+  return { ...compactOf(entry, false), json: JSON.stringify(thin) };
+}
+
+const META_SUFFIX = '.!meta';
 
 interface KeyInfo {
   pk: string;
@@ -295,7 +372,7 @@ function keyInfo(rk: string, pk: string): KeyInfo {
 
 function sameEntry(a: Entry | undefined, b: Entry | undefined, isMeta: boolean): boolean {
   if (!a || !b) return a === b;
-  if (isMeta) return a.json === b.json;
+  if (isMeta) return a.json !== undefined && b.json !== undefined ? a.json === b.json : hashOf(a) === hashOf(b);
   return a.status === b.status && a.severity === b.severity;
 }
 
@@ -313,7 +390,7 @@ function entryFromEntity(entity: Record<string, unknown>, prefix: string): Entry
 
 function entryProps(entry: Entry | undefined, prefix: string): Record<string, unknown> {
   const props: Record<string, unknown> = {};
-  putChunks(props, prefix, entry?.json);
+  putChunks(props, prefix, entry && jsonOf(entry));
   if (entry?.status) props[`${prefix}status`] = entry.status;
   if (entry?.severity) props[`${prefix}severity`] = entry.severity;
   return props;
@@ -486,6 +563,14 @@ export class FindingStore {
       rows.push(row as Row);
     }
     return rows;
+  }
+
+  /** Calls `fn` on each row page by page, so a page is dropped once handled (with `select`: those properties only). */
+  private async each(role: TableRole, filter: string, fn: (row: Row) => void, select?: string[]): Promise<void> {
+    const pages = this.tables[role]
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter, ...(select ? { select } : {}) } })
+      .byPage({ maxPageSize: 1000 });
+    for await (const page of pages) for (const row of page) fn(row as Row);
   }
 
   private partition(role: TableRole, pk: string): Promise<Row[]> {
@@ -767,27 +852,116 @@ export class FindingStore {
   // -------------------------------------------------------------------------------------------------------------
   // Reading the state
 
-  /** Latest, every bucket in parallel (or one cluster's keys). Map RK -> [PK, entry]. */
-  private async readLatest(onlyCluster?: string): Promise<Map<string, { pk: string; entry: Entry }>> {
+  private latestFilter(bucket: string, onlyCluster?: string): string {
+    const pk = `b${bucket}`;
+    return onlyCluster ? rangeFilter(pk, `${clusterKey(onlyCluster)}.`) : odata`PartitionKey eq ${pk}`;
+  }
+
+  /**
+   * Latest, every bucket in parallel (or one cluster's keys), read page by page: `visit` sees each entry (full) as
+   * it is read and returns what to keep of it (undefined: nothing). Map RK -> [PK, entry].
+   */
+  private async readLatest(
+    onlyCluster?: string,
+    visit: (rk: string, pk: string, entry: Entry) => Entry | undefined = (_rk, _pk, entry) => entry,
+  ): Promise<Map<string, { pk: string; entry: Entry }>> {
     const state = new Map<string, { pk: string; entry: Entry }>();
     const buckets = onlyCluster ? [bucketOf(onlyCluster)] : allBuckets();
     await mapLimit(buckets, this.concurrency, async (bucket) => {
       const pk = `b${bucket}`;
-      const rows = onlyCluster
-        ? await this.range('latest', pk, `${clusterKey(onlyCluster)}.`)
-        : await this.partition('latest', pk);
-      for (const row of rows) {
+      await this.each('latest', this.latestFilter(bucket, onlyCluster), (row) => {
         const entry = entryFromEntity(row, 'v');
-        if (entry) state.set(row.rowKey, { pk, entry });
-      }
+        if (!entry) return;
+        const kept = visit(row.rowKey, pk, entry);
+        if (kept) state.set(row.rowKey, { pk, entry: kept });
+      });
     });
     return state;
   }
 
-  /** Latest rolled back to the end of change set `stateSeq`. */
-  private async stateAt(stateSeq: number, onlyCluster?: string): Promise<Map<string, { pk: string; entry: Entry }>> {
+  /**
+   * Latest as change detection needs it: status and severity of the findings and the hash of each cluster's
+   * metadata, read as those properties only. A bucket with metadata written without its hash is read again whole
+   * for its metadata.
+   */
+  private async readLatestCompact(onlyCluster?: string): Promise<Map<string, { pk: string; entry: Entry }>> {
+    const state = new Map<string, { pk: string; entry: Entry }>();
+    const buckets = onlyCluster ? [bucketOf(onlyCluster)] : allBuckets();
+    const select = ['partitionKey', 'rowKey', 'vn', 'vstatus', 'vseverity', 'vh'];
+    await mapLimit(buckets, this.concurrency, async (bucket) => {
+      const pk = `b${bucket}`;
+      const filter = this.latestFilter(bucket, onlyCluster);
+      let unhashed = false;
+      await this.each(
+        'latest',
+        filter,
+        (row) => {
+          if (!Number(row.vn ?? 0)) return;
+          if (row.rowKey.endsWith(META_SUFFIX)) {
+            if (typeof row.vh === 'string') state.set(row.rowKey, { pk, entry: { hash: row.vh } });
+            else unhashed = true;
+            return;
+          }
+          const entry: Entry = {};
+          if (typeof row.vstatus === 'string') entry.status = row.vstatus as Status;
+          if (typeof row.vseverity === 'string') entry.severity = row.vseverity as Severity;
+          state.set(row.rowKey, { pk, entry });
+        },
+        select,
+      );
+      if (!unhashed) return;
+      await this.each('latest', filter, (row) => {
+        if (!row.rowKey.endsWith(META_SUFFIX) || state.has(row.rowKey)) return;
+        const entry = entryFromEntity(row, 'v');
+        if (entry) state.set(row.rowKey, { pk, entry: compactOf(entry, true) });
+      });
+    });
+    return state;
+  }
+
+  /** Reads whole the Latest entries of `keys` (compact in `state`) into `state`. */
+  private async fillLatest(state: Map<string, { pk: string; entry: Entry }>, keys: string[]): Promise<void> {
+    const byPk = new Map<string, string[]>();
+    for (const rk of keys) {
+      const pk = state.get(rk)!.pk;
+      byPk.set(pk, [...(byPk.get(pk) ?? []), rk]);
+    }
+    await mapLimit([...byPk], this.concurrency, async ([pk, rks]) => {
+      const wanted = new Set(rks);
+      const put = (row: Row): void => {
+        if (!wanted.has(row.rowKey)) return;
+        const entry = entryFromEntity(row, 'v');
+        if (!entry) throw new LeaseConflict();
+        state.set(row.rowKey, { pk, entry });
+        wanted.delete(row.rowKey);
+      };
+      // A few keys by point reads, many by one pass over the partition.
+      if (rks.length <= 20) {
+        for (const rk of rks) {
+          const row = await this.get('latest', pk, rk);
+          if (row) put(row);
+        }
+      } else {
+        await this.each('latest', odata`PartitionKey eq ${pk}`, put);
+      }
+      // Gone since the compact read: another writer changed the state (its lease makes this attempt fail anyway).
+      if (wanted.size > 0) throw new LeaseConflict();
+    });
+  }
+
+  /**
+   * Latest rolled back to the end of change set `stateSeq` (`latest`: Latest as already read; `keep`: what to keep
+   * of each entry, as in readLatest).
+   */
+  private async stateAt(
+    stateSeq: number,
+    onlyCluster?: string,
+    latest?: Map<string, { pk: string; entry: Entry }>,
+    keep: (entry: Entry, isMeta: boolean) => Entry = (entry) => entry,
+  ): Promise<Map<string, { pk: string; entry: Entry }>> {
     // Latest first, the change sets second: their before-images are written before Latest changes.
-    const state = await this.readLatest(onlyCluster);
+    const state =
+      latest ?? (await this.readLatest(onlyCluster, (rk, _pk, entry) => keep(entry, rk.endsWith(META_SUFFIX))));
     const later = (await this.changesets()).filter((c) => c.seq > stateSeq);
     for (const set of later) {
       if (set.skipped) {
@@ -808,7 +982,7 @@ export class FindingStore {
       for (const row of rows) {
         const before = entryFromEntity(row, 'v');
         const pk = `b${String(row.partitionKey).slice(-2)}`;
-        if (before) state.set(row.rowKey, { pk, entry: before });
+        if (before) state.set(row.rowKey, { pk, entry: keep(before, row.rowKey.endsWith(META_SUFFIX)) });
         else state.delete(row.rowKey);
       }
     }
@@ -823,8 +997,8 @@ export class FindingStore {
     for (const [rk, { pk, entry }] of state) {
       const { ck, ruleId } = keyInfo(rk, pk);
       const cluster = byCluster.get(ck) ?? { findings: [] };
-      if (ruleId === META) cluster.meta = JSON.parse(entry.json) as Omit<ClusterReport, 'findings'>;
-      else cluster.findings.push(JSON.parse(entry.json) as Finding & { pos: number });
+      if (ruleId === META) cluster.meta = JSON.parse(jsonOf(entry)) as Omit<ClusterReport, 'findings'>;
+      else cluster.findings.push(JSON.parse(jsonOf(entry)) as Finding & { pos: number });
       byCluster.set(ck, cluster);
     }
     const clusters: ClusterReport[] = [];
@@ -842,14 +1016,55 @@ export class FindingStore {
   /** The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none. */
   async getRunReport(runId: string): Promise<ScanReport | undefined> {
     await this.prepare();
-    const entity = await this.runEntity(runId);
+    return this.runReport(runId, false);
+  }
+
+  /**
+   * A run's report thinned to what the alerts compare: each finding's rule, status and severity (with its title for
+   * fail and exempt), each cluster's metadata; messages, remediation and details empty. Read page by page, so the
+   * whole report is never in memory. Undefined for an unknown run; RunNotReadyError while it has none.
+   */
+  async getRunBaseline(runId: string): Promise<ScanReport | undefined> {
+    await this.prepare();
+    return this.runReport(runId, true);
+  }
+
+  /**
+   * The alert baseline: the latest complete fleet-wide run's report, thin as getRunBaseline's (undefined when there
+   * is none), and from the same read of Latest a snapshot for recordRun's change detection (it spares recordRun its
+   * own read of Latest while no other run has recorded since).
+   */
+  async getLatestBaseline(): Promise<LatestBaseline> {
+    await this.prepare();
+    // The lease first: any run recording after it changes its ETag, which tells recordRun the snapshot is stale.
+    const lock = await this.readLock();
+    const pointer = await this.pointer('latestCompleted');
+    const entity = pointer ? await this.runEntity(pointer.runId) : undefined;
+    const compact = new Map<string, { pk: string; entry: Entry }>();
+    const thin = await this.readLatest(undefined, (rk, pk, entry) => {
+      const isMeta = rk.endsWith(META_SUFFIX);
+      compact.set(rk, { pk, entry: compactOf(entry, isMeta) });
+      return entity ? thinOf(entry, isMeta) : undefined;
+    });
+    const snapshot = new LatestSnapshot(lock?.etag, compact);
+    if (!pointer || !entity) return { report: undefined, snapshot };
+    return { report: await this.runReport(pointer.runId, true, { entity, latest: thin }), snapshot };
+  }
+
+  private async runReport(
+    runId: string,
+    thin: boolean,
+    read?: { entity: Row; latest: Map<string, { pk: string; entry: Entry }> },
+  ): Promise<ScanReport | undefined> {
+    const entity = read?.entity ?? (await this.runEntity(runId));
     if (!entity) return undefined;
+    const keep = thin ? thinOf : (entry: Entry): Entry => entry;
     const run = this.runFromEntity(entity);
     if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) {
       throw new RunNotReadyError(runId, run.status);
     }
     const runScope = run.scope;
-    const state = await this.stateAt(run.stateSeq);
+    const state = await this.stateAt(run.stateSeq, undefined, read?.latest, keep);
     const viewBuckets = String(entity.viewBuckets ?? '')
       .split(',')
       .filter((b) => b.length > 0);
@@ -861,7 +1076,7 @@ export class FindingStore {
       for (const row of rows) {
         const view = entryFromEntity(row, 'v');
         const pk = `b${String(row.partitionKey).slice(-2)}`;
-        if (view) state.set(row.rowKey, { pk, entry: view });
+        if (view) state.set(row.rowKey, { pk, entry: keep(view, row.rowKey.endsWith(META_SUFFIX)) });
         else state.delete(row.rowKey);
       }
     }
@@ -989,8 +1204,11 @@ export class FindingStore {
             found,
           )
         : { entity: withoutMeta(found), index: undefined };
-    // A one-cluster run only needs that cluster's rows.
-    const latest = await this.readLatest(options.clusterId);
+    // The baseline's snapshot while no run recorded since it was read (the lease's ETag is as it was then); a
+    // one-cluster run otherwise only needs that cluster's rows.
+    const snapshot = options.snapshot;
+    const latest =
+      snapshot && snapshot.lockEtag === lock?.etag ? snapshot.state : await this.readLatestCompact(options.clusterId);
     const sets = await this.changesets();
     const maxSeq = sets[0]?.seq ?? 0;
     const finished = await this.pointer('latestState');
@@ -1037,11 +1255,12 @@ export class FindingStore {
       const ck = clusterKey(cluster.id);
       reportedClusters.add(ck);
       const { findings, ...meta } = cluster;
+      // The metadata's JSON is small and compared; a finding's JSON is only built where it is written.
       reported.set(`${ck}.${META}`, { pk, entry: { json: boundedJson(meta) } });
       findings.forEach((finding, pos) => {
         reported.set(`${ck}.${ruleKey(finding.ruleId)}`, {
           pk,
-          entry: { status: finding.status, severity: finding.severity, json: findingJson(finding, pos) },
+          entry: { status: finding.status, severity: finding.severity, build: () => findingJson(finding, pos) },
         });
       });
     }
@@ -1058,12 +1277,13 @@ export class FindingStore {
 
     const covered = coveredSubscriptions(report, options);
     const inScope = scopeFilter(report.scope, options.clusterId, covered);
-    for (const rk of keys) {
+    const decide = (rk: string) => {
       const pk = reported.get(rk)?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViewPk.get(rk)!;
-      const bucket = pk.slice(1);
       const { ck, ruleId } = keyInfo(rk, pk);
       // Clusters outside a narrowed run's scope are neither read nor judged by it.
-      if (!reported.has(rk) && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterIdOfKey(ck))) continue;
+      if (!reported.has(rk) && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterIdOfKey(ck))) {
+        return undefined;
+      }
       const isMeta = ruleId === META;
       const current = latest.get(rk)?.entry;
       const before = skipBefore ? undefined : priorBefore.has(rk) ? priorBefore.get(rk)!.entry : current;
@@ -1073,7 +1293,20 @@ export class FindingStore {
       else if (!reportedClusters.has(ck)) state = before;
       else if (!isMeta && before?.status === 'fail' && fresh?.status !== 'fail') state = before;
       else state = fresh ?? before;
-
+      return { pk, bucket: pk.slice(1), ck, ruleId, isMeta, current, before, fresh, state };
+    };
+    // Latest was read compact: the entries whose before-image is written (or whose metadata is compared in the
+    // history) are read whole, and only those.
+    const wanted: string[] = [];
+    for (const rk of keys) {
+      const d = decide(rk);
+      if (d && isCompact(d.before) && !sameEntry(d.state, d.before, d.isMeta)) wanted.push(rk);
+    }
+    if (wanted.length > 0) await this.fillLatest(latest, wanted);
+    for (const rk of keys) {
+      const d = decide(rk);
+      if (!d) continue;
+      const { pk, bucket, ck, ruleId, isMeta, current, before, fresh, state } = d;
       const changed = !sameEntry(state, before, isMeta);
       if (changed) {
         changedKeys += 1;
@@ -1093,7 +1326,17 @@ export class FindingStore {
       if (!sameEntry(state, current, isMeta)) {
         latestActions.push(
           state
-            ? { kind: 'upsert', entity: { partitionKey: pk, rowKey: rk, ...entryProps(state, 'v'), seq, runId } }
+            ? {
+                kind: 'upsert',
+                entity: {
+                  partitionKey: pk,
+                  rowKey: rk,
+                  ...entryProps(state, 'v'),
+                  ...(isMeta ? { vh: hashOf(state) } : {}),
+                  seq,
+                  runId,
+                },
+              }
             : { kind: 'delete', pk, rk },
         );
       }
@@ -1345,7 +1588,7 @@ function allBuckets(): string[] {
 function transition(ruleId: string, before: Entry | undefined, after: Entry | undefined): StatusTransition {
   if (ruleId === META) {
     const version = (e: Entry | undefined): string | null =>
-      e ? ((JSON.parse(e.json) as { kubernetesVersion?: string | null }).kubernetesVersion ?? null) : null;
+      e ? ((JSON.parse(jsonOf(e)) as { kubernetesVersion?: string | null }).kubernetesVersion ?? null) : null;
     return {
       ruleId: 'cluster',
       from: before ? 'present' : 'absent',
