@@ -65,6 +65,9 @@ export function createAzureClients(settings: Settings, options: CreateAzureClien
   const resourceGraph = new ResourceGraphClient(credential, {
     endpoint: settings.armEndpoint,
     credentials: { scopes: armScopes },
+    // ResourceGraphReader retries 429/5xx/dropped connections itself, honouring the quota headers; the SDK's own
+    // retries underneath would multiply every attempt (a page that stays down took 24 requests instead of 6).
+    retryOptions: { maxRetries: 0 },
   });
 
   const containerServiceClients = new Map<string, ContainerServiceClient>();

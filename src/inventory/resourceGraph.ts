@@ -7,8 +7,13 @@ import type { ScanProblem } from '../model';
 export interface ResourceGraphReaderOptions {
   /** Rows per page (Resource Graph allows at most 1000). */
   pageSize?: number;
-  /** Attempts per page, the first included, before the page counts as failed. */
+  /** Attempts per page, the first included, before the page counts as failed (429 answers are counted apart). */
   maxAttempts?: number;
+  /**
+   * 429 answers one page may receive before it counts as failed. Throttling says "come back later", not "broken":
+   * it gets a larger budget than errors, each wait as the service asks (Retry-After) or backing off.
+   */
+  maxThrottledAttempts?: number;
   /** First backoff delay; doubles per attempt, with jitter. */
   baseDelayMs?: number;
   /** Upper bound of one backoff delay (a server's Retry-After may ask for more, up to maxRetryAfterMs). */
@@ -72,6 +77,7 @@ export const MAX_SUBSCRIPTIONS_PER_REQUEST = 1000;
 const DEFAULTS = {
   pageSize: 1000,
   maxAttempts: 6,
+  maxThrottledAttempts: 20,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 300_000,
@@ -173,6 +179,7 @@ export class ResourceGraphReader {
     this.opts = {
       pageSize: Math.min(1000, Math.max(1, options.pageSize ?? DEFAULTS.pageSize)),
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts),
+      maxThrottledAttempts: Math.max(1, options.maxThrottledAttempts ?? DEFAULTS.maxThrottledAttempts),
       baseDelayMs: Math.max(0, options.baseDelayMs ?? DEFAULTS.baseDelayMs),
       maxDelayMs: Math.max(0, options.maxDelayMs ?? DEFAULTS.maxDelayMs),
       maxRetryAfterMs: Math.max(0, options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs),
@@ -380,6 +387,7 @@ export class ResourceGraphReader {
     request: RequestOptions,
   ): Promise<PageOutcome> {
     let attempt = 0;
+    let throttled = 0;
     for (;;) {
       attempt++;
       if (this.abortSignal?.aborted)
@@ -427,7 +435,10 @@ export class ResourceGraphReader {
         if (status === 403) return { ok: false, forbidden: true, error, attempts: attempt };
         const malformed = e?.code === 'PARSE_ERROR' || e?.code === 'MALFORMED';
         const retriable = status === undefined || malformed || status === 429 || status === 408 || status >= 500;
-        if (!retriable || attempt >= this.opts.maxAttempts) {
+        if (status === 429) throttled++;
+        const exhausted =
+          status === 429 ? throttled >= this.opts.maxThrottledAttempts : attempt - throttled >= this.opts.maxAttempts;
+        if (!retriable || exhausted) {
           return { ok: false, forbidden: false, error, attempts: attempt };
         }
         if (status === 429) this.stats.throttled++;
