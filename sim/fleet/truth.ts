@@ -24,7 +24,7 @@
 // - aks_node_image_current: a Linux image date is `YYYYMM.DD` before the final `.rev` (`...-202405.27.0`); a Windows
 //   image date is the final 6-digit `YYMMDD` segment (`AKSWindows-2022-containerd-20348.2227.241211`); anything else
 //   (e.g. `AKSUbuntu:1604:2020.03.11`, or no nodeImageVersion) has no recognisable date. age = (asOf - image date at
-//   00:00 UTC) in days. Decision: fail if any pool with a recognisable date is older than 30 days (severity by the
+//   00:00 UTC) in whole days (floored). Decision: fail if any pool with a recognisable date is older than 30 days (severity by the
 //   oldest such pool: high when older than 90 days, else medium); otherwise unknown if any pool has no recognisable
 //   date; otherwise pass.
 // - aks_entra_id_enabled: aadProfile present (an object): pass; else fail high.
@@ -210,7 +210,9 @@ export function configTruth(c: ClusterSpec, asOf: Date): Omit<Record<RuleId, Tru
       unrecognised = true;
       continue;
     }
-    oldest = Math.max(oldest, (asOf.getTime() - Date.parse(`${d}T00:00:00Z`)) / DAY_MS);
+    // Whole days before the as-of date, as the contract counts ("at most N days before"): an image 30 days and two
+    // hours old at a 02:00 run is 30 days old.
+    oldest = Math.max(oldest, Math.floor((asOf.getTime() - Date.parse(`${d}T00:00:00Z`)) / DAY_MS));
   }
   let image: TruthEntry;
   if (oldest > DEFAULT_NODE_IMAGE_MAX_AGE_DAYS) image = fail(oldest > 90 ? 'high' : 'medium');
