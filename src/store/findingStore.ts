@@ -309,12 +309,11 @@ export interface Entry {
   build?: () => string;
 }
 
+/** The entry's JSON; built ones are not kept (they are written once and dropped). */
 function jsonOf(entry: Entry): string {
-  if (entry.json === undefined) {
-    if (!entry.build) throw new Error('state entry read without its value');
-    entry.json = entry.build();
-  }
-  return entry.json;
+  if (entry.json !== undefined) return entry.json;
+  if (!entry.build) throw new Error('state entry read without its value');
+  return entry.build();
 }
 
 function hashOf(entry: Entry): string {
@@ -405,8 +404,14 @@ function entitySize(entity: Record<string, unknown>): number {
 /** A row as read back: keys always present. */
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string; etag: string };
 
+/** An upsert's entity may be made only when its transaction is (a first run writes the whole fleet). */
 type Action =
-  { kind: 'upsert'; entity: TableEntity<Record<string, unknown>> } | { kind: 'delete'; pk: string; rk: string };
+  | {
+      kind: 'upsert';
+      pk: string;
+      entity: TableEntity<Record<string, unknown>> | (() => TableEntity<Record<string, unknown>>);
+    }
+  | { kind: 'delete'; pk: string; rk: string };
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -588,38 +593,46 @@ export class FindingStore {
     this.count(role, actions.length);
   }
 
-  /** Writes actions in transactions of at most 100 entities (and 3.5 MB) per partition, partitions in parallel. */
+  /**
+   * Writes actions in transactions of at most 100 entities (and 3.5 MB) per partition, partitions in parallel and
+   * each partition's transactions in order. Entities are made as their transaction is, so only the transactions in
+   * flight are in memory.
+   */
   private async write(role: TableRole, actions: Action[]): Promise<void> {
     const byPartition = new Map<string, Action[]>();
     for (const action of actions) {
-      const pk = action.kind === 'upsert' ? action.entity.partitionKey : action.pk;
-      const list = byPartition.get(pk) ?? [];
+      const list = byPartition.get(action.pk) ?? [];
       list.push(action);
-      byPartition.set(pk, list);
+      byPartition.set(action.pk, list);
     }
-    const batches: TransactionAction[][] = [];
-    for (const list of byPartition.values()) {
+    await mapLimit([...byPartition.values()], this.concurrency, async (list) => {
       let batch: TransactionAction[] = [];
       let bytes = 0;
+      const submit = async (): Promise<void> => {
+        await this.tables[role].submitTransaction(batch);
+        this.count(role, batch.length);
+        batch = [];
+        bytes = 0;
+      };
       for (const action of list) {
-        const size = action.kind === 'upsert' ? entitySize(action.entity) : 200;
+        const entity =
+          action.kind === 'upsert'
+            ? typeof action.entity === 'function'
+              ? action.entity()
+              : action.entity
+            : undefined;
+        const size = entity ? entitySize(entity) : 200;
         if (batch.length > 0 && (batch.length >= MAX_TRANSACTION_ENTITIES || bytes + size > MAX_TRANSACTION_BYTES)) {
-          batches.push(batch);
-          batch = [];
-          bytes = 0;
+          await submit();
         }
         batch.push(
           action.kind === 'upsert'
-            ? ['upsert', action.entity, 'Replace']
+            ? ['upsert', entity!, 'Replace']
             : ['delete', { partitionKey: action.pk, rowKey: action.rk }],
         );
         bytes += size;
       }
-      if (batch.length > 0) batches.push(batch);
-    }
-    await mapLimit(batches, this.concurrency, async (batch) => {
-      await this.tables[role].submitTransaction(batch);
-      this.count(role, batch.length);
+      if (batch.length > 0) await submit();
     });
   }
 
@@ -1312,9 +1325,11 @@ export class FindingStore {
         changedKeys += 1;
         if (!skipBefore) {
           changeBuckets.add(bucket);
+          const changePk = `c${pad(seq)}-${bucket}`;
           changeActions.push({
             kind: 'upsert',
-            entity: { partitionKey: `c${pad(seq)}-${bucket}`, rowKey: rk, ...entryProps(before, 'v') },
+            pk: changePk,
+            entity: () => ({ partitionKey: changePk, rowKey: rk, ...entryProps(before, 'v') }),
           });
         }
         const t = transitions.get(ck) ?? { pk, list: [] };
@@ -1328,23 +1343,26 @@ export class FindingStore {
           state
             ? {
                 kind: 'upsert',
-                entity: {
+                pk,
+                entity: () => ({
                   partitionKey: pk,
                   rowKey: rk,
                   ...entryProps(state, 'v'),
                   ...(isMeta ? { vh: hashOf(state) } : {}),
                   seq,
                   runId,
-                },
+                }),
               }
             : { kind: 'delete', pk, rk },
         );
       }
       if (!sameEntry(fresh, state, isMeta)) {
         viewBuckets.add(bucket);
+        const viewPk = `v-${rkey}-${bucket}`;
         viewActions.push({
           kind: 'upsert',
-          entity: { partitionKey: `v-${rkey}-${bucket}`, rowKey: rk, ...entryProps(fresh, 'v') },
+          pk: viewPk,
+          entity: () => ({ partitionKey: viewPk, rowKey: rk, ...entryProps(fresh, 'v') }),
         });
       } else if (priorViews.has(rk)) {
         viewActions.push({ kind: 'delete', pk: `v-${rkey}-${bucket}`, rk });
@@ -1358,9 +1376,21 @@ export class FindingStore {
     // History: one entity per changed cluster; an earlier attempt's entities without transitions now go away.
     const historyActions: Action[] = [];
     for (const [ck, { pk, list }] of transitions) {
-      const entity: Record<string, unknown> = { partitionKey: pk, rowKey: `${ck}.${pad(seq)}`, runId, seq, recordedAt };
-      putChunks(entity, 't', boundedJson(list));
-      historyActions.push({ kind: 'upsert', entity: entity as TableEntity<Record<string, unknown>> });
+      historyActions.push({
+        kind: 'upsert',
+        pk,
+        entity: () => {
+          const entity: Record<string, unknown> = {
+            partitionKey: pk,
+            rowKey: `${ck}.${pad(seq)}`,
+            runId,
+            seq,
+            recordedAt,
+          };
+          putChunks(entity, 't', boundedJson(list));
+          return entity as TableEntity<Record<string, unknown>>;
+        },
+      });
     }
     const staleHistory: { pk: string; rk: string }[] = [];
     if (interrupted) {
