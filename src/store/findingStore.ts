@@ -1260,25 +1260,48 @@ export class FindingStore {
       }
     });
 
-    // What this run reported, keyed like Latest.
-    const reported = new Map<string, { pk: string; entry: Entry }>();
-    const reportedClusters = new Set<string>();
+    // What this run reported, keyed like Latest: indexed per cluster, a key's entry made when asked for (a fleet's
+    // keys and entries are not held twice). The metadata's JSON is small and compared; a finding's JSON is only
+    // built where it is written.
+    const reportedClusters = new Map<
+      string,
+      { pk: string; findings: Finding[]; meta: Entry; rules: Map<string, number> }
+    >();
     for (const cluster of report.clusters) {
-      const pk = `b${bucketOf(cluster.id)}`;
-      const ck = clusterKey(cluster.id);
-      reportedClusters.add(ck);
       const { findings, ...meta } = cluster;
-      // The metadata's JSON is small and compared; a finding's JSON is only built where it is written.
-      reported.set(`${ck}.${META}`, { pk, entry: { json: boundedJson(meta) } });
-      findings.forEach((finding, pos) => {
-        reported.set(`${ck}.${ruleKey(finding.ruleId)}`, {
-          pk,
-          entry: { status: finding.status, severity: finding.severity, build: () => findingJson(finding, pos) },
-        });
+      reportedClusters.set(clusterKey(cluster.id), {
+        pk: `b${bucketOf(cluster.id)}`,
+        findings,
+        meta: { json: boundedJson(meta) },
+        rules: new Map(findings.map((finding, pos) => [ruleKey(finding.ruleId), pos])),
       });
     }
-
-    const keys = new Set<string>([...latest.keys(), ...reported.keys(), ...priorBefore.keys(), ...priorViews]);
+    const reportedAt = (rk: string): { pk: string; entry: Entry } | undefined => {
+      const dot = rk.indexOf('.');
+      const cluster = reportedClusters.get(rk.slice(0, dot));
+      if (!cluster) return undefined;
+      const rule = rk.slice(dot + 1);
+      if (rule === META) return { pk: cluster.pk, entry: cluster.meta };
+      const pos = cluster.rules.get(rule);
+      if (pos === undefined) return undefined;
+      const finding = cluster.findings[pos];
+      return {
+        pk: cluster.pk,
+        entry: { status: finding.status, severity: finding.severity, build: () => findingJson(finding, pos) },
+      };
+    };
+    // Every key once: Latest's (in its order), then the reported ones new to it, then an earlier attempt's.
+    function* allKeys(): Generator<string> {
+      yield* latest.keys();
+      for (const [ck, cluster] of reportedClusters) {
+        for (const rule of [META, ...cluster.rules.keys()]) {
+          const rk = `${ck}.${rule}`;
+          if (!latest.has(rk)) yield rk;
+        }
+      }
+      for (const rk of priorBefore.keys()) if (!latest.has(rk) && !reportedAt(rk)) yield rk;
+      for (const rk of priorViews) if (!latest.has(rk) && !reportedAt(rk) && !priorBefore.has(rk)) yield rk;
+    }
     const changeActions: Action[] = [];
     const staleChanges: Action[] = [];
     const latestActions: Action[] = [];
@@ -1291,16 +1314,17 @@ export class FindingStore {
     const covered = coveredSubscriptions(report, options);
     const inScope = scopeFilter(report.scope, options.clusterId, covered);
     const decide = (rk: string) => {
-      const pk = reported.get(rk)?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViewPk.get(rk)!;
+      const mine = reportedAt(rk);
+      const pk = mine?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViewPk.get(rk)!;
       const { ck, ruleId } = keyInfo(rk, pk);
       // Clusters outside a narrowed run's scope are neither read nor judged by it.
-      if (!reported.has(rk) && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterIdOfKey(ck))) {
+      if (!mine && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterIdOfKey(ck))) {
         return undefined;
       }
       const isMeta = ruleId === META;
       const current = latest.get(rk)?.entry;
       const before = skipBefore ? undefined : priorBefore.has(rk) ? priorBefore.get(rk)!.entry : current;
-      const fresh = reported.get(rk)?.entry;
+      const fresh = mine?.entry;
       let state: Entry | undefined;
       if (report.complete) state = fresh;
       else if (!reportedClusters.has(ck)) state = before;
@@ -1311,12 +1335,12 @@ export class FindingStore {
     // Latest was read compact: the entries whose before-image is written (or whose metadata is compared in the
     // history) are read whole, and only those.
     const wanted: string[] = [];
-    for (const rk of keys) {
+    for (const rk of allKeys()) {
       const d = decide(rk);
       if (d && isCompact(d.before) && !sameEntry(d.state, d.before, d.isMeta)) wanted.push(rk);
     }
     if (wanted.length > 0) await this.fillLatest(latest, wanted);
-    for (const rk of keys) {
+    for (const rk of allKeys()) {
       const d = decide(rk);
       if (!d) continue;
       const { pk, bucket, ck, ruleId, isMeta, current, before, fresh, state } = d;
