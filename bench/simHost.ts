@@ -4,22 +4,7 @@
 import { startSimulator, type Simulator } from '../sim';
 import { generateFleet, mutateFleet, type FleetOptions, type GeneratedFleet } from '../sim/fleet/generator';
 import type { FleetStats } from '../sim/fleet/generator';
-import type { EndpointName } from '../sim/faults';
-
-/** Endpoints that every simulated call goes through, the Graph ones unthrottled (no 429 faults). */
-const LATENCY_ENDPOINTS: EndpointName[] = [
-  'token',
-  'openidConfiguration',
-  'resourceGraph',
-  'kubernetesVersions',
-  'managedClusters',
-  'upgradeProfiles',
-  'graph.getByIds',
-  'graph.batch',
-  'graph.memberCount',
-  'graph.sendMail',
-  'teams',
-];
+import { ENDPOINTS } from '../sim/faults';
 
 export interface SimHostStart {
   fleet: FleetOptions;
@@ -82,7 +67,7 @@ export async function startSimHost(start: SimHostStart): Promise<SimHost> {
   let generated = generateFleet(start.fleet);
   const generateMs = Date.now() - t;
   let sim: Simulator | undefined = await startSimulator(generated.fleet, { quota: start.quota });
-  for (const endpoint of LATENCY_ENDPOINTS) sim.faults.set(endpoint, { latencyMs: start.latencyMs });
+  for (const endpoint of ENDPOINTS) sim.faults.set(endpoint, { latencyMs: start.latencyMs });
   const running = sim;
   return {
     info: {
