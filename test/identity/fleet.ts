@@ -2,24 +2,16 @@
 // a few subscriptions with the RBAC situations of the issue's acceptance list.
 import type { ArmManagedCluster, ArmRoleAssignment, DirectoryEntry, Fleet } from '../../sim/fleet/types';
 import { graphExampleUsers, rbacExampleBody } from './examples';
+import { DELETED as DELETED_GROUP, EMPTY_GROUP, GUEST, OPS_GROUP, ROLE, TREVOR } from './scenario';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const SUB_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 export const SUB_B = 'bbbbbbbb-0000-4000-8000-00000000000b';
 export const SUB_C = 'cccccccc-0000-4000-8000-00000000000c';
 
-export const TREVOR = '84b80893-8749-40a3-97b7-68513b600544';
-export const OPS_GROUP = '11111111-1111-4111-8111-111111111111';
-export const GUEST = '22222222-2222-4222-8222-222222222222';
-export const EMPTY_GROUP = '55555555-5555-4555-8555-555555555555';
-export const DELETED_GROUP = '66666666-6666-4666-8666-666666666666';
+// The principals and roles are those of the rule tests (./scenario), so both suites speak of the same people.
+export { EMPTY_GROUP, GUEST, OPS_GROUP, ROLE, TREVOR, DELETED as DELETED_GROUP } from './scenario';
 export const DELETED_SP = '88888888-8888-4888-8888-888888888888';
-
-export const ROLE = {
-  clusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
-  rbacClusterAdmin: 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b',
-  rbacReader: '7f6c6a51-bcf8-42ba-9220-52d62157d7db',
-};
 
 export function clusterId(sub: string, rg: string, name: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
