@@ -237,7 +237,7 @@ describe('checkNcrontab', () => {
   );
 });
 
-describe('SETTINGS (the README table)', () => {
+describe('SETTINGS (the table in docs/configuration.md)', () => {
   it('documents every setting that loadSettings reads', () => {
     const names = SETTINGS.map((s) => s.name);
     const source = readFileSync(join(__dirname, 'settings.ts'), 'utf8');

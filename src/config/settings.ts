@@ -81,7 +81,7 @@ export const CLOUDS: Record<CloudName, CloudEndpoints> = {
 
 export const DEFAULT_SCHEDULE = '0 0 2 * * *';
 
-/** The README configuration table: every setting the product reads. */
+/** The configuration table (docs/configuration.md): every setting the product reads. */
 export const SETTINGS: { name: string; meaning: string; default: string }[] = [
   {
     name: 'AzureWebJobsStorage',
