@@ -53,17 +53,11 @@ param teamsWebhookUrl string = ''
 @description('Function key the scanner uses to call its notifier; a new one each deployment unless set.')
 param notifyFunctionKey string = newGuid()
 
-@description('Grant the Microsoft Graph application permissions with the Graph Bicep extension (the deployer needs AppRoleAssignment.ReadWrite.All). Otherwise run infra/grant-graph-permissions.sh.')
-param grantGraphPermissions bool = false
-
-@description('Also grant Mail.Send (restrict it to the sender mailbox afterwards: see README).')
-param grantMailSend bool = true
-
 var abbrev = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'aks-compliance' }
 var rgName = empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: rgName
   location: location
   tags: tags
@@ -101,6 +95,7 @@ module vault 'app/keyvault.bicep' = {
     tags: tags
     principalId: identity.outputs.principalId
     teamsWebhookUrl: teamsWebhookUrl
+    storeTeamsWebhook: !empty(teamsWebhookUrl)
     notifyFunctionKey: notifyFunctionKey
   }
 }
@@ -143,11 +138,9 @@ module readerSubscription 'app/reader-subscription.bicep' = {
   params: { principalId: identity.outputs.principalId }
 }
 
-module graphPermissions 'app/graph-permissions.bicep' = if (grantGraphPermissions) {
-  name: 'graph-permissions'
-  scope: rg
-  params: { principalId: identity.outputs.principalId, grantMailSend: grantMailSend }
-}
+// Microsoft Graph application permissions are granted by infra/graph-permissions.bicep (its own deployment, run by
+// the azd postprovision hook when AKS_COMPLIANCE_GRANT_GRAPH_PERMISSIONS is true) or infra/grant-graph-permissions.sh:
+// the Graph Bicep extension restores from a container registry, so this template stays compilable without it.
 
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name

@@ -6,10 +6,12 @@ param tags object
 param principalId string
 @secure()
 param teamsWebhookUrl string
+@description('Whether a Teams webhook URL was given (a plain flag, so that no output depends on the secret).')
+param storeTeamsWebhook bool
 @secure()
 param notifyFunctionKey string
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -23,13 +25,13 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource teamsWebhook 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(teamsWebhookUrl)) {
+resource teamsWebhook 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (storeTeamsWebhook) {
   parent: vault
   name: 'teams-webhook-url'
   properties: { value: teamsWebhookUrl, contentType: 'text/uri-list' }
 }
 
-resource notifyKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource notifyKey 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
   parent: vault
   name: 'notify-function-key'
   properties: { value: notifyFunctionKey }
@@ -49,5 +51,5 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 // Secret URIs without a version: the app picks up a rotated secret on its own.
-output teamsWebhookSecretUri string = empty(teamsWebhookUrl) ? '' : '${vault.properties.vaultUri}secrets/teams-webhook-url'
+output teamsWebhookSecretUri string = storeTeamsWebhook ? '${vault.properties.vaultUri}secrets/teams-webhook-url' : ''
 output notifyKeySecretUri string = '${vault.properties.vaultUri}secrets/${notifyKey.name}'

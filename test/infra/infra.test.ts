@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SETTINGS } from '../../src/config/settings';
+import { ALLOWED_AZURE_ROLES, ALLOWED_GRAPH_ROLES, GRAPH_APP_ID } from './allowed';
 
 const infraDir = path.resolve(__dirname, '../../infra');
 
@@ -22,22 +23,6 @@ const allInfraText = [
 ]
   .map((f) => readFileSync(f, 'utf8'))
   .join('\n');
-
-// Built-in Azure role definitions the identity may hold: GUID -> the role's name (from the Azure built-in roles list).
-const ALLOWED_AZURE_ROLES: Record<string, string> = {
-  'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
-  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
-  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
-  '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
-};
-// Microsoft Graph application permissions (app role IDs) the identity may hold.
-const ALLOWED_GRAPH_ROLES: Record<string, string> = {
-  'df021288-bdef-4463-88db-98f22de89214': 'User.Read.All',
-  '98830695-27a2-44f7-8c18-0c3ebc9698f6': 'GroupMember.Read.All',
-  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
-  'b633e1c5-b582-4048-a93e-9f11b44c7e96': 'Mail.Send',
-};
-const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 

@@ -1,5 +1,7 @@
 // Microsoft Graph application permissions for the managed identity, through the Microsoft Graph Bicep extension.
-// The deploying user needs AppRoleAssignment.ReadWrite.All (or a Privileged Role Administrator); otherwise run
+// Its own deployment (the azd postprovision hook runs it when AKS_COMPLIANCE_GRANT_GRAPH_PERMISSIONS is true), because
+// the extension restores from a container registry: main.bicep compiles without it. The deploying user needs
+// AppRoleAssignment.ReadWrite.All (or a Privileged Role Administrator); otherwise run
 // infra/grant-graph-permissions.sh, which makes the same assignments with `az rest`.
 extension microsoftGraphV1
 

@@ -1,0 +1,16 @@
+// What the scanner's identity may be granted: the templates' text and their compiled ARM JSON are checked against it.
+// Built-in Azure role definitions the identity may hold: GUID -> the role's name (from the Azure built-in roles list).
+export const ALLOWED_AZURE_ROLES: Record<string, string> = {
+  'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+  '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+};
+// Microsoft Graph application permissions (app role IDs) the identity may hold.
+export const ALLOWED_GRAPH_ROLES: Record<string, string> = {
+  'df021288-bdef-4463-88db-98f22de89214': 'User.Read.All',
+  '98830695-27a2-44f7-8c18-0c3ebc9698f6': 'GroupMember.Read.All',
+  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
+  'b633e1c5-b582-4048-a93e-9f11b44c7e96': 'Mail.Send',
+};
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
