@@ -15,6 +15,9 @@ import { handleNotify } from '../http/notify';
 import { routesWith, type Route } from '../http/routes';
 import type { ScanReport } from '../model';
 import { renderReport, terminalSafe } from '../report/render';
+// The timer's handler, not its function file: registering needs the Functions host (outside it the library switches
+// to "test mode" and warns), and the demo only calls the handler.
+import { nightlyScanHandler } from '../scan/nightly';
 import type { RunSummary } from '../report/html';
 import { FindingStore, type RunRecord } from '../store/findingStore';
 import { startSimulator, type Simulator } from '../../sim';
@@ -199,8 +202,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     const subscriptions = generated.fleet.subscriptions?.length ?? 0;
     options.out(
       `demo: ${generated.fleet.clusters.length} clusters in ${subscriptions} subscriptions; ` +
-        `running the nightly scan handler (scan, store, alerts)\n` +
-        'demo: (outside the Functions host, @azure/functions warns that it runs in "test mode": expected)\n',
+        `running the nightly scan handler (scan, store, alerts)\n`,
     );
 
     const scanStart = Date.now();
@@ -216,8 +218,6 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
       logHandler: (level, ...args) =>
         log(`nightlyScan: ${level === 'information' ? '' : `${level}: `}${args.map(String).join(' ')}`),
     });
-    // Loaded here, after the port check: importing a function file registers it with the Functions library.
-    const { nightlyScanHandler } = await import('../functions/nightlyScan');
     await nightlyScanHandler(timer, context, deps);
     const scanMs = Date.now() - scanStart;
     await Promise.all(pending);

@@ -1,40 +1,8 @@
-// The nightly scan: a timer on %AKS_COMPLIANCE_SCHEDULE% (default 0 0 2 * * *), never on start-up.
-import { app, type InvocationContext, type Timer, type TimerFunctionOptions } from '@azure/functions';
-import { defaultHttpDeps, type HttpDeps } from '../http/common';
-import { runScanJob } from '../scan/job';
+// The nightly scan: a timer on %AKS_COMPLIANCE_SCHEDULE% (default 0 0 2 * * *), never on start-up. The handler lives
+// in src/scan/nightly.ts; this file only registers it with the Functions host.
+import { app } from '@azure/functions';
+import { nightlyScanOptions } from '../scan/nightly';
 
-/**
- * The run ID of a schedule occurrence, so a retry of the same occurrence reuses it and the store continues that run.
- * While an occurrence runs, the host's `scheduleStatus.next` is still that occurrence (it moves on afterwards);
- * without a usable status the invocation minute stands in.
- */
-export function timerRunId(timer: Timer, now = new Date()): string {
-  const next = timer.scheduleStatus?.next ? new Date(timer.scheduleStatus.next) : undefined;
-  const occurrence =
-    next && !Number.isNaN(next.getTime()) && next.getTime() <= now.getTime() + 60_000
-      ? next
-      : new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  return `${occurrence
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-timer`;
-}
-
-export async function nightlyScanHandler(timer: Timer, context: InvocationContext, deps?: HttpDeps): Promise<void> {
-  const { settings, clients, store } = deps ?? defaultHttpDeps();
-  const runId = timerRunId(timer, deps?.now?.() ?? new Date());
-  context.log(JSON.stringify({ event: 'nightlyScan', runId, isPastDue: timer.isPastDue }));
-  // Errors propagate: the host records the failure and the retry reruns the same run ID.
-  await runScanJob(
-    { settings, clients, store, log: (line) => context.log(line) },
-    { runId, trigger: 'timer', notify: true },
-  );
-}
-
-export const nightlyScanOptions: TimerFunctionOptions = {
-  schedule: '%AKS_COMPLIANCE_SCHEDULE%',
-  runOnStartup: false,
-  handler: (timer, context) => nightlyScanHandler(timer, context),
-};
+export { nightlyScanHandler, nightlyScanOptions, timerRunId } from '../scan/nightly';
 
 app.timer('nightlyScan', nightlyScanOptions);

@@ -37,6 +37,36 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+test('loading the CLI and the demo registers no function, so the Functions library prints no "test mode" warning', async () => {
+  // A fresh module registry, so that @azure/functions and everything the demo imports load again under the spy.
+  const warnings: string[] = [];
+  const warn = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    warnings.push(args.map(String).join(' '));
+  });
+  try {
+    await jest.isolateModulesAsync(async () => {
+      await import('../../src/cli/main');
+      await import('../../src/demo/run');
+    });
+  } finally {
+    warn.mockRestore();
+  }
+  expect(warnings).toEqual([]);
+  // The same spy does see a registration outside the host: the check can fail.
+  const seen: string[] = [];
+  const spy = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    seen.push(args.map(String).join(' '));
+  });
+  try {
+    await jest.isolateModulesAsync(async () => {
+      await import('../../src/functions/nightlyScan');
+    });
+  } finally {
+    spy.mockRestore();
+  }
+  expect(seen.join('\n')).toMatch(/test mode/);
+});
+
 test('demo --once scans the sample fleet through the timer handler, store and notifier, and writes the files', async () => {
   const dir = tempDir();
   // What an earlier demo run left is replaced; anything else in the folder is kept.
