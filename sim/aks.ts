@@ -6,6 +6,26 @@ import { armError, json, type SimRequest, type SimResponse } from './http';
 
 const PROVIDER = 'Microsoft.ContainerService';
 
+/**
+ * The Microsoft.ContainerService api-versions the simulator serves: those of the vendored examples
+ * (sim/fixtures/azure-api-examples/aks/*.2025-10-01.json). Any other is refused like ARM refuses a version the
+ * provider does not serve.
+ */
+export const AKS_SERVED_API_VERSIONS = ['2025-10-01'] as const;
+
+/** 400 InvalidApiVersionParameter for an api-version the provider does not serve; undefined when it is served. */
+export function unservedApiVersion(
+  apiVersion: string,
+  served: readonly string[] = AKS_SERVED_API_VERSIONS,
+): SimResponse | undefined {
+  if (served.includes(apiVersion)) return undefined;
+  return armError(
+    400,
+    'InvalidApiVersionParameter',
+    `The api-version '${apiVersion}' is invalid. The supported versions are '${served.join(',')}'.`,
+  );
+}
+
 function normaliseLocation(location: string): string {
   return location.toLowerCase().replace(/\s+/g, '');
 }

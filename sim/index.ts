@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AksSim } from './aks';
+import { AksSim, unservedApiVersion } from './aks';
 import { Auth } from './auth';
 import { simulatorCertificates } from './certs';
 import { Counters, Faults, type EndpointName, type FaultSpec } from './faults';
@@ -42,6 +42,13 @@ export interface SimulatorOptions {
   clientSecret?: string;
   /** Listen on this port (0 or absent = a free port). */
   port?: number;
+  /**
+   * Subscriptions a Resource Graph management-group scope covers before it answers TooManySubscriptionsUnderScope
+   * (Azure: 10,000). Lower it to meet that case with a small fleet.
+   */
+  maxManagementGroupSubscriptions?: number;
+  /** The Microsoft.ContainerService api-versions served (default AKS_SERVED_API_VERSIONS, those of the examples). */
+  aksApiVersions?: string[];
 }
 
 export interface Simulator {
@@ -62,6 +69,8 @@ export interface Simulator {
   faults: { set(endpoint: EndpointName, spec: FaultSpec): void; clear(endpoint?: EndpointName): void };
   captured: { teams: unknown[]; mail: CapturedMail[] };
   setFleet(fleet: Fleet): void;
+  /** The Microsoft.ContainerService api-versions served from now on (undefined: the default list). */
+  setAksApiVersions(versions: string[] | undefined): void;
   /** Starts every caller's Resource Graph quota window afresh. */
   resetQuota(): void;
   stop(): Promise<void>;
@@ -106,9 +115,10 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
   const counters = new Counters();
   const captured = { teams: [] as unknown[], mail: [] as CapturedMail[] };
   const quota: QuotaOptions = { limit: options.quota?.limit ?? 15, windowMs: options.quota?.windowMs ?? 5000 };
-  const resourceGraph = new ResourceGraphSim(fleet, faults, quota);
+  const resourceGraph = new ResourceGraphSim(fleet, faults, quota, options.maxManagementGroupSubscriptions);
   const aks = new AksSim(fleet, faults);
   const graph = new GraphSim(fleet, faults, captured.mail);
+  let aksApiVersions = options.aksApiVersions;
   const clientId = options.clientId ?? '5a1d3c2e-9f7b-4e61-8d2a-0c4b6e8f1a3d';
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
 
@@ -401,6 +411,11 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
       };
     }
 
+    if (route.auth === 'arm' && /\/providers\/microsoft\.containerservice\//i.test(req.path)) {
+      const refused = unservedApiVersion(req.query.get('api-version') ?? '', aksApiVersions);
+      if (refused) return { endpoint, response: refused };
+    }
+
     let extraHeaders: Record<string, string> = {};
     if (endpoint === 'resourceGraph') {
       const caller = req.claims?.oid ?? 'anonymous';
@@ -549,6 +564,9 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
       resourceGraph.setFleet(next);
       aks.setFleet(next);
       graph.setFleet(next);
+    },
+    setAksApiVersions(versions) {
+      aksApiVersions = versions;
     },
     resetQuota: () => resourceGraph.resetQuota(),
     async stop() {

@@ -4,7 +4,7 @@
 import { QUERIES, AKS_ACCESS_ROLES, type QueryName } from '../src/inventory/queries';
 import type { Faults } from './faults';
 import type { Fleet } from './fleet/types';
-import { armError, INVALID_JSON, json, type SimRequest, type SimResponse } from './http';
+import { INVALID_JSON, json, type SimRequest, type SimResponse } from './http';
 
 type Row = Record<string, unknown>;
 
@@ -58,6 +58,12 @@ interface SkipToken {
 
 const DEFAULT_TOP = 100;
 const MAX_TOP = 1000;
+/** Subscriptions one request may name (troubleshooting guide, "Too many subscriptions"). */
+export const MAX_REQUEST_SUBSCRIPTIONS = 1000;
+/** Subscriptions a management-group scope covers before it answers TooManySubscriptionsUnderScope. */
+export const MAX_MANAGEMENT_GROUP_SUBSCRIPTIONS = 10_000;
+/** Tables that honour `authorizationScopeFilter` (REST reference: authorizationresources and policyresources). */
+const SCOPE_FILTER_QUERIES = new Set<QueryName>(['roleAssignments']);
 const CLUSTER_TYPE = 'microsoft.containerservice/managedclusters';
 const ROLE_ASSIGNMENT_TYPE = 'microsoft.authorization/roleassignments';
 
@@ -128,6 +134,7 @@ export class ResourceGraphSim {
     fleet: Fleet,
     private readonly faults: Faults,
     private readonly quota: QuotaOptions,
+    private readonly maxManagementGroupSubscriptions = MAX_MANAGEMENT_GROUP_SUBSCRIPTIONS,
   ) {
     this.setFleet(fleet);
   }
@@ -230,6 +237,14 @@ export class ResourceGraphSim {
       return badRequest('BadRequest', `'$skip' must be a non-negative integer; got ${JSON.stringify(skip)}.`);
     }
 
+    if (options.authorizationScopeFilter !== undefined && !SCOPE_FILTER_QUERIES.has(queryName)) {
+      // The documentation gives the option for authorizationresources and policyresources only; what other tables
+      // do with it is not documented, so the simulator refuses it rather than guess.
+      return badRequest(
+        'InvalidQueryOption',
+        `'authorizationScopeFilter' applies to authorizationresources (and policyresources) queries only; this query reads another table.`,
+      );
+    }
     const filter = options.authorizationScopeFilter ?? 'AtScopeAndBelow';
     if (typeof filter !== 'string' || !(filter in SCOPE_FILTERS)) {
       return badRequest(
@@ -237,7 +252,7 @@ export class ResourceGraphSim {
         `'authorizationScopeFilter' must be one of ${Object.keys(SCOPE_FILTERS).join(', ')}; got ${JSON.stringify(filter)}.`,
       );
     }
-    const scope = this.resolveScope(request, req.claims?.appid ?? 'unknown', req.claims?.oid ?? 'unknown');
+    const scope = this.resolveScope(request, options.allowPartialScopes === true);
     if ('refused' in scope) return scope.refused;
 
     let offset = (skip as number | undefined) ?? 0;
@@ -277,16 +292,8 @@ export class ResourceGraphSim {
 
   private resolveScope(
     request: Record<string, unknown>,
-    appId: string,
-    objectId: string,
+    allowPartialScopes: boolean,
   ): ResolvedScope | { refused: SimResponse } {
-    const forbidden = (scope: string): { refused: SimResponse } => ({
-      refused: armError(
-        403,
-        'AuthorizationFailed',
-        `The client '${appId}' with object id '${objectId}' does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-      ),
-    });
     const list = (value: unknown, name: string): string[] | { refused: SimResponse } => {
       if (value === undefined || value === null) return [];
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
@@ -298,6 +305,14 @@ export class ResourceGraphSim {
     if (!Array.isArray(subs)) return subs;
     const groups = list(request.managementGroups, 'managementGroups');
     if (!Array.isArray(groups)) return groups;
+    if (subs.length > MAX_REQUEST_SUBSCRIPTIONS) {
+      return {
+        refused: badRequest(
+          'TooManySubscriptions',
+          `The request names ${subs.length} subscriptions; at most ${MAX_REQUEST_SUBSCRIPTIONS} are accepted. Batch the subscriptions into several requests.`,
+        ),
+      };
+    }
 
     const scope: ResolvedScope = {
       key: JSON.stringify([[...subs].sort(), [...groups].sort()]),
@@ -308,27 +323,47 @@ export class ResourceGraphSim {
       belowGroups: new Set(),
       aboveGroups: new Set(),
     };
+    // A named subscription the caller cannot read (or that does not exist) is left out of the answer; only when none
+    // of them is readable is the request refused, with a 403 that names no subscription (troubleshooting guide,
+    // "No read permission to all subscriptions in list").
     for (const s of subs) {
-      if (!this.chainBySubscription.has(s) || this.isForbidden(s)) return forbidden(`/subscriptions/${s}`);
+      if (!this.chainBySubscription.has(s) || this.isForbidden(s)) continue;
       scope.subscriptions.add(s);
       scope.atSubscriptions.add(s);
       for (const g of this.chainBySubscription.get(s) ?? []) scope.aboveGroups.add(g);
     }
+    if (subs.length > 0 && scope.subscriptions.size === 0) return { refused: accessDenied() };
     for (const g of groups) {
       if (!this.knownManagementGroups.has(g) || this.faults.forbiddenManagementGroup('resourceGraph', g)) {
-        return forbidden(`/providers/Microsoft.Management/managementGroups/${g}`);
+        return { refused: accessDenied() };
       }
       scope.atGroups.add(g);
     }
     if (groups.length > 0) {
+      const under: string[] = [];
       for (const [sub, chain] of this.chainBySubscription) {
         const index = Math.min(...groups.map((g) => chain.indexOf(g)).map((i) => (i < 0 ? Infinity : i)));
         if (index === Infinity) continue;
         for (const g of chain.slice(0, index)) scope.belowGroups.add(g);
         for (const g of chain.slice(index + 1)) scope.aboveGroups.add(g);
-        // Within a management group, a subscription the caller cannot read is left out silently.
-        if (!this.isForbidden(sub)) scope.subscriptions.add(sub);
+        under.push(sub);
       }
+      // A management group covers its first 10,000 subscriptions: a larger one is refused, or with
+      // allowPartialScopes silently cut to the first ones (REST reference, QueryRequestOptions.allowPartialScopes).
+      under.sort();
+      if (under.length > this.maxManagementGroupSubscriptions) {
+        if (!allowPartialScopes) {
+          return {
+            refused: badRequest(
+              'TooManySubscriptionsUnderScope',
+              `The management group scope holds ${under.length} subscriptions; at most ${this.maxManagementGroupSubscriptions} are supported. Query a narrower scope or set allowPartialScopes.`,
+            ),
+          };
+        }
+        under.length = this.maxManagementGroupSubscriptions;
+      }
+      // Within a management group, a subscription the caller cannot read is left out silently.
+      for (const sub of under) if (!this.isForbidden(sub)) scope.subscriptions.add(sub);
     }
     if (scope.tenant) {
       // Tenant-wide queries silently omit what the caller cannot read, as the real service does.
@@ -491,6 +526,16 @@ function badRequest(code: string, message: string): SimResponse {
       code: 'BadRequest',
       message: 'Please provide below info when asking for support: timestamp = ' + new Date().toISOString(),
       details: [{ code, message }],
+    },
+  });
+}
+
+/** The 403 of a request none of whose scopes the caller can read: it names no subscription. */
+function accessDenied(): SimResponse {
+  return json(403, {
+    error: {
+      code: 'AccessDenied',
+      message: 'Access is denied to the requested resource. The user might not have enough permission.',
     },
   });
 }

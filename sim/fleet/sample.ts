@@ -398,6 +398,13 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
     `${subScope('paymentsProd')}/resourceGroups/rg-payments-prod/providers/Microsoft.Storage/storageAccounts/stpaymentsprod`,
   );
   add(P.dana, ROLE.contributor, `${subScope('retail')}/resourceGroups/rg-web-prod/providers/Microsoft.KeyVault/vaults/kv-web-prod`); // prettier-ignore
+  // Principals this directory does not hold (documented principalType values): a group of a partner tenant and a
+  // device. They are never looked up, so never "orphaned".
+  const platformProd = clusters.find((c) => c.name === 'aks-platform-prod-weu')!;
+  assignments.push(
+    { name: rng.guid(), roleGuid: ROLE.rbacReader, roleForm: 'tenant', principalId: '5e6f7a8b-0001-4d00-b000-000000000001', principalType: 'ForeignGroup', scope: clusterId(platformProd) },
+    { name: rng.guid(), roleGuid: ROLE.clusterUser, roleForm: 'tenant', principalId: '5e6f7a8b-0002-4d00-b000-000000000002', principalType: 'Device', scope: `/subscriptions/${platformProd.subscriptionId}/resourceGroups/${platformProd.resourceGroup}` },
+  ); // prettier-ignore
 
   const model: FleetModel = {
     asOf,

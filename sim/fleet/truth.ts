@@ -277,7 +277,11 @@ export function scopeFlags(model: FleetModel): Map<string, ScopeFlags> {
     const p = principals.get(a.principalId.toLowerCase());
     const present = p !== undefined && !p.deleted;
     if (a.principalType.toLowerCase() === 'user') f.user = true;
-    if (!present) f.orphan = true;
+    // Only users, groups and service principals are looked up in this directory: a ForeignGroup, a Device or another
+    // type is never orphaned (an assignment of such a type at a scope without others makes the rule not applicable,
+    // which the generated fleets never do: every cluster has its deployer's assignment).
+    const directoryType = ['user', 'group', 'serviceprincipal'].includes(a.principalType.toLowerCase());
+    if (!present && directoryType) f.orphan = true;
     if (present && role.admin && p.kind === 'user' && p.guest === true) f.guestAdmin = true;
   }
   return flags;

@@ -9,6 +9,7 @@ import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity'
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { ConfigError, isMicrosoftAuthorityHost, type Settings } from '../config/settings';
+import { AKS_API_VERSION } from './apiVersions';
 
 export interface AzureClients {
   credential: TokenCredential;
@@ -78,6 +79,8 @@ export function createAzureClients(settings: Settings, options: CreateAzureClien
       client = new ContainerServiceClient(credential, subscriptionId, {
         endpoint: settings.armEndpoint,
         credentials: { scopes: armScopes },
+        // Pinned: the SDK's own default moves with every release.
+        apiVersion: AKS_API_VERSION,
       });
       containerServiceClients.set(key, client);
     }

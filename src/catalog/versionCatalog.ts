@@ -1,5 +1,6 @@
 // The Kubernetes version list of every region the fleet uses: one listKubernetesVersions call per distinct location,
 // asked through a subscription that has a cluster there, a few regions at a time, kept for the run.
+import { AKS_API_VERSION, unservedApiVersionReason } from '../azure/apiVersions';
 import type { AzureClients } from '../azure/clients';
 import type { ClusterRecord, KubernetesVersionWire, RegionCatalog } from '../model';
 import { normaliseLocation } from '../model';
@@ -101,6 +102,13 @@ async function readRegion(
         );
       return { readable: true, location, values: toVersionListWire(result) };
     } catch (error) {
+      const unserved = unservedApiVersionReason(error, AKS_API_VERSION);
+      if (unserved) {
+        // Every subscription would answer the same: the product and the service disagree on the api-version.
+        const reason = `the Kubernetes version list of ${location} could not be read: ${unserved}: ${describe(error)}`;
+        options.log?.(`containerService: ${reason}`);
+        return { readable: false, location, reason };
+      }
       failures.push(`subscription ${sub}: ${describe(error)}`);
       const status = (error as ErrorLike)?.statusCode;
       // Another subscription may be allowed to read the list, or have the region registered.

@@ -1,7 +1,12 @@
 // One run's access data: AKS-access role assignments (Resource Graph) and their principals (Microsoft Graph).
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AccessView, ClusterRecord, RoleAssignmentRecord, ScanProblem } from '../model';
-import { AssignmentCoverage, readRoleAssignments, type GraphQueryReader } from './roleAssignments';
+import {
+  AssignmentCoverage,
+  isDirectoryPrincipalType,
+  readRoleAssignments,
+  type GraphQueryReader,
+} from './roleAssignments';
 import { PrincipalDirectory, type PrincipalDirectoryOptions } from './directory';
 import { FleetAccessView, type AssignmentSource, adminGroupIdsOf } from './accessView';
 
@@ -58,7 +63,7 @@ export async function gatherAccess(
       for (const list of covering.parts ?? [covering.assignments]) {
         if (listsSeen.has(list)) continue;
         listsSeen.add(list);
-        for (const a of list) principalIds.add(a.principalId);
+        for (const a of list) if (isDirectoryPrincipalType(a.principalType)) principalIds.add(a.principalId);
       }
     }
   } else {

@@ -13,6 +13,17 @@ export function isGuid(value: string): boolean {
 }
 
 /**
+ * Role assignment principal types whose principals this tenant's directory holds and `getByIds` (asked for users,
+ * groups and service principals) can find. Others (`ForeignGroup`: a group of another tenant; `Device`; any value
+ * ARM adds later) are never looked up, so their absence says nothing. An empty type (ARM left it out) is looked up.
+ */
+const DIRECTORY_PRINCIPAL_TYPES = new Set(['user', 'group', 'serviceprincipal', '']);
+
+export function isDirectoryPrincipalType(principalType: string): boolean {
+  return DIRECTORY_PRINCIPAL_TYPES.has(principalType.trim().toLowerCase());
+}
+
+/**
  * The AKS-access role a role definition ID names, matched on its trailing GUID, so the tenant form
  * (`/providers/Microsoft.Authorization/roleDefinitions/GUID`), the subscription form and a bare GUID all match.
  */
@@ -242,6 +253,7 @@ export interface GraphQueryReader {
   queryAll<T>(
     query: string,
     scope: { subscriptions?: string[]; managementGroups?: string[] },
+    options?: { authorizationScopeFilter?: 'AtScopeAboveAndBelow' },
   ): Promise<{ rows: T[]; complete: boolean; problems: ScanProblem[] }>;
 }
 
@@ -252,12 +264,19 @@ export interface RoleAssignmentRead {
   problems: ScanProblem[];
 }
 
-/** Reads the AKS-access role assignments of a scope through Resource Graph (`authorizationresources`). */
+/**
+ * Reads the AKS-access role assignments through Resource Graph (`authorizationresources`), over the subscriptions
+ * the inventory found (the reader sends at most 1,000 a request) with `AtScopeAboveAndBelow`, so that the
+ * assignments they inherit from management groups above them come back too: that filter is documented relative to
+ * the subscriptions or management groups in the request, never for a tenant-scope query.
+ */
 export async function readRoleAssignments(
   reader: GraphQueryReader,
   scope: { subscriptions?: string[]; managementGroups?: string[] },
 ): Promise<RoleAssignmentRead> {
-  const result = await reader.queryAll<unknown>(ROLE_ASSIGNMENTS_QUERY, scope);
+  const result = await reader.queryAll<unknown>(ROLE_ASSIGNMENTS_QUERY, scope, {
+    authorizationScopeFilter: 'AtScopeAboveAndBelow',
+  });
   const problems = [...result.problems];
   const assignments: RoleAssignmentRecord[] = [];
   let complete = result.complete;

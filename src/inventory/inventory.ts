@@ -56,12 +56,64 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+export interface ReadInventoryOptions {
+  /**
+   * At tenant or management-group scope: the subscriptions the last complete run of the same scope read. One that
+   * Resource Graph no longer returns is reported as no longer readable (Resource Graph leaves out what the caller
+   * cannot read without saying so), and the inventory is incomplete.
+   */
+  expectedSubscriptions?: string[];
+}
+
+/** The problem of a subscription Resource Graph left out of its answer. */
+export function omittedSubscriptionProblem(subscriptionId: string, why: 'listed' | 'read before'): ScanProblem {
+  const asked =
+    why === 'listed'
+      ? 'it is in the configured scope, but Resource Graph left it out of its answer'
+      : 'the last complete scan read it, but Resource Graph left it out of its answer now';
+  return {
+    source: 'resourceGraph',
+    scope: `/subscriptions/${subscriptionId}`,
+    message:
+      `subscription ${subscriptionId} is no longer readable: ${asked} (the identity has no Reader role on it, ` +
+      `or it no longer exists); its clusters keep their last known state`,
+  };
+}
+
+/**
+ * The subscriptions the run was meant to cover that Resource Graph did not return (compared in lower case), in the
+ * order they were expected. Pure.
+ */
+export function missingSubscriptions(expected: readonly string[], found: Iterable<string>): string[] {
+  const have = new Set([...found].map((s) => s.toLowerCase()));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const s of expected) {
+    const key = s.trim().toLowerCase();
+    if (key === '' || have.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    out.push(s.trim());
+  }
+  return out;
+}
+
+/** Resource Graph answered that a management group holds more subscriptions than one scope may cover. */
+function tooManySubscriptions(read: { errorCodes?: string[] }): boolean {
+  return (read.errorCodes ?? []).some((c) => c.toLowerCase() === 'toomanysubscriptionsunderscope');
+}
+
 /**
  * Reads the inventory of `scope` (no subscriptions and no management groups = the whole tenant).
- * The clusters query names its subscriptions explicitly, so a subscription the caller may not read is reported
- * by name and the rest is still read.
+ * The subscriptions are read first (`resourcecontainers`: one row per readable subscription), and every
+ * subscription the run is meant to cover is compared with them: a named subscription, or one read by the last
+ * complete run, that did not come back is a named problem. The clusters query then names the subscriptions found
+ * (at most 1,000 a request).
  */
-export async function readInventory(reader: ResourceGraphReader, scope: ResourceGraphScope): Promise<Inventory> {
+export async function readInventory(
+  reader: ResourceGraphReader,
+  scope: ResourceGraphScope,
+  options: ReadInventoryOptions = {},
+): Promise<Inventory> {
   const problems: ScanProblem[] = [];
   let complete = true;
   const explicit = (scope.subscriptions ?? []).map((s) => s.trim()).filter((s) => s.length > 0);
@@ -69,7 +121,14 @@ export async function readInventory(reader: ResourceGraphReader, scope: Resource
   const chainScope: ResourceGraphScope =
     explicit.length > 0 ? { subscriptions: explicit } : managementGroups.length > 0 ? { managementGroups } : {};
 
-  const chainRead = await reader.queryAll<ChainRow>(SUBSCRIPTION_CHAINS_QUERY, chainScope);
+  let chainRead = await reader.queryAll<ChainRow>(SUBSCRIPTION_CHAINS_QUERY, chainScope);
+  let onlyUnder: string[] | undefined;
+  if (managementGroups.length > 0 && tooManySubscriptions(chainRead)) {
+    // A management group over the scope limit: read every subscription's chain at tenant scope and keep those under
+    // the groups; their clusters are then read in subscription lists, so nothing is cut off.
+    chainRead = await reader.queryAll<ChainRow>(SUBSCRIPTION_CHAINS_QUERY, {});
+    onlyUnder = managementGroups.map((m) => m.toLowerCase());
+  }
   problems.push(...chainRead.problems);
   if (!chainRead.complete) complete = false;
 
@@ -89,6 +148,7 @@ export async function readInventory(reader: ResourceGraphReader, scope: Resource
     const key = sub.toLowerCase();
     if (chains.has(key)) continue;
     const names = chainNames(row.managementGroupAncestorsChain);
+    if (onlyUnder && !(names ?? []).some((n) => onlyUnder.includes(n.toLowerCase()))) continue;
     if (names === undefined) {
       problems.push({
         source: 'resourceGraph',
@@ -101,21 +161,36 @@ export async function readInventory(reader: ResourceGraphReader, scope: Resource
     found.push(sub);
   }
 
-  // Which subscriptions the clusters query covers: an explicit list stays as asked, so a subscription that cannot
-  // be read is named (the reader does not ask again for one already refused); otherwise the subscriptions the chain
-  // query found. When that list may be short (the chain read was incomplete), the original scope is queried instead.
+  // Every subscription the run is meant to cover is checked against what came back (only when the subscription read
+  // itself was complete: otherwise its own problem already says the list is short).
+  const expected = explicit.length > 0 ? explicit : (options.expectedSubscriptions ?? []);
+  // The list found is reliable when every page came back (subscriptions refused whole are known by name).
+  const reliable =
+    chainRead.complete ||
+    chainRead.problems.every((p) =>
+      reader.forbiddenSubscriptions.has(p.scope.replace(/^\/subscriptions\//i, '').toLowerCase()),
+    );
+  if (reliable) {
+    for (const sub of missingSubscriptions(expected, found)) {
+      if (reader.forbiddenSubscriptions.has(sub.toLowerCase())) continue;
+      const problem = omittedSubscriptionProblem(sub, explicit.length > 0 ? 'listed' : 'read before');
+      reader.markUnreadable(sub, problem);
+      problems.push(problem);
+      complete = false;
+    }
+  }
+
+  // The clusters query names the subscriptions found. When that list may be short (the subscription read was
+  // incomplete), the original scope is queried instead (the explicit list minus what was refused).
   let clusterScopes: ResourceGraphScope[];
-  let subscriptions: string[];
-  if (explicit.length > 0) {
-    subscriptions = explicit.filter((s) => !reader.forbiddenSubscriptions.has(s.toLowerCase()));
-    clusterScopes = chunk(explicit, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
-  } else if (chainRead.complete) {
-    subscriptions = found;
+  if (reliable || onlyUnder) {
     clusterScopes = chunk(found, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
+  } else if (explicit.length > 0) {
+    clusterScopes = chunk(explicit, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
   } else {
-    subscriptions = found;
     clusterScopes = [chainScope];
   }
+  let subscriptions = found;
 
   const clusters: ClusterRecord[] = [];
   const seen = new Set<string>();

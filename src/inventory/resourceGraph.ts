@@ -22,17 +22,6 @@ export interface ResourceGraphReaderOptions {
   maxRetryAfterMs?: number;
   /** Added to the quota reset time: the header has whole-second resolution. */
   quotaMarginMs?: number;
-  /**
-   * Which role assignments `authorizationresources` queries return relative to the requested scopes. Resource Graph's
-   * default, AtScopeAndBelow, leaves out assignments inherited from management groups above a subscription scope;
-   * AtScopeAboveAndBelow includes them. Other tables ignore it. Default: the service's default.
-   */
-  authorizationScopeFilter?: AuthorizationScopeFilter;
-  /**
-   * Requests one query may spend telling apart the refused subscriptions of a 403 that names none (the list is
-   * split in halves); past it, the remaining subscriptions of a refused request are all reported unreadable.
-   */
-  maxSplitRequests?: number;
   /** Subscriptions named in one request (at most 1000); a longer list is read in parts. */
   maxSubscriptionsPerRequest?: number;
   /** Cancels waits and requests; a cancelled read is reported incomplete. */
@@ -44,6 +33,12 @@ export type AuthorizationScopeFilter = 'AtScopeAndBelow' | 'AtScopeAndAbove' | '
 
 /** Per-query options. */
 export interface QueryAllOptions {
+  /**
+   * Which role assignments an `authorizationresources` query returns relative to the requested scopes (documented
+   * for authorizationresources and policyresources only: never send it with another table). Resource Graph's
+   * default, AtScopeAndBelow, leaves out assignments inherited from management groups above a subscription scope;
+   * AtScopeAboveAndBelow includes them.
+   */
   authorizationScopeFilter?: AuthorizationScopeFilter;
 }
 
@@ -56,6 +51,8 @@ export interface QueryResult<T> {
   rows: T[];
   complete: boolean;
   problems: ScanProblem[];
+  /** Error codes of the answer that stopped the read (the ARM code and its details' codes), when one did. */
+  errorCodes?: string[];
 }
 
 /** What the reader did; the benchmark reports it. */
@@ -82,11 +79,8 @@ const DEFAULTS = {
   maxDelayMs: 30_000,
   maxRetryAfterMs: 300_000,
   quotaMarginMs: 250,
-  maxSplitRequests: 64,
   maxSubscriptionsPerRequest: MAX_SUBSCRIPTIONS_PER_REQUEST,
 };
-
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 interface ErrorLike {
   message?: string;
@@ -138,18 +132,37 @@ function scopeKey(scope: ResourceGraphScope): string {
   return 'tenant';
 }
 
+/**
+ * The ARM error code of a failed request and the codes of its `details` (Resource Graph puts the specific code, such
+ * as TooManySubscriptionsUnderScope, in `error.details[].code` under a generic `BadRequest`).
+ */
+export function errorCodes(error: unknown): string[] {
+  const e = error as ErrorLike & { details?: unknown };
+  const codes: string[] = [];
+  if (typeof e?.code === 'string') codes.push(e.code);
+  const body = e?.details as { error?: { code?: unknown; details?: unknown } } | undefined;
+  const inner = body?.error ?? (body as { code?: unknown; details?: unknown } | undefined);
+  if (inner && typeof inner.code === 'string' && !codes.includes(inner.code)) codes.push(inner.code);
+  if (inner && Array.isArray(inner.details)) {
+    for (const d of inner.details) {
+      const code = (d as { code?: unknown })?.code;
+      if (typeof code === 'string' && !codes.includes(code)) codes.push(code);
+    }
+  }
+  return codes;
+}
+
 function errorText(error: unknown): string {
   const e = error as ErrorLike;
   const status = typeof e?.statusCode === 'number' ? `HTTP ${e.statusCode}` : (e?.code ?? e?.name ?? 'error');
   const message = typeof e?.message === 'string' ? e.message : String(error);
-  return `${status}: ${message.slice(0, 500)}`;
+  const codes = errorCodes(error).filter((c) => c !== e?.code);
+  return `${status}: ${message.slice(0, 500)}${codes.length ? ` [${codes.join(', ')}]` : ''}`;
 }
 
 /** Request options that stay the same for every page of one query. */
 type RequestOptions = {
   authorizationScopeFilter?: AuthorizationScopeFilter;
-  /** Requests left for narrowing down a 403 that names no subscription (shared by one queryAll). */
-  splitBudget?: { left: number };
 };
 
 type PageOutcome =
@@ -163,7 +176,6 @@ export class ResourceGraphReader {
   readonly stats: ResourceGraphStats = { calls: 0, retries: 0, quotaWaits: 0, quotaWaitMs: 0, throttled: 0 };
   private readonly opts: typeof DEFAULTS;
   private readonly abortSignal?: AbortSignal;
-  private readonly authorizationScopeFilter?: AuthorizationScopeFilter;
   private readonly log: (line: string) => void;
   /** Quota left in the current window as last reported (minus requests sent since); undefined = not known yet. */
   private quotaRemaining: number | undefined;
@@ -184,14 +196,12 @@ export class ResourceGraphReader {
       maxDelayMs: Math.max(0, options.maxDelayMs ?? DEFAULTS.maxDelayMs),
       maxRetryAfterMs: Math.max(0, options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs),
       quotaMarginMs: Math.max(0, options.quotaMarginMs ?? DEFAULTS.quotaMarginMs),
-      maxSplitRequests: Math.max(0, options.maxSplitRequests ?? DEFAULTS.maxSplitRequests),
       maxSubscriptionsPerRequest: Math.min(
         MAX_SUBSCRIPTIONS_PER_REQUEST,
         Math.max(1, options.maxSubscriptionsPerRequest ?? DEFAULTS.maxSubscriptionsPerRequest),
       ),
     };
     this.abortSignal = options.abortSignal;
-    this.authorizationScopeFilter = options.authorizationScopeFilter;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -201,10 +211,9 @@ export class ResourceGraphReader {
    * others are still read.
    */
   async queryAll<T>(query: string, scope: ResourceGraphScope, options: QueryAllOptions = {}): Promise<QueryResult<T>> {
-    const filter = options.authorizationScopeFilter ?? this.authorizationScopeFilter;
+    const filter = options.authorizationScopeFilter;
     const request: RequestOptions = {
       ...(filter ? { authorizationScopeFilter: filter } : {}),
-      splitBudget: { left: this.opts.maxSplitRequests },
     };
     const subscriptions = scope.subscriptions?.filter((s) => s.trim().length > 0);
     const managementGroups = scope.managementGroups?.filter((m) => m.trim().length > 0);
@@ -227,7 +236,12 @@ export class ResourceGraphReader {
     return this.readScope<T>(query, {}, false, request);
   }
 
-  /** An explicit subscription list: a 403 is narrowed down to the subscriptions that cause it. */
+  /**
+   * An explicit subscription list. Resource Graph leaves out the subscriptions the caller cannot read and answers
+   * 403 only when it can read none of them (troubleshooting guide, "No read permission to all subscriptions in
+   * list"): a 403 here means every listed subscription is unreadable. (The omitted ones of a successful answer are
+   * found by comparing with `resourcecontainers`: see readInventory.)
+   */
   private async readSubscriptions<T>(
     query: string,
     requested: string[],
@@ -236,59 +250,29 @@ export class ResourceGraphReader {
     // A subscription refused earlier in the run is not asked again: the same problem is reported without a call.
     const known = requested.filter((s) => this.forbidden.has(s.toLowerCase()));
     const subscriptions = known.length > 0 ? requested.filter((s) => !this.forbidden.has(s.toLowerCase())) : requested;
-    if (known.length > 0) {
-      const rest: QueryResult<T> =
-        subscriptions.length > 0
-          ? await this.readSubscriptions<T>(query, subscriptions, request)
-          : { rows: [], complete: true, problems: [] };
-      return {
-        rows: rest.rows,
-        complete: false,
-        problems: [...known.map((s) => this.forbidden.get(s.toLowerCase())!), ...rest.problems],
-      };
-    }
+    const knownProblems = known.map((s) => this.forbidden.get(s.toLowerCase())!);
+    if (subscriptions.length === 0) return { rows: [], complete: false, problems: knownProblems };
     const first = await this.readScope<T>(query, { subscriptions }, true, request);
-    if (first.forbidden === undefined) return { rows: first.rows, complete: first.complete, problems: first.problems };
-    const problems: ScanProblem[] = [];
-    // The message usually names the subscriptions it refuses: drop those and read the rest.
-    const named = new Set(
-      (first.forbidden.message?.match(GUID) ?? [])
-        .map((g) => g.toLowerCase())
-        .filter((g) => subscriptions.some((s) => s.toLowerCase() === g)),
-    );
-    if (named.size > 0 && named.size < subscriptions.length) {
-      for (const sub of subscriptions.filter((s) => named.has(s.toLowerCase()))) {
-        problems.push(this.forbiddenProblem(sub, first.forbidden.text));
-      }
-      const rest = await this.readSubscriptions<T>(
-        query,
-        subscriptions.filter((s) => !named.has(s.toLowerCase())),
-        request,
-      );
-      return { rows: rest.rows, complete: false, problems: [...problems, ...rest.problems] };
-    }
-    if (subscriptions.length === 1 || named.size === subscriptions.length) {
+    if (first.forbidden === undefined) {
       return {
-        rows: [],
-        complete: false,
-        problems: subscriptions.map((sub) => this.forbiddenProblem(sub, first.forbidden!.text)),
+        rows: first.rows,
+        complete: first.complete && known.length === 0,
+        problems: [...knownProblems, ...first.problems],
       };
     }
-    // Nothing named: split the list until the refused subscriptions are found, within a budget of requests so that
-    // a refusal of everything does not cost two requests per subscription.
-    if (request.splitBudget !== undefined && request.splitBudget.left < 2) {
-      const text = `${first.forbidden.text}; the refused subscription is one of ${subscriptions.length} that were not told apart`;
-      return { rows: [], complete: false, problems: subscriptions.map((sub) => this.forbiddenProblem(sub, text)) };
-    }
-    if (request.splitBudget) request.splitBudget.left -= 2;
-    const mid = Math.ceil(subscriptions.length / 2);
-    const left = await this.readSubscriptions<T>(query, subscriptions.slice(0, mid), request);
-    const right = await this.readSubscriptions<T>(query, subscriptions.slice(mid), request);
     return {
-      rows: [...left.rows, ...right.rows],
+      rows: [],
       complete: false,
-      problems: [...left.problems, ...right.problems],
+      problems: [...knownProblems, ...subscriptions.map((sub) => this.forbiddenProblem(sub, first.forbidden!.text))],
     };
+  }
+
+  /**
+   * Records a subscription this run cannot read (found missing from an answer): later queries of the run leave it
+   * out and report `problem` for it.
+   */
+  markUnreadable(subscriptionId: string, problem: ScanProblem): void {
+    if (!this.forbidden.has(subscriptionId.toLowerCase())) this.forbidden.set(subscriptionId.toLowerCase(), problem);
   }
 
   private forbiddenProblem(subscriptionId: string, text: string): ScanProblem {
@@ -338,6 +322,7 @@ export class ResourceGraphReader {
         return {
           rows,
           complete: false,
+          errorCodes: errorCodes(outcome.error),
           problems: [
             {
               source: 'resourceGraph',
@@ -411,8 +396,8 @@ export class ResourceGraphReader {
               ...(request.authorizationScopeFilter
                 ? { authorizationScopeFilter: request.authorizationScopeFilter }
                 : {}),
-              // Over a management group, read the subscriptions that can be read rather than fail them all.
-              ...(scope.managementGroups?.length ? { allowPartialScopes: true } : {}),
+              // Never allowPartialScopes: it cuts an oversized management group to its first subscriptions without
+              // saying which; TooManySubscriptionsUnderScope is handled by the caller instead.
               ...(skipToken ? { skipToken } : {}),
             },
           },

@@ -42,9 +42,22 @@ describe('aks_rbac_no_orphaned_assignments', () => {
       contains: ['Directory.Read.All'],
     },
     {
-      name: 'a foreign group from another tenant is not looked up -> pass',
+      name: 'only a foreign group from another tenant -> not applicable naming the type, never orphaned',
       options: { assignments: [assignment(DELETED, 'ForeignGroup', ROLE.clusterUser, cluster.id)] },
+      status: 'not_applicable',
+      contains: ['ForeignGroup'],
+    },
+    {
+      name: 'a Device and an unknown principal type next to an existing group -> pass naming what was not checked',
+      options: {
+        assignments: [
+          assignment(OPS_GROUP, 'Group', ROLE.clusterUser, cluster.id),
+          assignment(DELETED, 'Device', ROLE.clusterUser, cluster.id),
+          assignment('9f8e7d6c-0000-4000-8000-00000000abcd', 'DirectoryRoleTemplate', ROLE.rbacReader, cluster.id),
+        ],
+      },
       status: 'pass',
+      contains: ['Device', 'DirectoryRoleTemplate', 'not checked'],
     },
   ];
 

@@ -11,10 +11,8 @@ import {
   deleteListedAssignments,
   quoteClusterId,
 } from '../identity/ruleSupport';
+import { isDirectoryPrincipalType } from '../identity/roleAssignments';
 import { learn, plural, type DocumentedRule } from './common';
-
-/** Principal types that live outside this tenant's directory, so getByIds cannot find them. */
-const NOT_IN_DIRECTORY = new Set(['foreigngroup']);
 
 export const aksRbacNoOrphanedAssignments: DocumentedRule = {
   id: 'aks_rbac_no_orphaned_assignments',
@@ -32,18 +30,28 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
   evaluation:
     'Looks up the principal of every AKS-access role assignment covering the cluster in Microsoft Graph ' +
     '(directoryObjects/getByIds). Fails when any no longer exists. Unknown when the assignments or the directory ' +
-    'could not be read. Foreign-group principals (from another tenant) are not looked up.',
+    'could not be read. Only principals of type User, Group and ServicePrincipal are looked up: an assignment to a ' +
+    'ForeignGroup (a group of another tenant), a Device or a type ARM adds later is never called orphaned; it is ' +
+    'named as not checked, and a cluster covered only by such assignments is not applicable.',
   evaluate(cluster, ctx): RuleOutcome {
     const a = accessOf(ctx);
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
     // Per covering list (shared by many clusters): assignments of deleted principals and principals not looked up.
-    type Summary = { orphaned: RoleAssignmentRecord[]; unreadable: Map<string, string> };
+    type Summary = {
+      orphaned: RoleAssignmentRecord[];
+      unreadable: Map<string, string>;
+      /** Assignments to principals this directory does not hold, by principal type. */
+      notChecked: Map<string, number>;
+    };
     const summaries = summariseParts<Summary>(a.access, covering.parts, 'orphans', (part) => {
-      const summary: Summary = { orphaned: [], unreadable: new Map() };
+      const summary: Summary = { orphaned: [], unreadable: new Map(), notChecked: new Map() };
       for (const x of part) {
-        if (NOT_IN_DIRECTORY.has(x.principalType.toLowerCase())) continue;
+        if (!isDirectoryPrincipalType(x.principalType)) {
+          summary.notChecked.set(x.principalType, (summary.notChecked.get(x.principalType) ?? 0) + 1);
+          continue;
+        }
         const l = a.access.principal(x.principalId);
         if (l.state === 'absent') summary.orphaned.push(x);
         else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
@@ -57,6 +65,15 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       if (s.unreadable.size > 0) anyUnreadable = true;
     }
     const unreadable = anyUnreadable ? [...mergeMaps(summaries.map((s) => s.unreadable))] : [];
+    const notChecked = new Map<string, number>();
+    for (const s of summaries)
+      for (const [type, n] of s.notChecked) notChecked.set(type, (notChecked.get(type) ?? 0) + n);
+    let notCheckedCount = 0;
+    for (const n of notChecked.values()) notCheckedCount += n;
+    const notCheckedText = [...notChecked]
+      .map(([type, n]) => `${plural(n, 'assignment')} to a principal of type ${type || '(none)'}`)
+      .join(', ');
+    const notCheckedDetails = notCheckedCount > 0 ? { notChecked: Object.fromEntries(notChecked) } : {};
     if (orphanedCount > 0) {
       const entries = groupParts(
         a.access,
@@ -78,6 +95,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
           principals: principalDetails(entries),
           ...omitted(entries),
           ...(unreadable.length ? { unreadable: unreadable.length } : {}),
+          ...notCheckedDetails,
         },
       };
     }
@@ -86,16 +104,25 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       return {
         status: 'unknown',
         message: `${plural(unreadable.length, 'principal')} of the role assignments could not be looked up: ${reason}`,
-        details: { unreadable: unreadable.map(([id]) => id), reason },
+        details: { unreadable: unreadable.map(([id]) => id), reason, ...notCheckedDetails },
       };
     }
+    if (covering.count > 0 && notCheckedCount === covering.count) {
+      return {
+        status: 'not_applicable',
+        message: `The only AKS-access role assignments covering the cluster are to principals outside this directory, which are not checked: ${notCheckedText}`,
+        details: { assignments: covering.count, ...notCheckedDetails },
+      };
+    }
+    const checked = covering.count - notCheckedCount;
     return {
       status: 'pass',
       message:
         covering.count === 0
           ? 'No AKS-access role assignment covers the cluster'
-          : `All ${plural(covering.count, 'AKS-access role assignment')} covering the cluster belong to existing principals`,
-      details: { assignments: covering.count },
+          : `All ${plural(checked, 'AKS-access role assignment')} to directory principals covering the cluster belong to existing principals` +
+            (notCheckedCount > 0 ? `; not checked (outside this directory): ${notCheckedText}` : ''),
+      details: { assignments: covering.count, ...notCheckedDetails },
     };
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {

@@ -106,6 +106,25 @@ export function resolveScope(settings: Settings, options: RunScanOptions): Resou
   return { subscriptions: cleanList(settings.subscriptions), managementGroups: cleanList(settings.managementGroups) };
 }
 
+/**
+ * The subscriptions whose role assignments the run reads: those of the clusters it judges that the inventory read
+ * (in the inventory's order), so a run over one cluster reads one subscription and an empty subscription none.
+ */
+export function accessSubscriptions(found: string[], clusters: { subscriptionId: string }[]): string[] {
+  const wanted = new Set(clusters.map((c) => c.subscriptionId.toLowerCase()));
+  const out = found.filter((s) => wanted.has(s.toLowerCase()));
+  const listed = new Set(out.map((s) => s.toLowerCase()));
+  // A cluster of a subscription the subscription read missed (an incomplete read): still read its assignments.
+  for (const c of clusters) {
+    const key = c.subscriptionId.toLowerCase();
+    if (!listed.has(key)) {
+      listed.add(key);
+      out.push(c.subscriptionId);
+    }
+  }
+  return out;
+}
+
 function dedupeProblems(problems: ScanProblem[]): ScanProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
@@ -131,8 +150,6 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   const calendar: SupportCalendar = loadSupportCalendar(deps.settings.supportCalendarPath);
 
   const reader = new ResourceGraphReader(deps.clients.resourceGraph, {
-    // Role assignments inherited from management groups above a narrowed scope still cover its clusters.
-    authorizationScopeFilter: 'AtScopeAboveAndBelow',
     ...deps.resourceGraph,
     log,
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
@@ -173,14 +190,9 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   let accessMs = 0;
   if (clusters.length > 0) {
     t = Date.now();
-    // Role assignments are read over what the inventory could read, so one refused subscription does not make
-    // every cluster's access unreadable.
-    const accessScope: ResourceGraphScope =
-      requestScope.subscriptions !== undefined
-        ? { subscriptions: inventory.subscriptions }
-        : requestScope.managementGroups !== undefined
-          ? { managementGroups: requestScope.managementGroups }
-          : {};
+    // Role assignments are read over the subscriptions of the clusters being judged (those the inventory found),
+    // never at tenant scope: AtScopeAboveAndBelow is defined relative to the subscriptions in the request.
+    const accessScope: ResourceGraphScope = { subscriptions: accessSubscriptions(inventory.subscriptions, clusters) };
     try {
       const gathered = await gatherAccess(
         { clients: deps.clients, reader },

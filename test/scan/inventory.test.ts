@@ -59,7 +59,9 @@ describe('readInventory', () => {
     const inventory = await readInventory(reader(), { subscriptions: subs });
     expect(inventory.complete).toBe(false);
     expect(inventory.problems.map((p) => p.scope)).toEqual([`/subscriptions/${refused}`]);
-    expect(inventory.subscriptions).toEqual(subs.filter((s) => s !== refused));
+    // Resource Graph answered without it (no error): the comparison with the configured list names it.
+    expect(inventory.problems[0].message).toMatch(new RegExp(`subscription ${refused} is no longer readable`));
+    expect([...inventory.subscriptions].sort()).toEqual(subs.filter((s) => s !== refused).sort());
     expect(inventory.clusters.map((c) => c.id).sort()).toEqual(
       generated.fleet.clusters
         .filter((c) => subOf(c.id) !== refused.toLowerCase())
@@ -118,5 +120,45 @@ describe('readInventory', () => {
     expect([...inventory.chains.keys()].sort()).toEqual([...under].sort());
     expect(inventory.clusters.every((c) => under.includes(subOf(c.id)))).toBe(true);
     expect(inventory.clusters).toHaveLength(generated.fleet.clusters.filter((c) => under.includes(subOf(c.id))).length);
+  });
+
+  it('at tenant scope, names a subscription the last complete run read that Resource Graph no longer returns', async () => {
+    const subs = generated.fleet.subscriptions.map((s) => s.subscriptionId);
+    const lost = subs[3];
+    local.sim.faults.set('resourceGraph', { forbiddenSubscriptions: [lost] });
+    const inventory = await readInventory(reader(), {}, { expectedSubscriptions: subs });
+    expect(inventory.complete).toBe(false);
+    expect(inventory.problems).toEqual([
+      expect.objectContaining({
+        scope: `/subscriptions/${lost}`,
+        message: expect.stringMatching(/no longer readable/),
+      }),
+    ]);
+    expect(inventory.clusters.some((c) => subOf(c.id) === lost.toLowerCase())).toBe(false);
+    // Without the expectation (no earlier complete run) the omission cannot be seen: nothing is claimed.
+    const first = await readInventory(reader(), {});
+    expect(first.complete).toBe(true);
+  });
+
+  it('reads an oversized management group (TooManySubscriptionsUnderScope) in subscription lists, cutting nothing', async () => {
+    const small = await startLocalAzure({ fleet: generated.fleet, simulator: { maxManagementGroupSubscriptions: 2 } });
+    try {
+      const group = generated.fleet.subscriptions[0].managementGroupAncestorsChain[0].name;
+      const under = generated.fleet.subscriptions
+        .filter((s) => s.managementGroupAncestorsChain.some((g) => g.name === group))
+        .map((s) => s.subscriptionId.toLowerCase());
+      expect(under.length).toBeGreaterThan(2);
+      const inventory = await readInventory(reader(small.clients.resourceGraph), { managementGroups: [group] });
+      expect([...inventory.chains.keys()].sort()).toEqual([...under].sort());
+      expect(inventory.clusters).toHaveLength(
+        generated.fleet.clusters.filter((c) => under.includes(subOf(c.id))).length,
+      );
+      // The refused management-group read was replaced by a complete one: nothing is missing, nothing to report.
+      expect(small.sim.counters.byStatus()['resourceGraph 400']).toBe(1);
+      expect(inventory.complete).toBe(true);
+      expect(inventory.problems).toEqual([]);
+    } finally {
+      await small.stop();
+    }
   });
 });

@@ -3,7 +3,7 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { createCredential } from '../../src/azure/clients';
 import { loadSettings } from '../../src/config/settings';
-import { CLUSTERS_QUERY, SUBSCRIPTION_CHAINS_QUERY } from '../../src/inventory/queries';
+import { CLUSTERS_QUERY, ROLE_ASSIGNMENTS_QUERY, SUBSCRIPTION_CHAINS_QUERY } from '../../src/inventory/queries';
 import { ResourceGraphReader, type ResourceGraphReaderOptions } from '../../src/inventory/resourceGraph';
 import { startSimulator, type FaultSpec, type Simulator } from '../../sim';
 import { generateFleet } from '../../sim/fleet/generator';
@@ -116,7 +116,7 @@ describe('ResourceGraphReader paging', () => {
 });
 
 describe('ResourceGraphReader request options', () => {
-  it('sends $top 1000, objectArray, partial scopes for management groups and the authorization scope filter', async () => {
+  it('sends $top 1000 and objectArray, never allowPartialScopes, and the authorization scope filter only when asked', async () => {
     const sent: Parameters<ResourceGraphClient['resources']>[0][] = [];
     const recording = {
       resources: (...args: Parameters<ResourceGraphClient['resources']>) => {
@@ -124,24 +124,31 @@ describe('ResourceGraphReader request options', () => {
         return client.resources(...args);
       },
     } as unknown as ResourceGraphClient;
-    const reader = new ResourceGraphReader(recording, { ...FAST, authorizationScopeFilter: 'AtScopeAboveAndBelow' });
+    const reader = new ResourceGraphReader(recording, FAST);
     const group = fleet.subscriptions[0].managementGroupAncestorsChain[0].name;
     await reader.queryAll(CLUSTERS_QUERY, { managementGroups: [group] });
     await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, { subscriptions: [fleet.subscriptions[0].subscriptionId] });
-    await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, {}, { authorizationScopeFilter: 'AtScopeExact' });
+    const roles = await reader.queryAll(
+      ROLE_ASSIGNMENTS_QUERY,
+      { subscriptions: [fleet.subscriptions[0].subscriptionId] },
+      { authorizationScopeFilter: 'AtScopeAboveAndBelow' },
+    );
+    expect(roles.complete).toBe(true);
     expect(sent[0].managementGroups).toEqual([group]);
-    expect(sent[0].options).toMatchObject({
-      top: 1000,
-      resultFormat: 'objectArray',
-      allowPartialScopes: true,
-      authorizationScopeFilter: 'AtScopeAboveAndBelow',
-    });
+    expect(sent[0].options).toMatchObject({ top: 1000, resultFormat: 'objectArray' });
+    for (const request of sent) expect(request.options?.allowPartialScopes).toBeUndefined();
     expect(sent[1].subscriptions).toEqual([fleet.subscriptions[0].subscriptionId]);
-    expect(sent[1].options?.allowPartialScopes).toBeUndefined();
-    expect(sent[sent.length - 1].options?.authorizationScopeFilter).toBe('AtScopeExact');
-    expect(sent[sent.length - 1].subscriptions).toBeUndefined();
+    expect(sent.filter((r) => r.options?.authorizationScopeFilter !== undefined).map((r) => r.query)).toEqual([
+      ROLE_ASSIGNMENTS_QUERY,
+    ]);
     // Every page after the first carries the previous page's $skipToken.
     expect(sent.filter((r) => r.options?.skipToken).length).toBe(sent.length - 3);
+  });
+
+  it('the simulator refuses authorizationScopeFilter on a table other than authorizationresources', async () => {
+    await expect(
+      client.resources({ query: CLUSTERS_QUERY, options: { authorizationScopeFilter: 'AtScopeAboveAndBelow' } }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 });
 
@@ -224,56 +231,39 @@ describe('ResourceGraphReader retries', () => {
   });
 });
 
-describe('ResourceGraphReader forbidden subscriptions', () => {
-  it('isolates the refused subscription named by the 403 and reads the others', async () => {
+describe('ResourceGraphReader unreadable subscriptions', () => {
+  it('gets the readable subscriptions of a list without the unreadable one, which Resource Graph leaves out', async () => {
     const subs = fleet.subscriptions.map((s) => s.subscriptionId);
     const withClusters = new Set(fleet.clusters.map((c) => c.id.split('/')[2].toLowerCase()));
     const refused = subs.find((s) => withClusters.has(s.toLowerCase()))!;
     sim.faults.set('resourceGraph', { forbiddenSubscriptions: [refused] });
     const reader = new ResourceGraphReader(client, FAST);
+    // The answer is a success that simply lacks the refused subscription: only the subscription rows can show it.
     const result = await reader.queryAll<{ id: string }>(CLUSTERS_QUERY, { subscriptions: subs });
-    expect(result.complete).toBe(false);
-    expect(result.problems).toHaveLength(1);
-    expect(result.problems[0].scope).toBe(`/subscriptions/${refused}`);
-    expect(result.problems[0].message).toContain(refused);
+    expect(result.complete).toBe(true);
     const readable = new Set(subs.filter((s) => s !== refused).map((s) => s.toLowerCase()));
     expect(idsOf(result.rows)).toEqual(clusterIdsOf(readable));
-    expect(reader.forbiddenSubscriptions.has(refused.toLowerCase())).toBe(true);
-    // One refused request, then the pages of the rest.
-    const pages = Math.ceil(clusterIdsOf(readable).length / 1000);
-    expect(rgCalls()).toBe(1 + pages);
-
-    // The next query of the run does not ask for the refused subscription again, and still reports it.
-    sim.counters.reset();
-    const chains = await reader.queryAll<{ id: string }>(SUBSCRIPTION_CHAINS_QUERY, { subscriptions: subs });
-    expect(chains.complete).toBe(false);
-    expect(chains.problems.map((p) => p.scope)).toEqual([`/subscriptions/${refused}`]);
-    expect(chains.rows).toHaveLength(subs.length - 1);
-    expect(rgCalls()).toBe(1);
+    const chains = await reader.queryAll<{ subscriptionId: string }>(SUBSCRIPTION_CHAINS_QUERY, {
+      subscriptions: subs,
+    });
+    expect(chains.rows.map((r) => r.subscriptionId.toLowerCase()).sort()).toEqual([...readable].sort());
   });
 
-  it('splits the list when the 403 names no subscription', async () => {
+  it('a 403 over a list means none of it is readable: every subscription is named, in one request', async () => {
     const subs = fleet.subscriptions.slice(0, 4).map((s) => s.subscriptionId);
-    sim.faults.set('resourceGraph', { forbidden: true });
+    sim.faults.set('resourceGraph', { forbiddenSubscriptions: subs });
     const reader = new ResourceGraphReader(client, FAST);
     const result = await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, { subscriptions: subs });
     expect(result.complete).toBe(false);
     expect(result.rows).toEqual([]);
     expect(result.problems.map((p) => p.scope).sort()).toEqual(subs.map((s) => `/subscriptions/${s}`).sort());
-    // [a b c d] -> [a b] [c d] -> [a] [b] [c] [d]
-    expect(rgCalls()).toBe(7);
-  });
-
-  it('stops splitting when its request budget is spent', async () => {
-    const subs = fleet.subscriptions.slice(0, 8).map((s) => s.subscriptionId);
-    sim.faults.set('resourceGraph', { forbidden: true });
-    const reader = new ResourceGraphReader(client, { ...FAST, maxSplitRequests: 2 });
-    const result = await reader.queryAll(SUBSCRIPTION_CHAINS_QUERY, { subscriptions: subs });
-    expect(result.complete).toBe(false);
-    expect(result.problems.map((p) => p.scope).sort()).toEqual(subs.map((s) => `/subscriptions/${s}`).sort());
-    expect(result.problems[0].message).toMatch(/one of 4 that were not told apart/);
-    // The whole list, then its two halves; the halves are not split further.
-    expect(rgCalls()).toBe(3);
+    expect(result.problems[0].message).toMatch(/access denied: HTTP 403/);
+    expect(rgCalls()).toBe(1);
+    // The next query of the run does not ask for them again, and still reports them.
+    sim.counters.reset();
+    const again = await reader.queryAll(CLUSTERS_QUERY, { subscriptions: subs });
+    expect(again.problems).toHaveLength(4);
+    expect(rgCalls()).toBe(0);
   });
 
   it('a refused tenant-wide read is a problem, not a crash', async () => {

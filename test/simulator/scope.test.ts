@@ -45,19 +45,59 @@ describe('Resource Graph scopes', () => {
     expect(chains.map((r) => r.subscriptionId).sort()).toEqual([subscriptionId(1), subscriptionId(3)]);
   });
 
-  it('refuses a forbidden or unknown subscription or management group that is named', async () => {
+  it('leaves an unreadable or unknown subscription of a list out of a successful answer', async () => {
+    const rows = await query('clusters', {
+      subscriptions: [subscriptionId(1), subscriptionId(5), '99999999-0000-0000-0000-000000000000'],
+    });
+    expect(new Set(rows.map(subOf))).toEqual(new Set([subscriptionId(1)]));
+    const chains = await query('subscriptionChains', { subscriptions: [subscriptionId(1), subscriptionId(5)] });
+    expect(chains.map((r) => r.subscriptionId)).toEqual([subscriptionId(1)]);
+  });
+
+  it('refuses with a 403 that names no subscription only when nothing listed is readable', async () => {
     for (const scope of [
-      { subscriptions: [subscriptionId(1), subscriptionId(5)] },
-      { subscriptions: ['99999999-0000-0000-0000-000000000000'] },
+      { subscriptions: [subscriptionId(5)] },
+      { subscriptions: ['99999999-0000-0000-0000-000000000000', subscriptionId(5)] },
       { managementGroups: ['mg-unknown'] },
     ]) {
-      const named = scope.subscriptions?.[scope.subscriptions.length - 1] ?? scope.managementGroups?.[0];
-      await expect(local.clients.resourceGraph.resources({ query: QUERIES.clusters, ...scope })).rejects.toMatchObject({
-        statusCode: 403,
-        code: 'AuthorizationFailed',
-        message: expect.stringContaining(String(named)),
-      });
+      const error = await local.clients.resourceGraph.resources({ query: QUERIES.clusters, ...scope }).then(
+        () => undefined,
+        (e: unknown) => e as { statusCode?: number; code?: string; message?: string },
+      );
+      expect(error).toMatchObject({ statusCode: 403, code: 'AccessDenied' });
+      expect(error?.message).not.toContain(subscriptionId(5));
     }
+  });
+
+  it('answers TooManySubscriptionsUnderScope for an oversized management group, and a request naming over 1,000 subscriptions with 400', async () => {
+    const small = await startLocalAzure({
+      fleet,
+      simulator: { quota: { limit: 1000 }, maxManagementGroupSubscriptions: 2 },
+    });
+    try {
+      // mg-dev holds three subscriptions.
+      const error = await small.clients.resourceGraph
+        .resources({ query: QUERIES.subscriptionChains, managementGroups: ['mg-dev'] })
+        .then(
+          () => undefined,
+          (e: unknown) => e as { statusCode?: number; details?: unknown },
+        );
+      expect(error?.statusCode).toBe(400);
+      expect(JSON.stringify(error?.details)).toContain('TooManySubscriptionsUnderScope');
+      // allowPartialScopes cuts the scope to its first subscriptions without saying which.
+      const partial = await small.clients.resourceGraph.resources({
+        query: QUERIES.subscriptionChains,
+        managementGroups: ['mg-dev'],
+        options: { allowPartialScopes: true },
+      });
+      expect(partial.data).toHaveLength(2);
+    } finally {
+      await small.stop();
+    }
+    const many = Array.from({ length: 1001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    await expect(
+      local.clients.resourceGraph.resources({ query: QUERIES.clusters, subscriptions: many }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('omits forbidden subscriptions tenant-wide and in the AKS RP', async () => {
