@@ -15,10 +15,10 @@ graph_sp=$(az rest --method GET \
   --url "$graph/v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')?\$select=id" \
   --query id -o tsv)
 
+# Directory.Read.All: the least-privileged permission documented for directoryObjects/getByIds (narrower ones
+# return some objects with only id and @odata.type).
 roles=(
-  df021288-bdef-4463-88db-98f22de89214 # User.Read.All
-  98830695-27a2-44f7-8c18-0c3ebc9698f6 # GroupMember.Read.All
-  9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30 # Application.Read.All
+  7ab1d382-f21e-4acd-a863-ba3e13f7da61 # Directory.Read.All
 )
 if [ "$mail_send" = "--mail-send" ]; then
   roles+=(b633e1c5-b582-4048-a93e-9f11b44c7e96) # Mail.Send (then restrict it to one mailbox: see README)

@@ -13,12 +13,12 @@ resource graph 'Microsoft.Graph/servicePrincipals@v1.0' existing = {
   appId: '00000003-0000-0000-c000-000000000000'
 }
 
-// Narrower than Directory.Read.All: enough to resolve users, groups (with transitive member counts) and
-// service principals named in role assignments.
+// Directory.Read.All: the least-privileged application permission documented for directoryObjects/getByIds. With
+// narrower ones (User.Read.All, GroupMember.Read.All, Application.Read.All), getByIds returns the objects of types
+// the app cannot read with only their id and @odata.type (a documented known issue), so guest users and
+// security-enabled flags could not be checked. It also covers the admin groups' transitive member counts.
 var readRoles = [
-  'df021288-bdef-4463-88db-98f22de89214' // User.Read.All
-  '98830695-27a2-44f7-8c18-0c3ebc9698f6' // GroupMember.Read.All
-  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30' // Application.Read.All
+  '7ab1d382-f21e-4acd-a863-ba3e13f7da61' // Directory.Read.All
 ]
 var mailSend = 'b633e1c5-b582-4048-a93e-9f11b44c7e96' // Mail.Send
 

@@ -8,9 +8,12 @@ export const GET_BY_IDS_LIMIT = 1000;
 /** `$batch` accepts at most 20 requests. */
 export const BATCH_LIMIT = 20;
 
-export const PRINCIPALS_PERMISSION =
-  'Directory.Read.All (or User.Read.All + GroupMember.Read.All + Application.Read.All)';
-export const MEMBERS_PERMISSION = 'GroupMember.Read.All';
+/**
+ * The least-privileged application permission documented for `directoryObjects/getByIds`; with narrower ones Graph
+ * returns some objects with only `id` and `@odata.type`.
+ */
+export const PRINCIPALS_PERMISSION = 'Directory.Read.All';
+export const MEMBERS_PERMISSION = 'Directory.Read.All';
 
 export const DIRECTORY_SELECT = [
   'id',

@@ -9,6 +9,17 @@ import type {
 } from '../model';
 import { accessRoleOf, type CoveringAssignments } from './roleAssignments';
 
+/**
+ * Why a directory object Graph returned lacks a property a rule needs: getByIds returns objects of types the app
+ * cannot read with only `id` and `@odata.type` (Microsoft Graph getByIds reference, known issue).
+ */
+export function strippedReason(id: string, property: string): string {
+  return (
+    `Microsoft Graph returned ${id} without "${property}" (objects of types the identity cannot read come back with ` +
+    `only id and @odata.type); the identity needs Directory.Read.All`
+  );
+}
+
 export const NOT_GATHERED =
   'Role assignments and directory principals were not gathered for this run, so RBAC subjects cannot be evaluated';
 

@@ -1,7 +1,7 @@
 // The cluster admin groups configured in Entra ID integration must be real, security-enabled, non-empty groups.
 import { severityRank, type ClusterRecord, type RuleOutcome, type Severity } from '../model';
 import { adminGroupIdsOf } from '../identity/accessView';
-import { accessOf, quote } from '../identity/ruleSupport';
+import { accessOf, quote, strippedReason } from '../identity/ruleSupport';
 import { clusterArgs, learn, plural, type DocumentedRule } from './common';
 
 interface GroupCheck {
@@ -38,8 +38,8 @@ export const aksAdminGroupsValid: DocumentedRule = {
     'Resolves every aadProfile.adminGroupObjectIDs entry through Microsoft Graph. Fails high when an ID no longer ' +
     'exists, medium when it is a user or service principal rather than a group or a group that is not ' +
     'security-enabled, low when the group has no transitive members; the finding takes the worst of these. ' +
-    'Not applicable when no admin group is configured; unknown when the directory could not be read (naming the ' +
-    'missing Graph permission). Offline, directory files carry no member counts, so the empty-group condition is ' +
+    'Not applicable when no admin group is configured; unknown when the directory could not be read, or returned a ' +
+    'group without securityEnabled (naming the missing Graph permission, Directory.Read.All). Offline, directory files carry no member counts, so the empty-group condition is ' +
     'not checked there.',
   evaluate(cluster, ctx): RuleOutcome {
     const ids = adminGroupIdsOf(cluster);
@@ -73,6 +73,8 @@ export const aksAdminGroupsValid: DocumentedRule = {
       const o = lookup.object;
       const base = { id, displayName: o.displayName, kind: o.kind };
       if (o.kind !== 'group') return { ...base, state: 'not_a_group', severity: 'medium' };
+      if (o.securityEnabled === undefined)
+        return { ...base, state: 'unknown', note: strippedReason(id, 'securityEnabled') };
       if (o.securityEnabled === false) return { ...base, state: 'not_security_enabled', severity: 'medium' };
       const count = a.access.transitiveMemberCount(id);
       if (count.state === 'known') {

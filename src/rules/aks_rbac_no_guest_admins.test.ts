@@ -35,6 +35,12 @@ describe('aks_rbac_no_guest_admins', () => {
       status: 'pass',
     },
     {
+      name: 'a user returned without userType (no Directory.Read.All) -> unknown naming the permission, never pass',
+      options: { assignments: [assignment(GUEST, 'User', ROLE.owner, cluster.id)], strippedDirectory: true },
+      status: 'unknown',
+      contains: ['Directory.Read.All', 'userType'],
+    },
+    {
       name: 'directory unreadable -> unknown naming the permission',
       options: { assignments: [assignment(GUEST, 'User', ROLE.owner, cluster.id)], principalsUnreadable: true },
       status: 'unknown',

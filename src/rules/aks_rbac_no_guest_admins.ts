@@ -12,6 +12,7 @@ import {
   omitted,
   deleteListedAssignments,
   quoteClusterId,
+  strippedReason,
 } from '../identity/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
 
@@ -32,7 +33,8 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
   evaluation:
     'For every admin-level AKS-access role assignment covering the cluster (all AKS-access roles except Cluster User, ' +
     'RBAC Reader and RBAC Writer), looks up the principal in Microsoft Graph; fails when it is a user whose userType ' +
-    'is Guest. Unknown when the assignments or those principals could not be read.',
+    'is Guest. Unknown when the assignments or those principals could not be read, or when Graph returned a user ' +
+    'without userType (an app without Directory.Read.All gets some objects with only their id and type).',
   evaluate(cluster, ctx): RuleOutcome {
     const a = accessOf(ctx);
     if (!a.ok) return a.outcome;
@@ -48,7 +50,11 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
         summary.admin++;
         const l = a.access.principal(x.principalId);
         if (l.state === 'found') {
-          if (l.object.kind === 'user' && (l.object.userType ?? '').toLowerCase() === 'guest') summary.guests.push(x);
+          if (l.object.kind !== 'user') continue;
+          // A user returned without userType cannot be told apart from a member: never a pass.
+          if (l.object.userType === undefined)
+            summary.unreadable.set(x.principalId, strippedReason(x.principalId, 'userType'));
+          else if (l.object.userType.toLowerCase() === 'guest') summary.guests.push(x);
         } else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
       }
       return summary;

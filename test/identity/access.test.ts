@@ -111,7 +111,7 @@ describe('RBAC subjects through the simulator', () => {
     expect(local.sim.counters.snapshot()['graph.batch']).toBe(0);
   });
 
-  it('a 403 on the member counts makes only the admin group rule unknown, naming GroupMember.Read.All', async () => {
+  it('a 403 on the member counts makes only the admin group rule unknown, naming the permission', async () => {
     local.sim.faults.set('graph.memberCount', { forbidden: true });
     const { outcomes } = await scan();
     const o = outcomes.get('groups-only')!.aks_admin_groups_valid;

@@ -95,6 +95,8 @@ export interface ViewOptions {
   memberCounts?: Record<string, number>;
   chains?: Map<string, string[]>;
   principalsUnreadable?: boolean;
+  /** The directory as an app without Directory.Read.All gets it: every object with only id and @odata.type. */
+  strippedDirectory?: boolean;
 }
 
 export function view(options: ViewOptions): AccessView {
@@ -121,6 +123,10 @@ export function view(options: ViewOptions): AccessView {
         memberCount: { state: 'unreadable', reason: 'not counted' },
       }),
     );
+  }
+  if (options.strippedDirectory) {
+    const stripped = directoryWire().map((o) => ({ id: o.id, '@odata.type': o['@odata.type'] }));
+    return buildOfflineAccessView(recs, parseDirectoryExport({ value: stripped }, 'directory.json'), options.chains);
   }
   return buildOfflineAccessView(recs, directory(), options.chains);
 }

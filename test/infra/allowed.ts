@@ -8,9 +8,7 @@ export const ALLOWED_AZURE_ROLES: Record<string, string> = {
 };
 // Microsoft Graph application permissions (app role IDs) the identity may hold.
 export const ALLOWED_GRAPH_ROLES: Record<string, string> = {
-  'df021288-bdef-4463-88db-98f22de89214': 'User.Read.All',
-  '98830695-27a2-44f7-8c18-0c3ebc9698f6': 'GroupMember.Read.All',
-  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
+  '7ab1d382-f21e-4acd-a863-ba3e13f7da61': 'Directory.Read.All',
   'b633e1c5-b582-4048-a93e-9f11b44c7e96': 'Mail.Send',
 };
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
