@@ -1,0 +1,141 @@
+// Past-report reconstruction: a run's state is Latest rolled back through every later change set (newest first),
+// plus the run's own view entities where a partial run reported something other than the state it left; its report
+// is that state restricted to its scope, in its order.
+import { normaliseId, type ClusterReport, type Finding, type ScanProblem, type ScanReport } from '../model';
+import { entryFromEntity, getChunks, jsonOf, thinOf, type Entry } from './codec';
+import { META, META_SUFFIX, bucketOf, changePk, clusterKey, keyInfo, latestPkOfChangeRow, viewPk } from './keys';
+import type { LatestState, StateMap } from './latest';
+import { RunNotReadyError, runFromEntity, type RunsLedger } from './runs';
+import { byId, inReportOrder, scopeFilter } from './scope';
+import { mapLimit, type Row, type StoreTables } from './tables';
+
+type Keep = (entry: Entry, isMeta: boolean, rk: string) => Entry;
+
+/** The clusters a state holds (those with metadata), findings in their reported order, by ID. */
+export function clustersFromState(state: StateMap): ClusterReport[] {
+  const byCluster = new Map<
+    string,
+    { meta?: Omit<ClusterReport, 'findings'>; findings: (Finding & { pos: number })[] }
+  >();
+  for (const [rk, { pk, entry }] of state) {
+    const { ck, ruleId } = keyInfo(rk, pk);
+    const cluster = byCluster.get(ck) ?? { findings: [] };
+    if (ruleId === META) cluster.meta = JSON.parse(jsonOf(entry)) as Omit<ClusterReport, 'findings'>;
+    else cluster.findings.push(JSON.parse(jsonOf(entry)) as Finding & { pos: number });
+    byCluster.set(ck, cluster);
+  }
+  const clusters: ClusterReport[] = [];
+  for (const { meta, findings } of byCluster.values()) {
+    if (!meta) continue;
+    findings.sort((a, b) => a.pos - b.pos);
+    clusters.push({ ...meta, findings: findings.map(({ pos: _pos, ...finding }) => finding) });
+  }
+  return clusters.sort(byId);
+}
+
+export class PastReports {
+  constructor(
+    private readonly tables: StoreTables,
+    private readonly ledger: RunsLedger,
+    private readonly latest: LatestState,
+  ) {}
+
+  /**
+   * Latest rolled back to the end of change set `stateSeq` (`latest`: Latest as already read; `keep`: what to keep
+   * of each entry, as in LatestState.read).
+   */
+  async stateAt(
+    stateSeq: number,
+    onlyCluster?: string,
+    latest?: StateMap,
+    keep: Keep = (entry) => entry,
+  ): Promise<StateMap> {
+    // Latest first, the change sets second: their before-images are written before Latest changes.
+    const state =
+      latest ?? (await this.latest.read(onlyCluster, (rk, _pk, entry) => keep(entry, rk.endsWith(META_SUFFIX), rk)));
+    const later = (await this.ledger.changesets()).filter((c) => c.seq > stateSeq);
+    for (const set of later) {
+      if (set.skipped) {
+        throw new Error(
+          `change set ${set.seq} of run ${set.runId} kept no before-images: state ${stateSeq} cannot be rebuilt`,
+        );
+      }
+      const buckets = onlyCluster ? set.buckets.filter((b) => b === bucketOf(onlyCluster)) : set.buckets;
+      const rows: Row[] = [];
+      await mapLimit(buckets, this.tables.concurrency, async (bucket) => {
+        const pk = changePk(set.seq, bucket);
+        rows.push(
+          ...(onlyCluster
+            ? await this.tables.range('changes', pk, `${clusterKey(onlyCluster)}.`)
+            : await this.tables.partition('changes', pk)),
+        );
+      });
+      applyRows(state, rows, keep);
+    }
+    return state;
+  }
+
+  /**
+   * A run's report, whole or thin (see FindingStore.getRunBaseline); `read`: its record and Latest as already read.
+   * Undefined for an unknown run; RunNotReadyError while it has none.
+   */
+  async runReport(
+    runId: string,
+    thin: boolean,
+    read?: { entity: Row; latest: StateMap },
+  ): Promise<ScanReport | undefined> {
+    const entity = read?.entity ?? (await this.ledger.entity(runId));
+    if (!entity) return undefined;
+    const keep: Keep = thin ? thinOf : (entry) => entry;
+    const run = runFromEntity(entity);
+    if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) {
+      throw new RunNotReadyError(runId, run.status);
+    }
+    const state = await this.stateAt(run.stateSeq, undefined, read?.latest, keep);
+    const viewBuckets = String(entity.viewBuckets ?? '')
+      .split(',')
+      .filter((b) => b.length > 0);
+    if (viewBuckets.length > 0) {
+      const rows: Row[] = [];
+      await mapLimit(viewBuckets, this.tables.concurrency, async (bucket) => {
+        rows.push(...(await this.tables.partition('changes', viewPk(runId, bucket))));
+      });
+      applyRows(state, rows, keep);
+    }
+    const report: ScanReport = {
+      schemaVersion: 1,
+      runId: run.runId,
+      asOf: String(entity.asOf),
+      startedAt: String(entity.reportStartedAt ?? run.startedAt),
+      finishedAt: String(entity.reportFinishedAt ?? run.finishedAt),
+      scope: JSON.parse(
+        getChunks(entity, 'reportScope') ?? '{"subscriptions":[],"managementGroups":[]}',
+      ) as ScanReport['scope'],
+      complete: run.complete ?? false,
+      summary: run.summary ?? {
+        clusters: 0,
+        status: {} as ScanReport['summary']['status'],
+        failBySeverity: {} as ScanReport['summary']['failBySeverity'],
+      },
+      clusters: clustersFromState(state),
+    };
+    const covered = JSON.parse(getChunks(entity, 'covered') ?? 'null') as unknown;
+    const inScope = scopeFilter(report.scope, run.scope.clusterId, Array.isArray(covered) ? covered : undefined);
+    report.clusters = report.clusters.filter((c) => inScope(normaliseId(c.id)));
+    const order = getChunks(entity, 'order');
+    if (order !== undefined) report.clusters = inReportOrder(report.clusters, JSON.parse(order));
+    const problems = getChunks(entity, 'problems');
+    if (problems !== undefined) report.problems = JSON.parse(problems) as ScanProblem[];
+    return report;
+  }
+}
+
+/** Before-images or views over a state: an entry puts it back, an absence removes the key. */
+function applyRows(state: StateMap, rows: Row[], keep: Keep): void {
+  for (const row of rows) {
+    const entry = entryFromEntity(row, 'v');
+    const pk = latestPkOfChangeRow(String(row.partitionKey));
+    if (entry) state.set(row.rowKey, { pk, entry: keep(entry, row.rowKey.endsWith(META_SUFFIX), row.rowKey) });
+    else state.delete(row.rowKey);
+  }
+}

@@ -1,0 +1,96 @@
+// Past-report reconstruction (src/store/pastReports.ts): any run's report rebuilt exactly from Latest and the later
+// change sets, against Azurite through the real @azure/data-tables client.
+
+import { RULES, cluster, clusterId, finding, report, stateWrites, useAzurite } from './fixtures';
+
+const { newStore } = useAzurite();
+
+describe('past reports', () => {
+  it('records runs incrementally and rebuilds any past report exactly', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 120 }, (_, i) => cluster(i));
+    const r1 = report('run-1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    expect(store.counters.byTable.latest.entities).toBe(120 * (RULES.length + 1));
+    expect(await store.getRunReport('run-1')).toEqual(r1);
+    expect(await store.getLatestReport()).toEqual(r1);
+
+    // Unchanged rescan: only the run record (and its index, pointers, lease) is written.
+    store.resetCounters();
+    const r2 = report(
+      'run-2',
+      fleet.map((c) => structuredClone(c)),
+    );
+    const result2 = await store.recordRun(r2, { trigger: 'timer' });
+    expect(stateWrites(store)).toBe(0);
+    expect(result2.changedKeys).toBe(0);
+    expect(store.counters.byTable.runs.entities).toBeGreaterThan(0);
+
+    // A change in 10 clusters writes exactly those clusters' rows.
+    store.resetCounters();
+    const changed = new Set([3, 14, 25, 36, 47, 58, 69, 80, 91, 102]);
+    const fleet3 = fleet.map((c, i) =>
+      changed.has(i)
+        ? cluster(i, { aks_local_accounts_disabled: c.findings[1].status === 'fail' ? 'pass' : 'fail' })
+        : c,
+    );
+    const r3 = report('run-3', fleet3);
+    const result3 = await store.recordRun(r3, { trigger: 'http' });
+    expect(result3.changedKeys).toBe(10);
+    expect(result3.changedClusters).toBe(10);
+    expect(store.counters.byTable.latest.entities).toBe(10);
+    expect(store.counters.byTable.changes.entities).toBe(10);
+    expect(store.counters.byTable.history.entities).toBe(10);
+
+    expect(await store.getRunReport('run-1')).toEqual(r1);
+    expect(await store.getRunReport('run-2')).toEqual(r2);
+    expect(await store.getRunReport('run-3')).toEqual(r3);
+    expect(await store.getRunReport('nope')).toBeUndefined();
+
+    const runs = await store.listRuns(10);
+    expect(runs.map((r) => r.runId).sort()).toEqual(['run-1', 'run-2', 'run-3']);
+    expect(runs.every((r) => r.status === 'completed')).toBe(true);
+
+    const history = await store.getClusterHistory(clusterId(3).toLowerCase());
+    expect(history?.cluster.name).toBe('aks-0003');
+    expect(history?.history.map((h) => h.runId)).toEqual(['run-1', 'run-3']);
+    expect(history?.history[1].transitions).toEqual([
+      expect.objectContaining({ ruleId: 'aks_local_accounts_disabled' }),
+    ]);
+    expect(await store.getClusterHistory(clusterId(9999))).toBeUndefined();
+  });
+  it('removes clusters gone from a complete run and rolls them back for earlier reports', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 30 }, (_, i) => cluster(i));
+    const r1 = report('a1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    const r2 = report('a2', fleet.slice(0, 20));
+    await store.recordRun(r2, { trigger: 'timer' });
+    expect(await store.getRunReport('a1')).toEqual(r1);
+    expect(await store.getLatestReport()).toEqual(r2);
+    expect(await store.getClusterHistory(clusterId(25))).toBeUndefined();
+  });
+  it('keeps large findings within entity limits', async () => {
+    const store = newStore();
+    const big = cluster(1);
+    // A cluster with many pools: ~400 KB of details, kept exactly.
+    big.findings[3] = finding('aks_node_image_current', 'fail', {
+      details: {
+        pools: Array.from({ length: 2000 }, (_, i) => ({
+          name: `pool${i}`,
+          image: `AKSUbuntu-2204gen2containerd-202405.27.${i}`,
+          ageDays: 120 + i,
+          note: 'x'.repeat(100),
+        })),
+      },
+    });
+    // Beyond the entity budget: details replaced by a marker, status kept.
+    const huge = cluster(2);
+    huge.findings[1] = finding('aks_local_accounts_disabled', 'fail', { details: { blob: 'y'.repeat(2_000_000) } });
+    const r1 = report('big', [big, huge]);
+    await store.recordRun(r1, { trigger: 'cli' });
+    const back = await store.getRunReport('big');
+    expect(back?.clusters[0]).toEqual(big);
+    expect(back?.clusters[1].findings[1]).toMatchObject({ status: 'fail', details: { truncated: true } });
+  });
+});
