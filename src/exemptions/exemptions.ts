@@ -1,8 +1,12 @@
 // Exemptions: accepted risks for one rule within a scope, until they expire. Pure: no I/O, the clock comes in.
 import { randomUUID } from 'node:crypto';
-import type { ClusterReport, Exemption, Finding } from '../model';
+import type { ClusterReport, Exemption } from '../model';
 import { normaliseId } from '../model';
 import { RULES_BY_ID } from '../rules/index';
+import { ExemptionIndex } from './exemptionIndex';
+import { parseExemptionScope } from './scope';
+
+export { isExemptionActive, parseExemptionScope, type ExemptionScope } from './scope';
 
 /**
  * The rule IDs an exemption may name: the rule catalog's. (Every caller of validation also runs the rules, so the
@@ -26,35 +30,6 @@ export class ExemptionError extends Error {
   ) {
     super(`${field}: ${message}`);
   }
-}
-
-export type ExemptionScope =
-  | { kind: 'cluster'; id: string }
-  | { kind: 'resourceGroup'; id: string }
-  | { kind: 'subscription'; id: string }
-  | { kind: 'tag'; key: string; value: string };
-
-const CLUSTER_SCOPE =
-  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/i;
-const RESOURCE_GROUP_SCOPE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+$/i;
-const SUBSCRIPTION_SCOPE = /^\/subscriptions\/[^/]+$/i;
-
-/** Classifies a scope string; undefined when it is none of the accepted forms. IDs come back normalised. */
-export function parseExemptionScope(scope: string): ExemptionScope | undefined {
-  const trimmed = scope.trim();
-  if (/^tag:/i.test(trimmed)) {
-    const body = trimmed.slice(4);
-    const eq = body.indexOf('=');
-    if (eq <= 0) return undefined;
-    const key = body.slice(0, eq).trim();
-    if (key.length === 0) return undefined;
-    return { kind: 'tag', key, value: body.slice(eq + 1) };
-  }
-  const id = normaliseId(trimmed);
-  if (CLUSTER_SCOPE.test(id)) return { kind: 'cluster', id };
-  if (RESOURCE_GROUP_SCOPE.test(id)) return { kind: 'resourceGroup', id };
-  if (SUBSCRIPTION_SCOPE.test(id)) return { kind: 'subscription', id };
-  return undefined;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -168,46 +143,12 @@ export function exemptionCoversCluster(exemption: Exemption, cluster: ClusterRep
   return clusterId === scope.id || clusterId.startsWith(`${scope.id}/`);
 }
 
-/** Active means not yet expired at `asOf`; an exemption stops applying by itself once its expiry passes. */
-export function isExemptionActive(exemption: Exemption, asOf: Date): boolean {
-  const expires = Date.parse(exemption.expiresOn);
-  return Number.isFinite(expires) && expires > asOf.getTime();
-}
-
 /**
  * Turns each `fail` covered by an active exemption into `exempt` (details.exemption names it); every other finding
- * is returned as it is. Returns new objects; the input is not changed.
+ * is returned as it is. Returns new objects; the input is not changed. Exemptions are indexed once (ExemptionIndex).
  */
 export function applyExemptions(clusters: ClusterReport[], exemptions: Exemption[], asOf: Date): ClusterReport[] {
-  const active = exemptions
-    .filter((e) => isExemptionActive(e, asOf))
-    // Deterministic choice when several apply: the one that lasts longest, then by id.
-    .sort((a, b) => Date.parse(b.expiresOn) - Date.parse(a.expiresOn) || a.id.localeCompare(b.id));
-  if (active.length === 0) return clusters;
-  const byRule = new Map<string, Exemption[]>();
-  for (const e of active) byRule.set(e.ruleId, [...(byRule.get(e.ruleId) ?? []), e]);
-
-  return clusters.map((cluster) => {
-    let changed = false;
-    const findings = cluster.findings.map((finding): Finding => {
-      if (finding.status !== 'fail') return finding;
-      const match = byRule.get(finding.ruleId)?.find((e) => exemptionCoversCluster(e, cluster));
-      if (!match) return finding;
-      changed = true;
-      return {
-        ...finding,
-        status: 'exempt',
-        details: {
-          ...finding.details,
-          exemption: {
-            id: match.id,
-            justification: match.justification,
-            expiresOn: match.expiresOn,
-            author: match.author,
-          },
-        },
-      };
-    });
-    return changed ? { ...cluster, findings } : cluster;
-  });
+  const index = new ExemptionIndex(exemptions, asOf);
+  if (index.size === 0) return clusters;
+  return clusters.map((cluster) => index.apply(cluster));
 }
