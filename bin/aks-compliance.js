@@ -1,6 +1,29 @@
 #!/usr/bin/env node
 'use strict';
 // The package's command. The code lives in dist/ (npm run build); this file only starts it.
+
+// First, in syntax any Node understands: an older Node fails later with errors that do not say why.
+var required = Number(/\d+/.exec(require('../package.json').engines.node)[0]);
+if (Number(process.versions.node.split('.')[0]) < required) {
+  process.stderr.write(
+    'aks-compliance: needs Node.js ' +
+      required +
+      ' or later, not ' +
+      process.version +
+      ': after `npm ci` run it ' +
+      'through npm (`npm run demo`, `npx aks-compliance ...` use the Node ' +
+      required +
+      ' that `npm ci` installs), ' +
+      'or install Node.js ' +
+      required +
+      ' (for example `nvm install ' +
+      required +
+      '`)\n',
+  );
+  process.exitCode = 2;
+  return;
+}
+
 let cli;
 try {
   cli = require('../dist/src/cli/main.js');
