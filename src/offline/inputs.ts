@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateExemption } from '../exemptions/exemptions';
 import { toClusterRecord } from '../inventory/clusters';
+import { azCliClusterToWire, isAzCliClusterRow } from './azCliForm';
 import {
   normaliseId,
   normaliseLocation,
@@ -182,7 +183,7 @@ export function readJsonFile(path: string, cwd?: string): unknown {
 // --clusters
 
 const CLUSTERS_SHAPE =
-  'expected `az graph query -o json` output (an object with "data"), an ARM list ({"value": [...]}) or an array of clusters';
+  'expected `az graph query -o json` output (an object with "data"), an ARM list ({"value": [...]}), `az aks list` or `az aks show -o json` output, or an array of clusters';
 
 /** Rows of the `resultFormat: table` form (`{columns: [{name}], rows: [[...]]}`) turned into objects. */
 function tableRows(data: Record<string, unknown>, file: string): unknown[] {
@@ -206,6 +207,9 @@ function clusterRows(json: unknown, file: string): { rows: unknown[]; path: stri
     if (Array.isArray(json.data)) return { rows: json.data, path: 'data' };
     if (isObject(json.data)) return { rows: tableRows(json.data, file), path: 'data.rows' };
     if (Array.isArray(json.value)) return { rows: json.value, path: 'value' };
+    // One cluster: `az aks show -o json`, or an ARM GET response.
+    if (typeof json.id === 'string' && (isObject(json.properties) || isAzCliClusterRow(json)))
+      return { rows: [json], path: '' };
   }
   throw new InputError(file, `is ${describeType(json)} of the wrong shape: ${CLUSTERS_SHAPE}`);
 }
@@ -217,14 +221,11 @@ export function parseClustersInput(json: unknown, file: string): ClusterRecord[]
   const seen = new Map<string, number>();
   rows.forEach((row, index) => {
     const where = path ? `${path}[${index}]` : `row ${index}`;
-    const result = toClusterRecord(row);
+    // `az aks list` / `az aks show` print the SDK's flattened model: back to the wire form the rules read.
+    const cliForm = isAzCliClusterRow(row);
+    const result = toClusterRecord(cliForm ? azCliClusterToWire(row) : row);
     if ('error' in result) {
-      // `az aks list` prints the SDK's flattened model, not the wire form the rules read: say how to export instead.
-      const flattened = isObject(row) && row.properties === undefined && 'kubernetesVersion' in row;
-      const hint = flattened
-        ? ' (this looks like `az aks list` output; export with `az graph query` or `az rest` to keep "properties")'
-        : '';
-      throw new InputError(file, `${where}: ${result.error}${hint}`);
+      throw new InputError(file, `${where}: ${result.error}${cliForm ? ' (read as `az aks list` output)' : ''}`);
     }
     const key = normaliseId(result.record.id);
     const first = seen.get(key);
