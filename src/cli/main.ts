@@ -1,8 +1,9 @@
 // The aks-compliance command: `scan`, `evaluate`, `report`, `demo`. Exit codes: 0 done, 1 findings at or above
 // --fail-on, 2 bad usage or input (one line on stderr naming the flag or file, never a stack trace).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { packageVersion } from '../version';
 import { processIO, type CliIO, type CommandRunner } from './io';
+
+export { packageVersion };
 
 export const USAGE = `Usage: aks-compliance <command> [options]
 
@@ -40,20 +41,6 @@ const EXPECTED_ERRORS = new Set([
   'ExemptionError',
   'ScanOptionError',
 ]);
-
-export function packageVersion(): string {
-  // Works from src/cli (ts) and dist/src/cli (js): walk up to the package's own package.json.
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'aks-compliance' && pkg.version) return pkg.version;
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

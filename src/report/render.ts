@@ -4,10 +4,11 @@ import { stringify } from 'csv-stringify/sync';
 import { SEVERITIES, type ClusterReport, type Finding, type ScanReport } from '../model';
 import { compareFindings, formatTags, needsAttention } from './findings';
 import { renderHtml, type RunSummary } from './html';
+import { renderSarif } from './sarif';
 
 export { compareFindings, formatTags, needsAttention };
 
-export const REPORT_FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'csv', 'md', 'html', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: unknown): value is ReportFormat {
@@ -35,6 +36,8 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
       return renderTable(report, options);
     case 'html':
       return renderHtml(report, { history: options.history });
+    case 'sarif':
+      return renderSarif(report);
   }
 }
 

@@ -7,6 +7,7 @@ import { validateReport } from '../../src/report/schema';
 import { FindingStore } from '../../src/store/findingStore';
 import { generateFleet, type GeneratedFleet } from '../../sim/fleet/generator';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
+import { sarifErrors } from '../sarif/validate';
 import { CliSandbox, oneErrorLine } from './helpers';
 
 // Rules whose verdict depends on the clock: the CLI scans "now", the ground truth is for the generator's as-of date.
@@ -33,6 +34,25 @@ describe('scan --no-store against the simulator', () => {
   afterAll(async () => {
     await local?.stop();
     box?.remove();
+  });
+
+  test('sarif: valid SARIF 2.1.0 with a result per fail and unknown, gated by --fail-on', async () => {
+    const result = await run(
+      ['scan', '--no-store', '--output', 'aks.sarif', '--fail-on', 'critical'],
+      local.env,
+      box.dir,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^Wrote aks\.sarif \(sarif\): /);
+    const log = JSON.parse(box.read('aks.sarif')) as {
+      runs: { results: { level: string; properties: { status: string; severity: string } }[] }[];
+    };
+    expect(sarifErrors(log)).toEqual([]);
+    const results = log.runs[0].results;
+    expect(results.length).toBeGreaterThan(0);
+    const criticalFails = results.filter((r) => r.properties.status === 'fail' && r.properties.severity === 'critical');
+    expect(result.code).toBe(criticalFails.length > 0 ? 1 : 0);
+    for (const r of criticalFails) expect(r.level).toBe('error');
   });
 
   test('json: every generated cluster, every rule, schema-valid, verdicts match the ground truth', async () => {
@@ -145,6 +165,15 @@ describe('scan with the store (Azurite)', () => {
       const fromStore = JSON.parse(stored.stdout) as ScanReport;
       expect(fromStore.runId).toBe(scanned.runId);
       expect(fromStore.summary).toEqual(scanned.summary);
+
+      // The stored run as SARIF: valid, one result per fail, unknown and exempt finding.
+      const sarif = await run(['report', '--run', scanned.runId, '--format', 'sarif'], local.env, box.dir);
+      expect(sarif.code).toBe(0);
+      const log = JSON.parse(sarif.stdout) as { runs: { results: unknown[]; automationDetails: { id: string } }[] };
+      expect(sarifErrors(log)).toEqual([]);
+      expect(log.runs[0].automationDetails.id).toBe(`aks-compliance/${scanned.runId}`);
+      const { fail, unknown, exempt } = scanned.summary.status;
+      expect(log.runs[0].results).toHaveLength(fail + unknown + exempt);
 
       // Notifications on (the default); with no notifier configured the scan still succeeds.
       const second = await run(['scan', '--output', 'second.json'], local.env, box.dir);

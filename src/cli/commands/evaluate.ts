@@ -25,7 +25,7 @@ Evaluates the rules offline on exported files (no Azure access).
                            (without both, the RBAC-subject rules are unknown)
   --exemptions FILE        an array of exemption records
   --as-of YYYY-MM-DD       the date the age and horizon rules judge against (default: now)
-  --format FORMAT          table, json, csv, md or html (default: from --output's extension, else table)
+  --format FORMAT          table, json, csv, md, html or sarif (default: from --output's extension, else table)
   --output FILE            write the report to FILE and print a one-line summary
   --fail-on SEVERITY       exit 1 when a fail at or above SEVERITY remains (critical, high, medium, low)
 

@@ -13,7 +13,7 @@ Prints a report stored by earlier scans (the nightly timer, POST /api/scans, aks
 
   --run ID                 the run to print (default: the latest finished fleet run)
   --list                   list the latest runs (ID, status, trigger, finished, clusters, fails) instead
-  --format FORMAT          table, json, csv, md or html (default: from --output's extension, else table)
+  --format FORMAT          table, json, csv, md, html or sarif (default: from --output's extension, else table)
   --output FILE            write the report to FILE and print a one-line summary
   --severity LIST          only findings of these severities (comma list or repeated)
   --status LIST            only findings with these statuses

@@ -14,7 +14,7 @@ the configured credential (AZURE_* variables, managed identity or developer sign
 
   --subscription ID        scan this subscription (repeatable; default: AKS_COMPLIANCE_SUBSCRIPTIONS or the tenant)
   --management-group ID    scan this management group (repeatable)
-  --format FORMAT          table, json, csv, md or html (default: from --output's extension, else table)
+  --format FORMAT          table, json, csv, md, html or sarif (default: from --output's extension, else table)
   --output FILE            write the report to FILE and print a one-line summary
   --no-store               do not record the run in Table Storage (and so send no alerts)
   --no-notify              record the run but send no alerts
