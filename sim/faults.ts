@@ -4,6 +4,7 @@
 export const ENDPOINTS = [
   'token',
   'openidConfiguration',
+  'jwks',
   'resourceGraph',
   'kubernetesVersions',
   'managedClusters',

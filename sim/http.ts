@@ -4,11 +4,27 @@ import type { EndpointName } from './faults';
 export interface TokenClaims {
   aud: string;
   tid: string;
-  appid: string;
+  /** The client application: `appid` in v1.0 tokens, `azp` in v2.0 tokens. */
+  appid?: string;
+  appidacr?: string;
+  azp?: string;
+  azpacr?: string;
   oid: string;
+  sub?: string;
   iss: string;
   iat: number;
+  nbf?: number;
   exp: number;
+  /** `app` for client-credentials tokens, `user` for people. */
+  idtyp?: 'app' | 'user';
+  /** Application permissions / app roles; absent when none are granted. */
+  roles?: string[];
+  name?: string;
+  upn?: string;
+  preferred_username?: string;
+  groups?: string[];
+  scp?: string;
+  ver?: '1.0' | '2.0';
 }
 
 export interface SimRequest {

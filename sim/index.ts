@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AksSim, unservedApiVersion } from './aks';
-import { Auth } from './auth';
+import { Auth, defaultGrants, SIM_API_CLIENT_ID, type Grants, type ResourceName, type UserSignIn } from './auth';
 import { simulatorCertificates } from './certs';
 import { Counters, Faults, type EndpointName, type FaultSpec } from './faults';
 import type { Fleet } from './fleet/types';
@@ -30,6 +30,8 @@ import { rateLimited, ResourceGraphSim, type QuotaOptions } from './resourceGrap
 
 export type { EndpointName, FaultSpec, FaultKind } from './faults';
 export type { CapturedMail } from './graph';
+export type { Grants, ResourceName, UserSignIn } from './auth';
+export { AKS_SERVER_APP_ID, API_APP_ROLES, DEMO_GROUPS, DEMO_USER } from './auth';
 
 export interface SimulatorOptions {
   /** Seed of every random choice (fault rates, answer order). Default 1. */
@@ -49,6 +51,28 @@ export interface SimulatorOptions {
   maxManagementGroupSubscriptions?: number;
   /** The Microsoft.ContainerService api-versions served (default AKS_SERVED_API_VERSIONS, those of the examples). */
   aksApiVersions?: string[];
+  /**
+   * Roles in tokens (default: the scanner's Graph token carries Directory.Read.All and Mail.Send, its token for the
+   * product's API Alerts.Send; the demo groups hold Reports.Read, Scans.Run and Exemptions.Write).
+   */
+  grants?: Grants;
+}
+
+/** Sign-in beyond client credentials: people's tokens and the simulator's signing key (see sim/BEHAVIOUR.md). */
+export interface SimulatorSignIn {
+  /** The product's API app registration. */
+  api: { clientId: string; applicationIdUri: string };
+  issuer: string;
+  jwksUri: string;
+  /** A person's token for a resource (default the product's API); `roles` from the app roles of their groups. */
+  userToken(user: UserSignIn): string;
+  /** Signs any claims with the simulator's key (RS256 with its kid), for tests of token validation. */
+  sign(claims: Record<string, unknown>): string;
+  publicKeyPem(): string;
+  /** Replaces the roles a client application holds for a resource (e.g. only `User.Read.All` on Graph). */
+  setApplicationRoles(clientId: string, resource: ResourceName, roles: string[]): void;
+  /** Replaces the app roles assigned to a group for a resource. */
+  setGroupRoles(groupId: string, resource: ResourceName, roles: string[]): void;
 }
 
 export interface Simulator {
@@ -68,6 +92,7 @@ export interface Simulator {
   counters: Counters;
   faults: { set(endpoint: EndpointName, spec: FaultSpec): void; clear(endpoint?: EndpointName): void };
   captured: { teams: unknown[]; mail: CapturedMail[] };
+  signIn: SimulatorSignIn;
   setFleet(fleet: Fleet): void;
   /** The Microsoft.ContainerService api-versions served from now on (undefined: the default list). */
   setAksApiVersions(versions: string[] | undefined): void;
@@ -134,6 +159,7 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
   const graphEndpoint = `https://localhost:${port}`;
   const authorityHost = `https://127.0.0.1:${port}`;
   let tenantId = fleet.tenantId;
+  const apiIdentifierUri = `api://${SIM_API_CLIENT_ID}`;
   const auth = new Auth({
     authority: authorityHost,
     tenantId,
@@ -141,6 +167,10 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
     clientSecret,
     objectId: '0f3c6b8e-2d4a-4c1e-9b7f-5a6d8e9c0b1a',
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    armAudience: armEndpoint,
+    graphAudience: graphEndpoint,
+    api: { clientId: SIM_API_CLIENT_ID, identifierUris: [apiIdentifierUri] },
+    grants: structuredClone(options.grants ?? defaultGrants(clientId)),
   });
 
   const arm = (endpoint: EndpointName, method: string, pattern: string, handler: Route['handler']): Route => ({
@@ -165,6 +195,13 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
       pattern: /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/i,
       auth: 'none',
       handler: (_req, m) => auth.openIdConfiguration(m[1]),
+    },
+    {
+      endpoint: 'jwks',
+      method: 'GET',
+      pattern: /^\/([^/]+)\/discovery\/v2\.0\/keys$/i,
+      auth: 'none',
+      handler: (_req, m) => auth.keys(m[1]),
     },
     {
       endpoint: 'token',
@@ -529,6 +566,8 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
     AZURE_TENANT_ID: tenantId,
     AZURE_CLIENT_ID: clientId,
     AZURE_CLIENT_SECRET: clientSecret,
+    AKS_COMPLIANCE_API_CLIENT_ID: SIM_API_CLIENT_ID,
+    AKS_COMPLIANCE_API_AUDIENCE: apiIdentifierUri,
     NODE_EXTRA_CA_CERTS: caPath,
   };
 
@@ -554,6 +593,16 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
       },
     },
     captured,
+    signIn: {
+      api: { clientId: SIM_API_CLIENT_ID, applicationIdUri: apiIdentifierUri },
+      issuer: auth.issuer,
+      jwksUri: `${authorityHost}/${tenantId}/discovery/v2.0/keys`,
+      userToken: (user) => auth.userToken(user),
+      sign: (claims) => auth.sign(claims),
+      publicKeyPem: () => auth.publicKeyPem(),
+      setApplicationRoles: (client, resource, roles) => auth.setApplicationRoles(client, resource, roles),
+      setGroupRoles: (group, resource, roles) => auth.setGroupRoles(group, resource, roles),
+    },
     setFleet(next: Fleet) {
       if (next.tenantId !== tenantId) {
         throw new Error(

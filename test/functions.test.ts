@@ -104,10 +104,15 @@ describe('function files (src/functions)', () => {
     }
   });
 
-  it('declare every HTTP function with authLevel "function"', () => {
+  it('declare every HTTP function anonymous for the host: the handler checks the bearer token (a key grants nothing)', () => {
     expect(httpOptions.length).toBeGreaterThan(0);
     for (const options of httpOptions) {
-      expect([options.route, options.authLevel]).toEqual([options.route, 'function']);
+      expect([options.route, options.authLevel]).toEqual([options.route, 'anonymous']);
+    }
+    // Every handler file checks a token and an app role (src/http/auth.ts) before anything else.
+    for (const file of ['reports.ts', 'clusters.ts', 'exemptions.ts', 'scans.ts', 'notify.ts']) {
+      const source = readFileSync(join(ROOT, 'src', 'http', file), 'utf8');
+      expect([file, /\b(requireRole|authenticate)\(request/.test(source)]).toEqual([file, true]);
     }
   });
 

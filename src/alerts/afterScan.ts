@@ -1,4 +1,5 @@
 // After a scan: work out what changed and post it to the notifier; what cannot be posted waits in the outbox.
+import type { TokenCredential } from '@azure/core-auth';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Settings } from '../config/settings';
 import type { ScanReport } from '../model';
@@ -28,8 +29,9 @@ export interface RunHistorySource {
 export interface NotifyAfterScanInput {
   /** With the channel settings too (a full Settings), queued channel deliveries are retried from here as well. */
   settings: Pick<Settings, 'notifyUrl' | 'notifyKey' | 'alertMinSeverity' | 'ownerTag' | 'reportUrl'> &
-    Partial<Pick<Settings, 'teamsWebhookUrl' | 'mailSender' | 'mailTo'>>;
-  clients: AlertTables & { graph?: Client };
+    Partial<Pick<Settings, 'teamsWebhookUrl' | 'mailSender' | 'mailTo' | 'apiAudience' | 'apiClientId'>>;
+  /** With a credential and the API settings, the notifier is called with a bearer token for the API (Alerts.Send). */
+  clients: AlertTables & { graph?: Client; credential?: TokenCredential };
   store?: RunHistorySource;
   /** The previous run's report; thin (FindingStore.getRunBaseline) is enough. */
   previous: ScanReport | undefined;
@@ -121,8 +123,21 @@ export async function notifyAfterScan(input: NotifyAfterScanInput): Promise<Noti
     return { ...result, skipped: 'not_configured' };
   }
   const url = settings.notifyUrl;
-  const headers: Record<string, string> = settings.notifyKey ? { 'x-functions-key': settings.notifyKey } : {};
+  const baseHeaders: Record<string, string> = settings.notifyKey ? { 'x-functions-key': settings.notifyKey } : {};
+  const apiResource = settings.apiAudience ?? settings.apiClientId;
+  const credential = input.clients.credential;
   const post = async (batch: AlertBatch): Promise<{ ok: true } | { ok: false; error: string }> => {
+    const headers = { ...baseHeaders };
+    if (apiResource && credential) {
+      // The scanner's own identity holds the API's Alerts.Send app role.
+      try {
+        const token = await credential.getToken(`${apiResource}/.default`);
+        if (!token) return { ok: false, error: 'notifier: no token for the API' };
+        headers.authorization = `Bearer ${token.token}`;
+      } catch (error) {
+        return { ok: false, error: `notifier: no token for the API (${(error as Error).message.slice(0, 200)})` };
+      }
+    }
     // The notifier may itself wait out Teams' Retry-After: give it most of the Functions HTTP limit (230 s) rather
     // than time out and post the same batch again while it is still delivering.
     const r = await postJsonWithRetry(url, batch, headers, { attempts: 3, timeoutMs: 200_000, ...input.retry });

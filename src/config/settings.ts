@@ -37,6 +37,10 @@ export interface Settings {
   nodeImageMaxAgeDays: number;
   eolWarningDays: number;
   supportCalendarPath?: string;
+  /** The product API's app registration: its client ID (the `aud` of v2.0 tokens). */
+  apiClientId?: string;
+  /** The product API's application ID URI (the `aud` of v1.0 tokens, and the scope the scanner asks for). */
+  apiAudience?: string;
 }
 
 /** A setting that is missing or malformed; the message names the setting and what is wrong with it. */
@@ -143,6 +147,18 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
   },
   { name: 'AKS_COMPLIANCE_NOTIFY_KEY', meaning: "the notifier function's key", default: '' },
   {
+    name: 'AKS_COMPLIANCE_API_CLIENT_ID',
+    meaning:
+      "client ID of the API's app registration: bearer tokens for the HTTP functions must carry it (or `AKS_COMPLIANCE_API_AUDIENCE`) as `aud`",
+    default: '',
+  },
+  {
+    name: 'AKS_COMPLIANCE_API_AUDIENCE',
+    meaning:
+      "application ID URI of the API's app registration (e.g. `api://<client ID>`): also accepted as `aud`; the scanner asks for `<URI>/.default` to call the notifier",
+    default: '',
+  },
+  {
     name: 'AKS_COMPLIANCE_TEAMS_WEBHOOK_URL',
     meaning: 'a Teams Workflows webhook (store it as a Key Vault reference)',
     default: '',
@@ -195,6 +211,8 @@ export function isMicrosoftAuthorityHost(authorityHost: string): boolean {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// An application ID URI (api://..., https://...) or a bare client ID; no whitespace, quotes or commas.
+const API_AUDIENCE = /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s"',]{1,500}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 // Management group IDs: letters, digits, `-_().`, up to 90 characters.
 const MANAGEMENT_GROUP = /^[A-Za-z0-9\-_().]{1,90}$/;
@@ -452,6 +470,21 @@ export function loadSettings(env: Env = process.env): Settings {
       'AKS_COMPLIANCE_NOTIFY_KEY',
     );
   }
+  const apiClientId = read(env, 'AKS_COMPLIANCE_API_CLIENT_ID');
+  if (apiClientId !== undefined && !GUID.test(apiClientId)) {
+    throw new ConfigError(
+      `AKS_COMPLIANCE_API_CLIENT_ID must be the API app registration's client ID (a GUID), got ${describeValue(apiClientId)}`,
+      'AKS_COMPLIANCE_API_CLIENT_ID',
+    );
+  }
+  const apiAudienceRaw = read(env, 'AKS_COMPLIANCE_API_AUDIENCE');
+  const apiAudience = apiAudienceRaw?.replace(/\/+$/, '');
+  if (apiAudience !== undefined && !API_AUDIENCE.test(apiAudience)) {
+    throw new ConfigError(
+      `AKS_COMPLIANCE_API_AUDIENCE must be an application ID URI (api://..., https://...) or a client ID, got ${describeValue(apiAudience)}`,
+      'AKS_COMPLIANCE_API_AUDIENCE',
+    );
+  }
   const teamsRaw = read(env, 'AKS_COMPLIANCE_TEAMS_WEBHOOK_URL');
   const teamsWebhookUrl = teamsRaw
     ? parseUrl('AKS_COMPLIANCE_TEAMS_WEBHOOK_URL', teamsRaw, { httpsOnly: true })
@@ -529,6 +562,8 @@ export function loadSettings(env: Env = process.env): Settings {
     mailSender,
     reportUrl,
     supportCalendarPath,
+    apiClientId: apiClientId?.toLowerCase(),
+    apiAudience,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;

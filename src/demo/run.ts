@@ -20,13 +20,15 @@ import { renderReport, terminalSafe } from '../report/render';
 import { nightlyScanHandler } from '../scan/nightly';
 import type { RunSummary } from '../report/html';
 import { FindingStore, type RunRecord } from '../store/findingStore';
-import { startSimulator, type Simulator } from '../../sim';
+import { DEMO_USER, startSimulator, type Simulator } from '../../sim';
 import { sampleFleet } from '../../sim/fleet/sample';
 import { trustCa } from '../../sim/trust';
 import { startAzurite, type Azurite } from '../../sim/azurite';
 import { startLocalServer, type LocalServer } from './server';
 
 export const DEFAULT_DEMO_PORT = 7071;
+/** The demo person's token lasts a working day (Entra ID token lifetime policies allow 10 minutes to 1 day). */
+export const DEMO_TOKEN_LIFETIME_SECONDS = 8 * 3600;
 
 export interface DemoOptions {
   /** Port of the local HTTP server (0 = any free port). */
@@ -92,6 +94,9 @@ export interface DemoResult {
   files: string[];
   settings: Settings;
   sim: Simulator;
+  /** The demo person's bearer token (groups holding Reports.Read, Scans.Run, Exemptions.Write) and its file. */
+  token: string;
+  tokenFile: string;
   /** Milliseconds: the nightly scan handler alone, and everything up to the files being written. */
   timings: { startMs: number; scanMs: number; totalMs: number };
   stop(): Promise<void>;
@@ -130,24 +135,31 @@ interface MailMessage {
   toRecipients?: { emailAddress?: { address?: unknown } }[];
 }
 
-function indexPage(baseUrl: string, outputDir: string): string {
-  const link = (path: string, label: string) =>
-    `<li><a href="${escapeHtml(baseUrl + path)}">${escapeHtml(label)}</a> <code>${escapeHtml(path)}</code></li>`;
+/** The curl header that sends the demo person's token, read from its file. */
+export function bearerHeader(tokenFile: string): string {
+  return `-H "Authorization: Bearer $(cat ${tokenFile})"`;
+}
+
+function indexPage(baseUrl: string, outputDir: string, tokenFile: string): string {
+  const line = (command: string) => `<li><code>${escapeHtml(command)}</code></li>`;
+  const auth = bearerHeader(tokenFile);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>aks-compliance demo</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;line-height:1.5}code{background:#f3f4f6;padding:0 .3rem}</style>
 </head><body>
 <h1>aks-compliance demo</h1>
-<p>The product's HTTP functions, served locally on the same routes as in Azure (no function key needed here).</p>
+<p>The product's HTTP functions, served locally on the same routes as in Azure. Every route needs an Entra ID bearer
+token with the route's app role, as in Azure: the demo signed in a demo user (a member of the groups holding
+Reports.Read, Scans.Run and Exemptions.Write) and wrote the token to <code>${escapeHtml(tokenFile)}</code>.</p>
 <ul>
-${link('/api/reports/latest?format=html', 'Latest report (HTML)')}
-${link('/api/reports/latest?format=json', 'Latest report (JSON)')}
-${link('/api/reports/latest?format=csv', 'Latest report (CSV)')}
-${link('/api/reports/latest?format=md&status=fail', 'Fails only (Markdown)')}
-${link('/api/exemptions', 'Exemptions')}
+${line(`curl -s ${auth} '${baseUrl}/api/reports/latest?format=json'`)}
+${line(`curl -s ${auth} '${baseUrl}/api/reports/latest?format=csv'`)}
+${line(`curl -s ${auth} '${baseUrl}/api/reports/latest?format=md&status=fail'`)}
+${line(`curl -s ${auth} '${baseUrl}/api/exemptions'`)}
+${line(`curl -s -X POST ${auth} ${baseUrl}/api/scans`)}
 </ul>
-<p>Start another scan: <code>curl -s -X POST ${escapeHtml(baseUrl)}/api/scans</code></p>
-<p>Files written to <code>${escapeHtml(outputDir)}</code>: report.html, teams-card.json, teams-card.html, email-*.html.</p>
+<p>Files written to <code>${escapeHtml(outputDir)}</code>: report.html, teams-card.json, teams-card.html, email-*.html,
+demo-token.</p>
 </body></html>
 `;
 }
@@ -170,6 +182,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   };
   let routes: Route[] | undefined;
   let server: LocalServer | undefined;
+  const tokenFile = join(outputDir, 'demo-token');
+  const shownTokenFile = tokenFile.replace(process.cwd() + '/', '');
   let sim: Simulator | undefined;
   let azurite: Azurite | undefined;
   const stop = async () => {
@@ -181,7 +195,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
       port: options.port,
       routes: () => routes,
       log,
-      index: () => indexPage(server!.url, outputDir),
+      index: () => indexPage(server!.url, outputDir, shownTokenFile),
     });
     const generated = sampleFleet(new Date());
     options.out(
@@ -189,6 +203,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     );
     [sim, azurite] = await Promise.all([startSimulator(generated.fleet), startAzurite()]);
     trustCa(sim.caPem);
+    // The demo person signs in (the simulator issues the token as Entra ID would, roles from their groups).
+    const token = sim.signIn.userToken({ ...DEMO_USER, lifetimeSeconds: DEMO_TOKEN_LIFETIME_SECONDS });
+    mkdirSync(outputDir, { recursive: true });
+    writeFileSync(tokenFile, token + '\n', { encoding: 'utf8', mode: 0o600 });
 
     const settings = loadSettings(demoEnvironment(sim, azurite, server.url));
     const clients = createAzureClients(settings);
@@ -232,7 +250,6 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     const summary = renderReport(report, 'table');
     options.out('\n' + summary + '\n');
 
-    mkdirSync(outputDir, { recursive: true });
     // Files of an earlier demo run would mix with this one's (a different number of emails): remove only those.
     for (const name of readdirSync(outputDir)) {
       if (/^(report\.html|teams-card(-\d+)?\.(json|html)|email-\d+-[a-z0-9-]+\.html)$/.test(name)) {
@@ -276,6 +293,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
           ? `demo: Teams card: ${rel(join(outputDir, 'teams-card.json'))} (preview ${rel(join(outputDir, 'teams-card.html'))})`
           : 'demo: no Teams card was posted (no alert at or above the alert threshold)',
         ...mails.map((m) => `demo: email ${m}`),
+        `demo: bearer token of the demo user ${DEMO_USER.upn} (groups holding Reports.Read, Scans.Run, ` +
+          `Exemptions.Write): ${rel(tokenFile)}`,
         '',
       ].join('\n'),
     );
@@ -287,6 +306,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
       files,
       settings,
       sim,
+      token,
+      tokenFile,
       timings: { startMs, scanMs, totalMs },
       stop,
     };
@@ -296,16 +317,17 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-/** What the demo prints once it serves. */
-export function servingMessage(url: string): string {
+/** What the demo prints once it serves (`tokenFile` as the reader should type it, e.g. demo-output/demo-token). */
+export function servingMessage(url: string, tokenFile: string): string {
+  const auth = bearerHeader(tokenFile);
   return [
-    `Serving the HTTP functions on ${url}/api/ (the same handlers and routes as in Azure; no function key needed`,
-    'locally, Azure requires one). Try:',
-    `  ${url}/api/reports/latest?format=html`,
-    `  curl -s '${url}/api/reports/latest?format=json'`,
-    `  curl -s '${url}/api/reports/latest?format=csv&status=fail'`,
-    `  curl -s -X POST ${url}/api/scans        (a second scan: only changed status rows are written)`,
-    `  curl -s ${url}/api/exemptions`,
+    `Serving the HTTP functions on ${url}/api/ (the same handlers and routes as in Azure). Every route needs an`,
+    `Entra ID bearer token with its app role; the demo user's token is in ${tokenFile}. Try:`,
+    `  curl -s ${auth} '${url}/api/reports/latest?format=json'`,
+    `  curl -s ${auth} '${url}/api/reports/latest?format=csv&status=fail'`,
+    `  curl -s ${auth} '${url}/api/reports/latest?format=html' -o report.html`,
+    `  curl -s -X POST ${auth} ${url}/api/scans        (a second scan: only changed status rows are written)`,
+    `  curl -s ${auth} ${url}/api/exemptions`,
     'Press Ctrl+C to stop.',
     '',
   ].join('\n');

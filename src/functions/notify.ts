@@ -1,4 +1,5 @@
-// POST /api/notify: the alert notifier (see src/http/notify.ts).
+// POST /api/notify: the alert notifier (see src/http/notify.ts). The handler checks the bearer token and the app role
+// Alerts.Send itself; a function key grants nothing.
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import { handleNotify } from '../http/notify';
 
@@ -6,7 +7,7 @@ export const notifyHandler = (request: HttpRequest, context: InvocationContext) 
 
 export const notifyOptions = {
   methods: ['POST' as const],
-  authLevel: 'function' as const,
+  authLevel: 'anonymous' as const,
   route: 'notify',
   handler: notifyHandler,
 };

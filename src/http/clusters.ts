@@ -11,6 +11,7 @@ import {
   respond,
   type HttpDeps,
 } from './common';
+import { requireRole } from './auth';
 
 // Azure naming rules: resource groups take letters, digits, _ - . ( ) (not ending with a period), up to 90;
 // managed clusters letters, digits, _ and -, up to 63, starting with a letter or digit.
@@ -23,6 +24,8 @@ export async function handleGetCluster(
   deps?: HttpDeps,
 ): Promise<HttpResponseInit> {
   return respond(context, 'clusters', async () => {
+    const resolved = resolveDeps(deps);
+    await requireRole(request, 'Reports.Read', resolved.settings);
     requireMethod(request, ['GET']);
     readQuery(request, []);
     const { subscriptionId = '', resourceGroup = '', name = '' } = request.params;
@@ -36,8 +39,7 @@ export async function handleGetCluster(
       throw new HttpError(400, 'InvalidClusterName', 'name: not a valid managed cluster name');
     }
     const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
-    const { store } = resolveDeps(deps);
-    const found = await store.getClusterHistory(id);
+    const found = await resolved.store.getClusterHistory(id);
     if (!found)
       return errorResponse(
         404,

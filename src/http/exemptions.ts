@@ -19,6 +19,7 @@ import {
   respond,
   type HttpDeps,
 } from './common';
+import { authenticate, checkRole } from './auth';
 
 export async function handleExemptions(
   request: HttpRequest,
@@ -26,8 +27,11 @@ export async function handleExemptions(
   deps?: HttpDeps,
 ): Promise<HttpResponseInit> {
   return respond(context, 'exemptions', async () => {
+    const { settings } = resolveDeps(deps);
+    const caller = await authenticate(request, settings);
     requireMethod(request, ['GET', 'POST', 'DELETE']);
     const method = request.method.toUpperCase();
+    checkRole(caller, method === 'GET' ? 'Reports.Read' : 'Exemptions.Write');
 
     if (method === 'GET') {
       readQuery(request, []);

@@ -6,7 +6,8 @@ import type { AlertBatch } from '../alerts/alerts';
 import { validateBatch } from '../alerts/batchSchema';
 import { deliverBatch, flushOutbox, logValue, type DeliveryResult, type NotifierDeps } from '../alerts/notifier';
 import type { RetryOptions } from '../alerts/retry';
-import { readBodyBytes } from './common';
+import { requireRole } from './auth';
+import { errorResponse, HttpError, readBodyBytes } from './common';
 
 export const MAX_NOTIFY_BODY_BYTES = 1024 * 1024;
 
@@ -60,6 +61,21 @@ export async function handleNotify(
   context: InvocationContext,
   deps?: NotifyDeps,
 ): Promise<HttpResponseInit> {
+  let resolved: NotifyDeps;
+  try {
+    resolved = deps ?? defaultDeps();
+  } catch (e) {
+    context.error(`notify: configuration error: ${(e as Error).message}`);
+    return error(503, 'NotConfigured', (e as Error).message);
+  }
+  // Only the scanner's identity holds Alerts.Send; nothing of the body is read before the token is checked.
+  try {
+    await requireRole(request, 'Alerts.Send', resolved.settings);
+  } catch (e) {
+    if (e instanceof HttpError) return errorResponse(e.status, e.code, e.message, e.headers);
+    context.error(`notify: configuration error: ${(e as Error).message}`);
+    return error(503, 'NotConfigured', (e as Error).message);
+  }
   const read = await readBody(request);
   if (!read.ok) return read.response;
   let body: unknown;
@@ -72,13 +88,6 @@ export async function handleNotify(
   if (!checked.ok) return error(400, 'InvalidBatch', checked.message.slice(0, 500));
   const batch: AlertBatch = checked.batch;
 
-  let resolved: NotifyDeps;
-  try {
-    resolved = deps ?? defaultDeps();
-  } catch (e) {
-    context.error(`notify: configuration error: ${(e as Error).message}`);
-    return error(503, 'NotConfigured', (e as Error).message);
-  }
   const notifier: NotifierDeps = {
     settings: resolved.settings,
     clients: resolved.clients,

@@ -18,6 +18,7 @@ import {
   textResponse,
   type HttpDeps,
 } from './common';
+import { requireRole } from './auth';
 
 export const HTTP_REPORT_FORMATS = ['json', 'csv', 'md', 'html'] as const;
 export type HttpReportFormat = (typeof HTTP_REPORT_FORMATS)[number];
@@ -94,6 +95,8 @@ export async function handleGetReport(
   deps?: HttpDeps,
 ): Promise<HttpResponseInit> {
   return respond(context, 'reports', async () => {
+    const resolved = resolveDeps(deps);
+    await requireRole(request, 'Reports.Read', resolved.settings);
     requireMethod(request, ['GET']);
     const runId = request.params.runId ?? 'latest';
     if (!RUN_ID.test(runId)) {
@@ -104,7 +107,7 @@ export async function handleGetReport(
       );
     }
     const { format, filters } = parseReportQuery(request);
-    const { store } = resolveDeps(deps);
+    const store = resolved.store;
     let report: ScanReport | undefined;
     try {
       report = runId === 'latest' ? await store.getLatestReport() : await store.getRunReport(runId);

@@ -22,6 +22,7 @@ import {
   runningResponse,
   type HttpDeps,
 } from './common';
+import { requireRole } from './auth';
 import { reportResponse } from './reports';
 
 export const DEFAULT_SCAN_BUDGET_MS = 200_000;
@@ -89,10 +90,11 @@ export async function handleStartScan(
   deps?: HttpDeps,
 ): Promise<HttpResponseInit> {
   return respond(context, 'scans', async () => {
+    const resolved = resolveDeps(deps);
+    await requireRole(request, 'Scans.Run', resolved.settings);
     requireMethod(request, ['POST']);
     readQuery(request, []);
     const scan = parseScanRequest(await readJsonBody(request));
-    const resolved = resolveDeps(deps);
     const { settings, clients, store } = resolved;
     const runId = newRunId(resolved.now?.() ?? new Date());
     const location = new URL(`/api/reports/${encodeURIComponent(runId)}`, request.url).toString();

@@ -56,11 +56,13 @@ export async function startNotifierEnv(): Promise<NotifierEnv> {
   };
   const logs: string[] = [];
   const deps: NotifyDeps = { settings, clients: local.clients, retry: { baseDelayMs: 20, maxDelayMs: 5000 } };
+  // The scanner's own token for the API: it holds Alerts.Send.
+  const scannerToken = await local.clients.credential.getToken(`${settings.apiAudience}/.default`);
   const post = async (body: string | Uint8Array, headers: Record<string, string> = {}) => {
     const request = new HttpRequest({
       method: 'POST',
       url: 'http://localhost/api/notify',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${scannerToken!.token}`, ...headers },
       body: typeof body === 'string' ? { string: body } : { bytes: body },
     });
     const response = await handleNotify(request, contextFor(logs), deps);
@@ -77,7 +79,10 @@ export async function startNotifierEnv(): Promise<NotifierEnv> {
         res.writeHead(401).end();
         return;
       }
-      post(new Uint8Array(Buffer.concat(chunks)), { 'content-type': String(req.headers['content-type'] ?? '') }).then(
+      post(new Uint8Array(Buffer.concat(chunks)), {
+        'content-type': String(req.headers['content-type'] ?? ''),
+        authorization: String(req.headers.authorization ?? ''),
+      }).then(
         (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify(r.body ?? {})),
         () => res.writeHead(500).end(),
       );

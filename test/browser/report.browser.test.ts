@@ -81,8 +81,11 @@ interface Watched {
   dialogs: string[];
 }
 
-async function open(url: string): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+async function open(url: string, token?: string): Promise<Watched> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    ...(token ? { extraHTTPHeaders: { authorization: `Bearer ${token}` } } : {}),
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const page = await context.newPage();
   const watched: Watched = { context, page, errors: [], requests: [], dialogs: [] };
@@ -308,7 +311,7 @@ test('the report endpoint, served by the demo, loads under its CSP header with n
   });
   try {
     const url = `http://127.0.0.1:${demo.port}/api/reports/latest?format=html`;
-    const w = await open(url);
+    const w = await open(url, demo.token);
     try {
       expect(w.errors).toEqual([]);
       expect(w.requests).toEqual([url]);

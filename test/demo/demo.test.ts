@@ -94,7 +94,8 @@ test('demo --once scans the sample fleet through the timer handler, store and no
   const files = readdirSync(dir).sort();
   expect(files).not.toContain('email-99-old-owner.html');
   expect(files).toContain('notes.txt');
-  expect(files).toEqual(expect.arrayContaining(['report.html', 'teams-card.json', 'teams-card.html']));
+  expect(files).toEqual(expect.arrayContaining(['report.html', 'teams-card.json', 'teams-card.html', 'demo-token']));
+  expect(run.stdout).toMatch(/demo: bearer token of the demo user \S+@\S+ .*demo-token/);
   const emails = files.filter((f) => /^email-\d+-.+\.html$/.test(f));
   expect(emails.length).toBeGreaterThanOrEqual(2);
   expect(emails.some((f) => f.includes('platform-security'))).toBe(true);
@@ -144,10 +145,30 @@ describe('the serving demo', () => {
   afterAll(async () => {
     await demo?.stop();
   });
+  /** The demo user's token, as the printed curl lines send it: read from the file the demo wrote. */
+  const auth = (): RequestInit => ({
+    headers: { authorization: `Bearer ${readFileSync(demo.tokenFile, 'utf8').trim()}` },
+  });
+
+  test('writes the demo user\'s bearer token to demo-token; without it every route answers 401', async () => {
+    expect(demo.tokenFile.endsWith('/demo-token')).toBe(true);
+    const token = readFileSync(demo.tokenFile, 'utf8').trim();
+    expect(token).toBe(demo.token);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as {
+      roles: string[];
+      groups: string[];
+      upn: string;
+    };
+    expect(claims.roles).toEqual(['Exemptions.Write', 'Reports.Read', 'Scans.Run']);
+    expect(claims.groups).toHaveLength(3);
+    const anonymous = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
+  });
 
   test('answers GET /api/reports/latest?format=json over HTTP with a schema-valid report of the stored run', async () => {
     expect(demo.port).toBeGreaterThan(0);
-    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json`);
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json`, auth());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const report = (await response.json()) as ScanReport;
@@ -161,7 +182,7 @@ describe('the serving demo', () => {
   });
 
   test('never logs a function key sent in the query string', async () => {
-    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json&code=s3cr3t-key`);
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json&code=s3cr3t-key`, auth());
     expect(response.status).toBe(200);
     const logged = lines.filter((l) => l.includes('/api/reports/latest?format=json&code='));
     expect(logged.length).toBe(1);
@@ -192,12 +213,14 @@ describe('the serving demo', () => {
 
   test('serves the other routes as the host would: html with its CSP, 404 and 405 as JSON errors, filters', async () => {
     const base = `http://127.0.0.1:${demo.port}`;
-    const html = await fetch(`${base}/api/reports/latest?format=html`);
+    const html = await fetch(`${base}/api/reports/latest?format=html`, auth());
     expect(html.status).toBe(200);
     expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await html.text()).toContain('AKS compliance report');
 
-    const filtered = (await (await fetch(`${base}/api/reports/latest?format=json&status=fail`)).json()) as ScanReport;
+    const filtered = (await (
+      await fetch(`${base}/api/reports/latest?format=json&status=fail`, auth())
+    ).json()) as ScanReport;
     expect(filtered.clusters.flatMap((c) => c.findings).every((f) => f.status === 'fail')).toBe(true);
 
     const missing = await fetch(`${base}/api/nothing-here`);
@@ -205,20 +228,21 @@ describe('the serving demo', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NotFound');
     const wrongMethod = await fetch(`${base}/api/scans`, { method: 'PUT' });
     expect(wrongMethod.status).toBe(405);
-    const badFormat = await fetch(`${base}/api/reports/latest?format=pdf`);
+    const badFormat = await fetch(`${base}/api/reports/latest?format=pdf`, auth());
     expect(badFormat.status).toBe(400);
     expect(((await badFormat.json()) as { error: { message: string } }).error.message).toContain('format');
 
     const cluster = demo.report.clusters[0];
     const one = await fetch(
       `${base}/api/clusters/${cluster.subscriptionId}/${encodeURIComponent(cluster.resourceGroup)}/${encodeURIComponent(cluster.name)}`,
+      auth(),
     );
     expect(one.status).toBe(200);
   });
 
   test('a second scan through POST /api/scans writes no status rows for the unchanged fleet', async () => {
     const before = out.length;
-    const response = await fetch(`http://127.0.0.1:${demo.port}/api/scans`, { method: 'POST' });
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/scans`, { method: 'POST', ...auth() });
     expect(response.status).toBe(200);
     const report = (await response.json()) as ScanReport;
     expect(validateReport(report)).toEqual([]);
@@ -249,10 +273,16 @@ test('the serving CLI prints the URLs and a curl line, and stops everything on S
   const printed = out.join('');
   const url = /Serving the HTTP functions on (http:\/\/localhost:\d+)\/api\//.exec(printed)?.[1];
   expect(url).toBeDefined();
-  expect(printed).toContain(`curl -s '${url}/api/reports/latest?format=json'`);
-  expect(printed).toContain(`curl -s -X POST ${url}/api/scans`);
+  const tokenFile = /the demo user's token is in (\S+)\./.exec(printed)?.[1];
+  expect(tokenFile).toMatch(/demo-token$/);
+  const header = `-H "Authorization: Bearer $(cat ${tokenFile})"`;
+  expect(printed).toContain(`curl -s ${header} '${url}/api/reports/latest?format=json'`);
+  expect(printed).toContain(`curl -s -X POST ${header} ${url}/api/scans`);
   const port = Number(new URL(url!).port);
-  const served = await fetch(`http://127.0.0.1:${port}/api/reports/latest?format=json`);
+  const token = readFileSync(join(io.cwd, tokenFile!), 'utf8').trim();
+  const served = await fetch(`http://127.0.0.1:${port}/api/reports/latest?format=json`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(served.status).toBe(200);
 
   process.emit('SIGINT');

@@ -84,7 +84,10 @@ export async function startFaultEnv(
       const request = new HttpRequest({
         method: 'POST',
         url: 'http://localhost/api/notify',
-        headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        headers: {
+          'content-type': String(req.headers['content-type'] ?? ''),
+          authorization: String(req.headers.authorization ?? ''),
+        },
         body: { bytes: new Uint8Array(bytes) },
       });
       const context = new InvocationContext({

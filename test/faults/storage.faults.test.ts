@@ -4,6 +4,7 @@
 // store alone is covered by test/store/findingStore.test.ts.
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { handleGetReport } from '../../src/http/reports';
+import { DEMO_USER } from '../../sim';
 import { DEFAULT_AS_OF, mutateFleet } from '../../sim/fleet/generator';
 import {
   acceptedKeys,
@@ -78,7 +79,12 @@ describe("Azurite stopped in the middle of a run's writes, then started again", 
 
   it('the report endpoint serves the previous completed run', async () => {
     const response = await handleGetReport(
-      new HttpRequest({ method: 'GET', url: 'http://localhost/api/reports/latest', params: { runId: 'latest' } }),
+      new HttpRequest({
+        method: 'GET',
+        url: 'http://localhost/api/reports/latest',
+        params: { runId: 'latest' },
+        headers: { authorization: `Bearer ${env.local.sim.signIn.userToken(DEMO_USER)}` },
+      }),
       context(),
       { settings: env.settings, clients: env.local.clients, store: env.store },
     );

@@ -2,7 +2,9 @@
 // handlers as the Functions host calls them (HttpRequest, InvocationContext), configured from the app settings
 // environment like in Azure, against Azurite and the simulator. Bad methods, parameters (traversal, huge, unicode,
 // encoded), query values, bodies (invalid JSON, wrong types, deep nesting, huge strings up to and over 1 MB, invalid
-// UTF-8, wrong content types). Every answer must be below 500, and every 4xx a JSON `{error:{code,message}}`.
+// UTF-8, wrong content types), with bearer tokens in play: most requests carry a valid token holding the route's app
+// role, the rest none, garbage, an expired one or one without the role. Every answer must be below 500, and every 4xx
+// a JSON `{error:{code,message}}`.
 // The notifier's own payload fuzz (500 hostile batches, inert output) is test/alerts/fuzz.test.ts.
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { ROUTES, type Route } from '../../src/http/routes';
@@ -10,6 +12,7 @@ import { RULE_IDS } from '../../sim/fleet/generator';
 import { seededRandom } from '../../sim/faults';
 import { smallFleet } from '../faults/harness';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
+import { DEMO_USER } from '../../sim';
 
 jest.setTimeout(600_000);
 
@@ -19,6 +22,8 @@ const MB = 1024 * 1024;
 let local: LocalAzure;
 const generated = smallFleet({ seed: 61, clusters: 6, subscriptions: 2, regions: 2, poolsPerCluster: 1 });
 const savedEnv = { ...process.env };
+/** Bearer tokens: a person holding Reports.Read, Scans.Run and Exemptions.Write; the scanner app (Alerts.Send). */
+const tokens: Record<'user' | 'app' | 'expired' | 'noRole', string> = { user: '', app: '', expired: '', noRole: '' };
 
 beforeAll(async () => {
   local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
@@ -28,8 +33,16 @@ beforeAll(async () => {
     AKS_COMPLIANCE_MAIL_SENDER: 'aks-alerts@contoso.com',
     AKS_COMPLIANCE_MAIL_TO: 'secops@contoso.com',
   });
+  tokens.user = local.sim.signIn.userToken(DEMO_USER);
+  tokens.expired = local.sim.signIn.userToken({ ...DEMO_USER, lifetimeSeconds: -3600 });
+  tokens.noRole = local.sim.signIn.userToken({ oid: '00000000-0000-4000-8000-00000000f022', upn: 'nobody@contoso.com' });
+  const app = await local.clients.credential.getToken(`${local.settings.apiAudience}/.default`);
+  tokens.app = app!.token;
   // One stored run, so reports and clusters exist.
-  const scan = await call(route('scans'), 'POST', {}, {}, { string: '{}' }, { 'content-type': 'application/json' });
+  const scan = await call(route('scans'), 'POST', {}, {}, { string: '{}' }, {
+    'content-type': 'application/json',
+    authorization: `Bearer ${tokens.user}`,
+  });
   expect(scan.status).toBe(200);
 }, 120_000);
 
@@ -315,6 +328,20 @@ function generate(rng: Rng): Generated {
       '',
     ]);
   if (rng() < 0.05) headers['content-length'] = pick(rng, ['0', '-1', '99999999999', 'abc']);
+  const a = rng();
+  if (a < 0.85) headers.authorization = `Bearer ${r.name === 'notify' ? tokens.app : tokens.user}`;
+  else if (a < 0.97) {
+    const bad = pick(rng, ['expired', 'noRole', 'garbage', 'basic', 'swapped'] as const);
+    headers.authorization =
+      bad === 'garbage'
+        ? // Header values are bytes: what an attacker can send is printable ASCII.
+          `Bearer ${hostileText(rng)
+            .replace(/[^\x20-\x7e]/g, '')
+            .slice(0, 4000)}`
+        : bad === 'basic'
+          ? 'Basic dXNlcjpwYXNz'
+          : `Bearer ${bad === 'swapped' ? (r.name === 'notify' ? tokens.user : tokens.app) : tokens[bad]}`;
+  }
   const { body, label } =
     method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD' ? { label: 'no body' } : bodyFor(rng, r);
   return { route: r, method, params, query, rawQuery, headers, body, label };

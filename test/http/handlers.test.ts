@@ -15,8 +15,8 @@ import type { ClusterReport, Finding, ScanReport } from '../../src/model';
 import { buildReport } from '../../src/report/build';
 import { FindingStore } from '../../src/store/findingStore';
 import { generateFleet } from '../../sim/fleet/generator';
-import { startAzurite, type Azurite } from '../harness/azurite';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
+import { DEMO_USER } from '../../sim';
 
 const SUB_A = '11111111-1111-4111-8111-111111111111';
 const SUB_B = '22222222-2222-4222-8222-222222222222';
@@ -88,8 +88,11 @@ const R2B = buildReport({
   problems: [],
 });
 
-let azurite: Azurite;
+let local: LocalAzure;
 let deps: HttpDeps;
+/** A person in the groups holding Reports.Read, Scans.Run and Exemptions.Write. */
+let bearer: string;
+const generated = generateFleet({ seed: 5, clusters: 30, subscriptions: 3, regions: 2 });
 const NOW = new Date('2026-11-27T12:00:00Z');
 
 function context(): InvocationContext {
@@ -97,7 +100,12 @@ function context(): InvocationContext {
 }
 
 function get(path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): HttpRequest {
-  return new HttpRequest({ method: 'GET', url: `http://localhost:7071${path}`, params, headers });
+  return new HttpRequest({
+    method: 'GET',
+    url: `http://localhost:7071${path}`,
+    params,
+    headers: { authorization: `Bearer ${bearer}`, ...headers },
+  });
 }
 
 function request(method: string, path: string, body?: string, headers: Record<string, string> = {}): HttpRequest {
@@ -105,7 +113,7 @@ function request(method: string, path: string, body?: string, headers: Record<st
     method,
     url: `http://localhost:7071${path}`,
     ...(body !== undefined ? { body: { string: body } } : {}),
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers },
   });
 }
 
@@ -130,16 +138,17 @@ function expectError(response: HttpResponseInit, status: number, mentions: strin
 }
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  const settings = loadSettings({ AKS_COMPLIANCE_STORAGE: azurite.connectionString });
-  const clients = createAzureClients(settings);
+  local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
+  bearer = local.sim.signIn.userToken(DEMO_USER);
+  const settings = local.settings;
+  const clients = local.clients;
   const store = new FindingStore(clients, { tablePrefix: 'httptest' });
   await store.recordRun(R1, { trigger: 'timer' });
   await store.recordRun(R2B, { trigger: 'timer' });
   deps = { settings, clients, store, now: () => NOW };
 });
 afterAll(async () => {
-  await azurite?.dispose();
+  await local?.stop();
 });
 
 describe('GET /api/reports/{runId}', () => {
@@ -289,15 +298,14 @@ describe('GET /api/reports/{runId}', () => {
   });
 
   it('answers 404 when nothing was recorded and a JSON 500 without internals when storage is not configured', async () => {
-    const settings = loadSettings({ AKS_COMPLIANCE_STORAGE: azurite.connectionString });
-    const clients = createAzureClients(settings);
+    const { settings, clients } = local;
     const empty = { settings, clients, store: new FindingStore(clients, { tablePrefix: 'httpempty' }) };
     expectError(
       await handleGetReport(get('/api/reports/latest', { runId: 'latest' }), context(), empty),
       404,
       'no scan run',
     );
-    const noStorage = loadSettings({});
+    const noStorage = loadSettings({ ...local.env, AKS_COMPLIANCE_STORAGE: '' });
     const broken = { settings: noStorage, clients: createAzureClients(noStorage), store: undefined as never };
     const response = await handleGetReport(get('/api/reports/latest', { runId: 'latest' }), context(), {
       ...broken,
@@ -467,16 +475,10 @@ describe('GET|POST|DELETE /api/exemptions', () => {
 });
 
 describe('POST /api/scans', () => {
-  let local: LocalAzure;
   let scanDeps: HttpDeps;
-  const generated = generateFleet({ seed: 5, clusters: 30, subscriptions: 3, regions: 2 });
 
-  beforeAll(async () => {
-    local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
+  beforeAll(() => {
     scanDeps = { settings: local.settings, clients: local.clients, store: new FindingStore(local.clients) };
-  });
-  afterAll(async () => {
-    await local?.stop();
   });
 
   it('scans the fleet and answers 200 with the report and its URL', async () => {
@@ -583,11 +585,11 @@ describe('POST /api/scans', () => {
 });
 
 describe('route table and registrations', () => {
-  it('registers every route with authLevel function and matches paths', () => {
+  it('registers every route anonymous for the host (the handlers check the bearer token) and matches paths', () => {
     expect(ROUTES.map((r) => r.route).sort()).toEqual(
       ['clusters/{subscriptionId}/{resourceGroup}/{name}', 'exemptions', 'notify', 'reports/{runId}', 'scans'].sort(),
     );
-    for (const options of Object.values(httpFunctionOptions)) expect(options.authLevel).toBe('function');
+    for (const options of Object.values(httpFunctionOptions)) expect(options.authLevel).toBe('anonymous');
     expect(Object.keys(httpFunctionOptions).sort()).toEqual(['clusters', 'exemptions', 'reports', 'scans']);
     expect(matchRoute(ROUTES, 'reports/latest')).toMatchObject({
       route: { name: 'reports' },

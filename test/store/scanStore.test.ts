@@ -2,6 +2,7 @@
 // by the scan job; incremental writes counted; past reports rebuilt; Azurite killed in the middle of a run's writes.
 import { InvocationContext, HttpRequest } from '@azure/functions';
 import { handleGetReport } from '../../src/http/reports';
+import { DEMO_USER } from '../../sim';
 import { runScanJob, type ScanJobDeps, type ScanJobOptions } from '../../src/scan/job';
 import { FindingStore } from '../../src/store/findingStore';
 import { DEFAULT_AS_OF, generateFleet } from '../../sim/fleet/generator';
@@ -137,7 +138,12 @@ describe('scan runs recorded in Table Storage (2,500 clusters)', () => {
 
     expect(await store.getRun('night-4')).toMatchObject({ status: 'failed' });
     const latest = await handleGetReport(
-      new HttpRequest({ method: 'GET', url: 'http://localhost/api/reports/latest', params: { runId: 'latest' } }),
+      new HttpRequest({
+        method: 'GET',
+        url: 'http://localhost/api/reports/latest',
+        params: { runId: 'latest' },
+        headers: { authorization: `Bearer ${local.sim.signIn.userToken(DEMO_USER)}` },
+      }),
       new InvocationContext({ logHandler: () => undefined }),
       { settings: local.settings, clients: local.clients, store },
     );

@@ -1,5 +1,5 @@
 // `aks-compliance demo`: the whole pipeline on this machine, no Azure account (see src/demo/run.ts).
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { DEFAULT_DEMO_PORT, servingMessage, startDemo } from '../../demo/run';
 import { parseFlags } from '../args';
 import { UsageError, type CommandRunner } from '../io';
@@ -9,8 +9,9 @@ export const DEMO_USAGE = `Usage: aks-compliance demo [--once] [--port N] [--out
 Runs the product end to end against a local stand-in for Azure: Azurite (Table Storage, in memory) and the local
 Azure simulator with a sample fleet of about 60 clusters. The nightly scan handler scans the fleet, stores the run
 and sends alerts through the notifier to the simulator's Teams webhook and mailbox. Then it prints a summary, writes
-report.html, the Teams card and the emails, and serves the HTTP functions on http://localhost:PORT/api/... until
-Ctrl+C.
+report.html, the Teams card, the emails and a bearer token of a demo user (demo-token), and serves the HTTP
+functions on http://localhost:PORT/api/... until Ctrl+C (send the token: -H "Authorization: Bearer $(cat
+demo-output/demo-token)").
 
   --once              scan, write the files and exit (no server left running)
   --port N            port of the local HTTP server (default ${DEFAULT_DEMO_PORT}; 0 = any free port)
@@ -54,7 +55,7 @@ export const run: CommandRunner = async (args, io) => {
     await demo.stop();
     return 0;
   }
-  io.stdout(servingMessage(demo.url));
+  io.stdout(servingMessage(demo.url, relative(io.cwd, demo.tokenFile) || demo.tokenFile));
   await new Promise<void>((resolve) => {
     const done = () => {
       process.off('SIGINT', done);
