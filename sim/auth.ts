@@ -352,7 +352,10 @@ export class Auth {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     try {
-      const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
+      const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as {
+        alg?: unknown;
+        kid?: unknown;
+      };
       // RS256 with our key only: `none`, HMAC and unknown keys are refused.
       if (header.alg !== 'RS256' || header.kid !== this.kid) return undefined;
       const ok = verify(

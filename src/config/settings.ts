@@ -212,7 +212,8 @@ export function isMicrosoftAuthorityHost(authorityHost: string): boolean {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // An application ID URI (api://..., https://...) or a bare client ID; no whitespace, quotes or commas.
-const API_AUDIENCE = /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s"',]{1,500}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const API_AUDIENCE =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s"',]{1,500}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 // Management group IDs: letters, digits, `-_().`, up to 90 characters.
 const MANAGEMENT_GROUP = /^[A-Za-z0-9\-_().]{1,90}$/;

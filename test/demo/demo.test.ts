@@ -150,7 +150,7 @@ describe('the serving demo', () => {
     headers: { authorization: `Bearer ${readFileSync(demo.tokenFile, 'utf8').trim()}` },
   });
 
-  test('writes the demo user\'s bearer token to demo-token; without it every route answers 401', async () => {
+  test("writes the demo user's bearer token to demo-token; without it every route answers 401", async () => {
     expect(demo.tokenFile.endsWith('/demo-token')).toBe(true);
     const token = readFileSync(demo.tokenFile, 'utf8').trim();
     expect(token).toBe(demo.token);
@@ -182,7 +182,10 @@ describe('the serving demo', () => {
   });
 
   test('never logs a function key sent in the query string', async () => {
-    const response = await fetch(`http://127.0.0.1:${demo.port}/api/reports/latest?format=json&code=s3cr3t-key`, auth());
+    const response = await fetch(
+      `http://127.0.0.1:${demo.port}/api/reports/latest?format=json&code=s3cr3t-key`,
+      auth(),
+    );
     expect(response.status).toBe(200);
     const logged = lines.filter((l) => l.includes('/api/reports/latest?format=json&code='));
     expect(logged.length).toBe(1);

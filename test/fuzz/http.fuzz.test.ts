@@ -35,14 +35,24 @@ beforeAll(async () => {
   });
   tokens.user = local.sim.signIn.userToken(DEMO_USER);
   tokens.expired = local.sim.signIn.userToken({ ...DEMO_USER, lifetimeSeconds: -3600 });
-  tokens.noRole = local.sim.signIn.userToken({ oid: '00000000-0000-4000-8000-00000000f022', upn: 'nobody@contoso.com' });
+  tokens.noRole = local.sim.signIn.userToken({
+    oid: '00000000-0000-4000-8000-00000000f022',
+    upn: 'nobody@contoso.com',
+  });
   const app = await local.clients.credential.getToken(`${local.settings.apiAudience}/.default`);
   tokens.app = app!.token;
   // One stored run, so reports and clusters exist.
-  const scan = await call(route('scans'), 'POST', {}, {}, { string: '{}' }, {
-    'content-type': 'application/json',
-    authorization: `Bearer ${tokens.user}`,
-  });
+  const scan = await call(
+    route('scans'),
+    'POST',
+    {},
+    {},
+    { string: '{}' },
+    {
+      'content-type': 'application/json',
+      authorization: `Bearer ${tokens.user}`,
+    },
+  );
   expect(scan.status).toBe(200);
 }, 120_000);
 

@@ -142,7 +142,7 @@ beforeAll(async () => {
   const registered: Route[] = ROUTES.map((route) => ({
     ...route,
     handler: (r, c: InvocationContext) =>
-      route.name === 'notify' ? notifyOptions.handler(r, c) : httpFunctionOptions[route.name].handler(r, c) as never,
+      route.name === 'notify' ? notifyOptions.handler(r, c) : (httpFunctionOptions[route.name].handler(r, c) as never),
   }));
   functions = await startLocalServer({ port: 0, routes: () => registered, log: () => undefined });
   local.sim.counters.reset();
@@ -183,7 +183,10 @@ describe.each([
 
   it('answers 403 naming the missing app role to a valid token without it, writing nothing', async () => {
     const before = await written();
-    const nobody = local.sim.signIn.userToken({ oid: 'f0f0f0f0-0000-4000-8000-000000000001', upn: 'guest@contoso.com' });
+    const nobody = local.sim.signIn.userToken({
+      oid: 'f0f0f0f0-0000-4000-8000-000000000001',
+      upn: 'guest@contoso.com',
+    });
     const readerOnly = local.sim.signIn.userToken({
       oid: 'f0f0f0f0-0000-4000-8000-000000000002',
       upn: 'reader@contoso.com',
@@ -199,7 +202,8 @@ describe.each([
       for (const [who, token] of holders) {
         const response = await send(server(), call, token);
         const body = (await response.json()) as { error?: { code?: string; message?: string } };
-        const ok = response.status === 403 && body.error?.code === 'MissingAppRole' && body.error.message?.includes(call.role);
+        const ok =
+          response.status === 403 && body.error?.code === 'MissingAppRole' && body.error.message?.includes(call.role);
         outcomes.push(`${who} ${call.label}: ${ok ? 'forbidden' : `${response.status} ${JSON.stringify(body)}`}`);
       }
     }
