@@ -119,9 +119,14 @@ export const CSV_COLUMNS = [
   'tags',
 ] as const;
 
-/** Spreadsheet formula injection: a cell that starts with = + - @ (or tab / CR) is prefixed with `'`. */
+/**
+ * Spreadsheet formula injection: a cell that starts with = + - @ (or tab / CR) is prefixed with `'`, and so is every
+ * part that starts with = + - @ after a `;`, tab, CR or LF and any blanks (spreadsheets that split on those
+ * separators would read that part as a cell of its own).
+ */
 export function neutraliseCsvCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const inner = value.replace(/([;\t\r\n][ \t\r\n]*)([=+\-@])/g, "$1'$2");
+  return /^[=+\-@\t\r]/.test(inner) ? `'${inner}` : inner;
 }
 
 export function renderCsv(report: ScanReport): string {
@@ -147,7 +152,14 @@ export function renderCsv(report: ScanReport): string {
       );
     }
   }
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], quoted_string: false, record_delimiter: 'unix' });
+  // Every field quoted, empty ones too: no cell is ever read as a bare value.
+  return stringify(rows, {
+    header: true,
+    columns: [...CSV_COLUMNS],
+    quoted: true,
+    quoted_empty: true,
+    record_delimiter: 'unix',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -186,14 +186,27 @@ describe('renderReport', () => {
     expect(validateReport(JSON.parse(out))).toEqual([]);
   });
 
-  test('csv: one row per finding, formula cells neutralised, quotes escaped', () => {
+  test('csv: one row per finding, every field quoted, formula cells and parts neutralised, quotes escaped', () => {
     const out = renderReport(sampleReport(), 'csv');
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'clusterId,clusterName,subscriptionId,resourceGroup,location,kubernetesVersion,ruleId,status,severity,title,message,remediation,tags',
+      '"clusterId","clusterName","subscriptionId","resourceGroup","location","kubernetesVersion","ruleId","status","severity","title","message","remediation","tags"',
     );
     expect(out).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(out).toContain(`owner=""=cmd|' /C calc'!A0""`);
+    // Every field is quoted: the whole text is quoted fields separated by commas and record ends, 13 to a record.
+    expect(out).toMatch(/^(?:"(?:[^"]|"")*"[,\n])+$/);
+    const fields = out.match(/"(?:[^"]|"")*"[,\n]/g) ?? [];
+    expect(fields.filter((f) => f.endsWith('\n'))).toHaveLength(8);
+    expect(fields).toHaveLength(13 * 8);
+    // A tag value that hides a formula after a separator: team=x;=cmd|' /C calc'!A0
+    expect(neutraliseCsvCell("team=x;=cmd|' /C calc'!A0")).toBe("team=x;'=cmd|' /C calc'!A0");
+    expect(neutraliseCsvCell('a\t+1')).toBe("a\t'+1");
+    expect(neutraliseCsvCell('a\r@SUM(A1)')).toBe("a\r'@SUM(A1)");
+    expect(neutraliseCsvCell('a\n-2;b=1')).toBe("a\n'-2;b=1");
+    expect(neutraliseCsvCell('=a;=b')).toBe("'=a;'=b");
+    expect(neutraliseCsvCell('a=1; =b')).toBe("a=1; '=b");
+    expect(neutraliseCsvCell('a-b;c@d')).toBe('a-b;c@d');
     expect(neutraliseCsvCell('=1+1')).toBe("'=1+1");
     expect(neutraliseCsvCell('+1')).toBe("'+1");
     expect(neutraliseCsvCell('-1')).toBe("'-1");
@@ -202,7 +215,7 @@ describe('renderReport', () => {
     expect(neutraliseCsvCell('\rx')).toBe("'\rx");
     expect(neutraliseCsvCell('safe')).toBe('safe');
     // 7 findings: the multi-line message is quoted, so count records not lines.
-    expect(out.match(/^\/subscriptions\//gm)).toHaveLength(7);
+    expect(out.match(/^"\/subscriptions\//gm)).toHaveLength(7);
   });
 
   test('md escapes pipes, backticks, markup and newlines in cells', () => {

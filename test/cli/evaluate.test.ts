@@ -376,7 +376,7 @@ describe('evaluate exit codes and output', () => {
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stdout).toMatch(/^Wrote out\/deep\/report\.csv \(csv\): 1 cluster: 7 fail/);
     const csv = box.read('out/deep/report.csv');
-    expect(csv.split('\n')[0]).toMatch(/^clusterId,clusterName,/);
+    expect(csv.split('\n')[0]).toMatch(/^"clusterId","clusterName",/);
     expect(csv.trimEnd().split('\n')).toHaveLength(18);
   });
 

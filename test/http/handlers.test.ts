@@ -73,7 +73,11 @@ const CLUSTERS = [
   // Hostile text: a name with markup and quotes (not a valid ARM name, but reports must never trust names), and
   // tags that are spreadsheet formulas.
   {
-    ...cluster(SUB_B, 'rg-two', 'aks-two', { '=cmd|x': `=cmd|' /C calc'!A0`, owner: '+SUM(1,2)' }),
+    ...cluster(SUB_B, 'rg-two', 'aks-two', {
+      '=cmd|x': `=cmd|' /C calc'!A0`,
+      owner: '+SUM(1,2)',
+      team: `x;=cmd|' /C calc'!A0`,
+    }),
     name: HOSTILE_NAME,
   },
 ];
@@ -211,8 +215,11 @@ describe('GET /api/reports/{runId}', () => {
       (await handleGetReport(get('/api/reports/latest?format=csv', { runId: 'latest' }), context(), deps)).body,
     );
     expect(csv).toContain('cmd|');
-    // No cell starts with a formula character (cells are separated by commas, optionally quoted).
+    // Every field is quoted; no cell, and no part of a cell after ; tab CR or LF, starts with a formula character.
     expect(csv).not.toMatch(/(^|,)"?[=+@]/m);
+    expect(csv).not.toMatch(/[;\t\r\n]\s*[=+\-@]/);
+    expect(csv).toContain(`team=x;'=cmd|' /C calc'!A0`);
+    expect(csv.split('\n')[0].startsWith('"clusterId","clusterName"')).toBe(true);
 
     const md = String(
       (await handleGetReport(get('/api/reports/latest?format=md', { runId: 'latest' }), context(), deps)).body,
