@@ -121,6 +121,13 @@ describe('function files (src/functions)', () => {
     expect(timers).toHaveLength(1);
     expect(timers[0].schedule).toBe('%AKS_COMPLIANCE_SCHEDULE%');
     expect(timers[0].runOnStartup ?? false).toBe(false);
+    // A failed night is retried with exponential back-off (the same occurrence, so the same run ID).
+    expect(timers[0].retry).toEqual({
+      strategy: 'exponentialBackoff',
+      maxRetryCount: 4,
+      minimumInterval: { minutes: 1 },
+      maximumInterval: { minutes: 15 },
+    });
   });
 });
 

@@ -33,8 +33,21 @@ export async function nightlyScanHandler(timer: Timer, context: InvocationContex
   );
 }
 
+/**
+ * A failed night (storage or the store's lease unavailable, an error thrown by the job) is retried by the host with
+ * exponential back-off: 1, 2, 4, 8 minutes (at most 15), the same occurrence and so the same run ID. The host keeps
+ * the retry count in memory: an instance that is recycled mid-retry leaves the rest to the next night.
+ */
+export const NIGHTLY_RETRY = {
+  strategy: 'exponentialBackoff',
+  maxRetryCount: 4,
+  minimumInterval: { minutes: 1 },
+  maximumInterval: { minutes: 15 },
+} as const satisfies TimerFunctionOptions['retry'];
+
 export const nightlyScanOptions: TimerFunctionOptions = {
   schedule: '%AKS_COMPLIANCE_SCHEDULE%',
   runOnStartup: false,
+  retry: NIGHTLY_RETRY,
   handler: (timer, context) => nightlyScanHandler(timer, context),
 };
