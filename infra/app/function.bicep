@@ -25,7 +25,9 @@ param nodeImageMaxAgeDays int
 param eolWarningDays int
 
 // Settings the product reads that are deliberately not set here (their defaults are right in Azure):
-// optional-settings: AzureWebJobsStorage, AKS_COMPLIANCE_ARM_ENDPOINT, AKS_COMPLIANCE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_TENANT_ID, AZURE_CLIENT_SECRET, NODE_EXTRA_CA_CERTS, AKS_COMPLIANCE_SUPPORT_CALENDAR
+// optional-settings: AzureWebJobsStorage, AKS_COMPLIANCE_ARM_ENDPOINT, AKS_COMPLIANCE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_CLIENT_SECRET, NODE_EXTRA_CA_CERTS, AKS_COMPLIANCE_SUPPORT_CALENDAR, AKS_COMPLIANCE_API_CLIENT_ID, AKS_COMPLIANCE_API_AUDIENCE
+// (AKS_COMPLIANCE_API_CLIENT_ID / _AUDIENCE name the API's app registration; until they are set every HTTP function
+// answers a JSON 500 naming the setting. AZURE_TENANT_ID is the tenant whose tokens the HTTP functions accept.)
 // (AzureWebJobsStorage is identity-based: AzureWebJobsStorage__accountName/__credential/__clientId below.)
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
@@ -88,6 +90,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     AzureWebJobsStorage__clientId: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
     AZURE_CLIENT_ID: identityClientId
+    AZURE_TENANT_ID: tenant().tenantId
     AZURE_CLOUD: environment().name
     AKS_COMPLIANCE_STORAGE: tableEndpoint
     AKS_COMPLIANCE_SCHEDULE: scanSchedule
