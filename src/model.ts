@@ -49,7 +49,17 @@ export interface KubernetesVersionWire {
 
 /** The version list of one region, or why it could not be read. */
 export type RegionCatalog =
-  | { readable: true; location: string; values: KubernetesVersionWire[] }
+  | {
+      readable: true;
+      location: string;
+      values: KubernetesVersionWire[];
+      /**
+       * Set when the versions come from one cluster's upgrade profile (`az aks get-upgrades`), not the region's
+       * catalog: its current version and the versions it can move to. They answer for that cluster only, and say
+       * nothing about which minors AKS supports.
+       */
+      upgradeProfileOf?: string;
+    }
   | { readable: false; location: string; reason: string };
 
 /** End-of-support calendar (shipped as data; users may point AKS_COMPLIANCE_SUPPORT_CALENDAR at their own). */

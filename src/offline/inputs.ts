@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { validateExemption } from '../exemptions/exemptions';
 import { toClusterRecord } from '../inventory/clusters';
 import { azCliClusterToWire, isAzCliClusterRow } from './azCliForm';
+import { isUpgradeProfile, upgradeProfileCatalogs } from './upgradeProfile';
 import {
   normaliseId,
   normaliseLocation,
@@ -245,7 +246,7 @@ export function readClustersFile(path: string, cwd?: string): ClusterRecord[] {
 // --versions
 
 const VERSIONS_SHAPE =
-  'expected a listKubernetesVersions response ({"values": [...]}, as `az aks get-versions -o json` prints it) or an object mapping each location to one';
+  'expected a listKubernetesVersions response ({"values": [...]}, as `az aks get-versions -o json` prints it), an object mapping each location to one, or one cluster\'s `az aks get-upgrades -o json`';
 
 function versionEntries(response: unknown, file: string, where: string): KubernetesVersionWire[] {
   if (!isObject(response) || !Array.isArray(response.values)) {
@@ -284,6 +285,8 @@ export function parseVersionsInput(json: unknown, file: string, clusters: Cluste
   if (isObject(json) && Array.isArray(json.orchestrators)) {
     throw new InputError(file, `is the retired "orchestrators" version list: ${VERSIONS_SHAPE}`);
   }
+  // `az aks get-upgrades -o json`: one cluster's current version and the versions it can move to.
+  if (isUpgradeProfile(json)) return upgradeProfileCatalogs(json, file, clusters);
   if (isObject(json) && 'values' in json) {
     const values = versionEntries(json, file, '');
     for (const location of locations) catalogs.set(location, { readable: true, location, values });

@@ -6,8 +6,16 @@ import {
   oldestSupportedTarget,
   compareMinor,
 } from '../catalog/support';
-import type { RuleOutcome } from '../model';
-import { clusterArgs, clusterOnLtsPlan, learn, readCatalog, readClusterVersion, type DocumentedRule } from './common';
+import { normaliseLocation, type RuleOutcome } from '../model';
+import {
+  clusterArgs,
+  clusterOnLtsPlan,
+  learn,
+  readCatalog,
+  readClusterVersion,
+  unknown,
+  type DocumentedRule,
+} from './common';
 
 export const aksVersionSupported: DocumentedRule = {
   id: 'aks_version_supported',
@@ -26,7 +34,8 @@ export const aksVersionSupported: DocumentedRule = {
     '`AKSLongTermSupport` and the minor lists `AKSLongTermSupport`. Fail high: the minor is exactly one below the ' +
     'oldest officially supported GA minor (platform support). Fail medium: the catalog lists the minor only as ' +
     'preview. Fail critical: any other minor (older, or unknown to the catalog). Unknown: no readable catalog for ' +
-    'the region, or no readable cluster version.',
+    "the region, no readable cluster version, or only the cluster's upgrade profile (`az aks get-upgrades`), which " +
+    'does not say which minors are supported.',
   references: [learn('supported-kubernetes-versions'), learn('long-term-support'), learn('upgrade-aks-cluster')],
   remediation(cluster, outcome) {
     const target = typeof outcome.details?.upgradeTarget === 'string' ? outcome.details.upgradeTarget : undefined;
@@ -39,6 +48,15 @@ export const aksVersionSupported: DocumentedRule = {
     const catalogRead = readCatalog(cluster, ctx);
     if (!catalogRead.ok) return catalogRead.outcome;
     const facts = catalogRead.value;
+    const catalog = ctx.catalogs.get(normaliseLocation(cluster.location));
+    if (catalog?.readable && catalog.upgradeProfileOf) {
+      return unknown(
+        `The versions given for ${facts.location} are this cluster's upgrade profile (az aks get-upgrades): it lists ` +
+          'the versions the cluster can move to, not which minors AKS supports. Pass the region catalog ' +
+          `(az aks get-versions -l ${facts.location} -o json) as --versions to judge support.`,
+        { location: facts.location, clusterVersion: version.value.text, upgradeProfileOf: catalog.upgradeProfileOf },
+      );
+    }
     const v = version.value.version;
     const minor = minorKey(v);
     const entry = findMinor(facts, v);

@@ -7,7 +7,14 @@ import {
   type CatalogFacts,
   type ParsedVersion,
 } from '../catalog/support';
-import { normaliseLocation, type ClusterRecord, type Rule, type RuleContext, type RuleOutcome } from '../model';
+import {
+  normaliseId,
+  normaliseLocation,
+  type ClusterRecord,
+  type Rule,
+  type RuleContext,
+  type RuleOutcome,
+} from '../model';
 
 export const DAY_MS = 86_400_000;
 
@@ -170,6 +177,16 @@ export function readCatalog(cluster: ClusterRecord, ctx: RuleContext): Read<Cata
           location,
           reason: catalog.reason,
         },
+      ),
+    };
+  }
+  if (catalog.upgradeProfileOf && normaliseId(catalog.upgradeProfileOf) !== normaliseId(cluster.id)) {
+    return {
+      ok: false,
+      outcome: unknown(
+        `The versions given for region ${location} are the upgrade profile of another cluster ` +
+          `(${catalog.upgradeProfileOf}); they answer for that cluster only`,
+        { location, upgradeProfileOf: catalog.upgradeProfileOf },
       ),
     };
   }

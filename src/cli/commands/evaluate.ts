@@ -19,7 +19,8 @@ Evaluates the rules offline on exported files (no Azure access).
   --clusters FILE          az graph query -o json output, an ARM list ({"value": [...]}), an array of clusters,
                            or az aks list / az aks show -o json output (the CLI's flattened form)
   --versions FILE          a listKubernetesVersions response (az aks get-versions -o json), for every location,
-                           or an object mapping each location to one; without it the version rules are unknown
+                           or an object mapping each location to one, or one cluster's az aks get-upgrades -o json
+                           (for that cluster only); without it the version rules are unknown
   --role-assignments FILE  authorizationresources rows or az role assignment list --all -o json
   --directory FILE         a Graph directoryObjects/getByIds response
                            (without both, the RBAC-subject rules are unknown)
