@@ -149,7 +149,7 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
   {
     name: 'AKS_COMPLIANCE_API_CLIENT_ID',
     meaning:
-      "client ID of the API's app registration: bearer tokens for the HTTP functions must carry it (or `AKS_COMPLIANCE_API_AUDIENCE`) as `aud`",
+      "client ID of the API's app registration (required by the HTTP functions; the registration issues v2 access tokens, whose `aud` is this ID)",
     default: '',
   },
   {

@@ -77,6 +77,13 @@ export function toHttpRequest(
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  // Node keeps only the first of repeated Authorization headers; the Functions host joins them, so a request with
+  // two is refused there. Do the same here rather than let the first one decide.
+  const authorization: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i].toLowerCase() === 'authorization') authorization.push(req.rawHeaders[i + 1]);
+  }
+  if (authorization.length > 1) headers['authorization'] = authorization.join(', ');
   return new HttpRequest({
     method: req.method ?? 'GET',
     url: url.toString(),
@@ -106,9 +113,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const started = Date.now();
       const url = new URL(req.url ?? '/', `http://localhost:${port}`);
       const method = (req.method ?? 'GET').toUpperCase();
-      // The query may carry a function key (`?code=`): log its value masked.
+      // The query may carry a function key (`?code=`) or a token sent by mistake: log their values masked.
       const shown = new URL(url.href);
-      if (shown.searchParams.has('code')) shown.searchParams.set('code', '***');
+      for (const secret of ['code', 'access_token', 'token', 'sig']) {
+        if (shown.searchParams.has(secret)) shown.searchParams.set(secret, '***');
+      }
       const done = (status: number) =>
         options.log(`http: ${method} ${shown.pathname}${shown.search} -> ${status} (${Date.now() - started} ms)`);
       try {

@@ -29,6 +29,10 @@ export interface Caller {
 export const CLOCK_TOLERANCE_SECONDS = 60;
 const DISCOVERY_TTL_MS = 24 * 60 * 60 * 1000;
 const DISCOVERY_TIMEOUT_MS = 10_000;
+/** After a failed discovery, requests are answered from the last good one, or 503, without refetching for this long. */
+const DISCOVERY_RETRY_MS = 30_000;
+/** Tenant names that stand for many tenants: a token's issuer can never be checked against them. */
+const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
 
 interface Discovery {
   issuer: string;
@@ -40,6 +44,9 @@ interface Discovery {
 export class TokenValidator {
   private discovery: Promise<Discovery> | undefined;
   private discoveredAt = 0;
+  /** The last discovery that succeeded: kept through a failed refresh. */
+  private good: Discovery | undefined;
+  private failedAt = 0;
 
   constructor(
     readonly authorityHost: string,
@@ -64,22 +71,29 @@ export class TokenValidator {
     return {
       // The common endpoints publish a templated issuer; a tenant's own configuration names the tenant.
       issuer: config.issuer.replace('{tenantid}', this.tenantId),
-      jwks: createRemoteJWKSet(jwksUri, { timeoutDuration: DISCOVERY_TIMEOUT_MS }),
+      // Keys are refetched only for an unknown `kid` (rate-limited by jose's cooldown), not on a timer, so an outage
+      // of the key endpoint does not refuse tokens signed by keys already known.
+      jwks: createRemoteJWKSet(jwksUri, { timeoutDuration: DISCOVERY_TIMEOUT_MS, cacheMaxAge: Infinity }),
       fetchedAt: Date.now(),
     };
   }
 
   private async current(): Promise<Discovery> {
-    if (!this.discovery || Date.now() - this.discoveredAt > DISCOVERY_TTL_MS) {
-      this.discoveredAt = Date.now();
-      const pending = this.discover();
+    const now = Date.now();
+    const stale = !this.discovery || now - this.discoveredAt > DISCOVERY_TTL_MS;
+    if (stale && now - this.failedAt >= DISCOVERY_RETRY_MS) {
+      this.discoveredAt = now;
+      const pending = this.discover().then((found) => (this.good = found));
       this.discovery = pending;
-      // A failed discovery is not cached: the next request tries again.
       pending.catch(() => {
-        if (this.discovery === pending) this.discovery = undefined;
+        // A failed refresh keeps the last good configuration; without one, requests get 503 until the retry time.
+        this.failedAt = Date.now();
+        if (this.discovery === pending) this.discovery = this.good ? Promise.resolve(this.good) : undefined;
       });
+      return this.good ? pending.catch(() => this.good!) : pending;
     }
-    return this.discovery;
+    if (this.discovery) return this.discovery;
+    throw new Error('the OpenID configuration could not be read recently');
   }
 
   /** The validated claims, or 'invalid' with the reason (never the token itself). */
@@ -103,9 +117,15 @@ export class TokenValidator {
         requiredClaims: ['exp', 'iss', 'aud'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
+      // The token's tenant must be the issuer's (Entra signs both; checked so that neither is taken alone).
+      const tid = typeof payload.tid === 'string' ? payload.tid.toLowerCase() : undefined;
+      if (tid !== undefined && !discovery.issuer.toLowerCase().includes(`/${tid}/`)) {
+        return { ok: false, reason: "the token's tid is not the issuer's tenant" };
+      }
       return { ok: true, payload };
     } catch (error) {
-      if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
+      // The key endpoint answering an error, garbage or nothing is an outage (503, retryable), not a bad token.
+      if (keysUnreadable(error)) {
         throw new HttpError(
           503,
           'TokenValidationUnavailable',
@@ -116,6 +136,15 @@ export class TokenValidator {
       return { ok: false, reason: describeJoseError(error) };
     }
   }
+}
+
+function keysUnreadable(error: unknown): boolean {
+  if (!(error instanceof joseErrors.JOSEError)) return true;
+  return (
+    error instanceof joseErrors.JWKSTimeout ||
+    error instanceof joseErrors.JWKSInvalid ||
+    error.code === 'ERR_JOSE_GENERIC'
+  );
 }
 
 function describeJoseError(error: unknown): string {
@@ -144,13 +173,21 @@ export function tokenValidatorFor(settings: Settings): TokenValidator {
       'AZURE_TENANT_ID',
     );
   }
-  const audiences = [settings.apiClientId, settings.apiAudience].filter((a): a is string => !!a);
-  if (audiences.length === 0) {
+  if (MULTI_TENANT.has(settings.tenantId.toLowerCase())) {
     throw new ConfigError(
-      "AKS_COMPLIANCE_API_CLIENT_ID (or AKS_COMPLIANCE_API_AUDIENCE) is not set: the HTTP functions need the API's app registration to check bearer tokens",
+      `AZURE_TENANT_ID is '${settings.tenantId}': the HTTP functions accept tokens of one tenant, so it must be that tenant's ID`,
+      'AZURE_TENANT_ID',
+    );
+  }
+  // v2 access tokens (the app registration sets requestedAccessTokenVersion 2) always carry the client ID as `aud`;
+  // the application ID URI is accepted as well.
+  if (!settings.apiClientId) {
+    throw new ConfigError(
+      "AKS_COMPLIANCE_API_CLIENT_ID is not set: the HTTP functions need the API app registration's client ID to check bearer tokens",
       'AKS_COMPLIANCE_API_CLIENT_ID',
     );
   }
+  const audiences = [settings.apiClientId, settings.apiAudience].filter((a): a is string => !!a);
   const key = JSON.stringify([settings.authorityHost, settings.tenantId, audiences]);
   let validator = validators.get(key);
   if (!validator) {
