@@ -207,8 +207,15 @@ export interface Exemption {
   scope: string;
   justification: string;
   expiresOn: string;
+  /** Who created it: a UPN or name (from the caller's token through the API). */
   author: string;
   createdAt: string;
+  /** Set by the API: the creator's object ID, the version, and who changed it last and when. */
+  authorOid?: string;
+  version?: number;
+  updatedAt?: string;
+  updatedBy?: string;
+  updatedByOid?: string;
 }
 
 /** Case-insensitive comparison form for ARM IDs and scopes (ARM treats `resourcegroups` = `resourceGroups`). */

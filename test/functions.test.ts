@@ -18,6 +18,7 @@ const CONTRACT_ROUTES: [string, string[]][] = [
   ['clusters/{subscriptionId}/{resourceGroup}/{name}', ['GET']],
   ['scans', ['POST']],
   ['exemptions', ['GET', 'POST', 'DELETE']],
+  ['exemptions/{id}/history', ['GET']],
   ['notify', ['POST']],
 ];
 

@@ -3,7 +3,7 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { handleGetCluster } from './clusters';
 import type { HttpDeps } from './common';
-import { handleExemptions } from './exemptions';
+import { handleExemptionHistory, handleExemptions } from './exemptions';
 import { handleNotify } from './notify';
 import { handleGetReport } from './reports';
 import { handleStartScan } from './scans';
@@ -32,6 +32,12 @@ export const ROUTES: Route[] = [
     route: 'exemptions',
     handler: (r, c) => handleExemptions(r, c),
   },
+  {
+    name: 'exemptionHistory',
+    methods: ['GET'],
+    route: 'exemptions/{id}/history',
+    handler: (r, c) => handleExemptionHistory(r, c),
+  },
   { name: 'notify', methods: ['POST'], route: 'notify', handler: (r, c) => handleNotify(r, c) },
 ];
 
@@ -50,6 +56,8 @@ export function routesWith(deps: HttpDeps): Route[] {
         return { ...route, handler: (r, c) => handleGetCluster(r, c, deps) };
       case 'exemptions':
         return { ...route, handler: (r, c) => handleExemptions(r, c, deps) };
+      case 'exemptionHistory':
+        return { ...route, handler: (r, c) => handleExemptionHistory(r, c, deps) };
       default:
         return route;
     }

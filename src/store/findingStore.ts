@@ -4,7 +4,8 @@
 import type { AzureClients } from '../azure/clients';
 import type { Exemption, ScanReport } from '../model';
 import { compactOf, thinOf, type Entry } from './codec';
-import { ExemptionTable } from './exemptionTable';
+import type { ExemptionVersion } from '../exemptions/changes';
+import { ExemptionTable, type Actor, type ExemptionRecord } from './exemptionTable';
 import { readHistory, type ClusterHistory } from './history';
 import { META_SUFFIX } from './keys';
 import { LatestSnapshot, LatestState, type StateMap } from './latest';
@@ -17,6 +18,7 @@ import { StoreTables, type StoreCounters } from './tables';
 export { BUCKETS, bucketOf, clusterKey, runKey, shortHash } from './keys';
 export { LatestSnapshot } from './latest';
 export { StoreBusyError } from './lease';
+export { StaleExemptionError, type Actor, type ExemptionRecord } from './exemptionTable';
 export { RunNotReadyError, type RunRecord, type RunStatus, type RunTrigger } from './runs';
 export type { RecordRunOptions, RecordRunResult } from './recorder';
 export type { ClusterHistory, ClusterHistoryEntry, StatusTransition } from './history';
@@ -209,6 +211,7 @@ export class FindingStore {
 
   // Exemptions
 
+  /** The exemptions not removed (active or expired). */
   async listExemptions(): Promise<Exemption[]> {
     await this.prepare();
     return this.exemptions.list();
@@ -219,15 +222,53 @@ export class FindingStore {
     return this.exemptions.get(id);
   }
 
-  /** Stores a validated exemption (validate with validateExemption first). */
+  /** The stored row of an exemption with its ETag; a removed one comes back as a tombstone (`removed`). */
+  async getExemptionRecord(id: string): Promise<ExemptionRecord | undefined> {
+    await this.prepare();
+    return this.exemptions.record(id);
+  }
+
+  /** Stores a validated exemption as it is, without a version (an import; the API uses saveExemption). */
   async putExemption(exemption: Exemption): Promise<void> {
     await this.prepare();
     await this.exemptions.put(exemption);
   }
 
-  /** Deletes an exemption; false when there was none with that ID. */
-  async deleteExemption(id: string): Promise<boolean> {
+  /**
+   * Creates an exemption or records a new version of it (author and creation time kept from the first version),
+   * conditional on `etag` when one exists: StaleExemptionError when it changed since.
+   */
+  async saveExemption(
+    next: Exemption,
+    current: ExemptionRecord | undefined,
+    etag: string | undefined,
+    actor: Actor,
+    at: Date,
+  ): Promise<{ exemption: Exemption; entry: ExemptionVersion; etag: string }> {
     await this.prepare();
-    return this.exemptions.delete(id);
+    return this.exemptions.save(next, current, etag, actor, at);
+  }
+
+  /** Removes an exemption, leaving a tombstone and a version; StaleExemptionError when it changed since `etag`. */
+  async removeExemption(current: ExemptionRecord, etag: string, actor: Actor, at: Date): Promise<ExemptionVersion> {
+    await this.prepare();
+    return this.exemptions.remove(current, etag, actor, at);
+  }
+
+  /** Every version of an exemption (who changed what, when), oldest first. */
+  async exemptionHistory(id: string): Promise<ExemptionVersion[]> {
+    await this.prepare();
+    return this.exemptions.history(id);
+  }
+
+  /** Exemption changes not yet in an alert digest, oldest first, and the keys that mark them reported. */
+  async unreportedExemptionChanges(): Promise<{ entries: ExemptionVersion[]; keys: string[] }> {
+    await this.prepare();
+    return this.exemptions.unreported();
+  }
+
+  async markExemptionChangesReported(keys: string[]): Promise<void> {
+    await this.prepare();
+    await this.exemptions.markReported(keys);
   }
 }

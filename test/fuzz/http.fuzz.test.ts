@@ -159,7 +159,6 @@ function validExemption(rng: Rng): Record<string, unknown> {
     scope: pick(rng, [CLUSTER.id, `/subscriptions/${SUB}`, 'tag:env=prod', `/subscriptions/${SUB}/resourceGroups/rg`]),
     justification: 'accepted risk for the fuzz run',
     expiresOn: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-    author: 'fuzz@contoso.com',
   };
 }
 
@@ -272,6 +271,7 @@ function generate(rng: Rng): Generated {
       ? pick(rng, r.methods)
       : pick(rng, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'get', 'post', 'PROPFIND', 'X']);
   const params: Record<string, string> = {};
+  if (r.route.includes('{id}')) params.id = rng() < 0.5 ? `fuzz-${Math.floor(rng() * 1000)}` : hostileText(rng);
   if (r.route.includes('{runId}')) {
     params.runId = rng() < 0.5 ? pick(rng, ['latest', 'latest', '20261127T020000Z-aaaaaa']) : hostileText(rng);
   }
@@ -338,6 +338,8 @@ function generate(rng: Rng): Generated {
       '',
     ]);
   if (rng() < 0.05) headers['content-length'] = pick(rng, ['0', '-1', '99999999999', 'abc']);
+  if (rng() < 0.2)
+    headers['if-match'] = pick(rng, ['*', 'W/"x"', '"stale"', hostileText(rng).replace(/[^\x20-\x7e]/g, '')]);
   const a = rng();
   if (a < 0.85) headers.authorization = `Bearer ${r.name === 'notify' ? tokens.app : tokens.user}`;
   else if (a < 0.97) {

@@ -5,7 +5,7 @@ import { createAzureClients } from '../../src/azure/clients';
 import { loadSettings } from '../../src/config/settings';
 import { handleGetCluster } from '../../src/http/clusters';
 import type { HttpDeps } from '../../src/http/common';
-import { handleExemptions } from '../../src/http/exemptions';
+import { handleExemptionHistory, handleExemptions } from '../../src/http/exemptions';
 import { handleGetReport } from '../../src/http/reports';
 import { matchRoute, ROUTES } from '../../src/http/routes';
 import { handleStartScan } from '../../src/http/scans';
@@ -378,10 +378,9 @@ describe('GET|POST|DELETE /api/exemptions', () => {
     scope: `/subscriptions/${SUB_A}`,
     justification: 'Break-glass account until the migration.',
     expiresOn: '2027-03-01',
-    author: 'platform@contoso.example',
   };
 
-  it('creates, lists, replaces and deletes an exemption', async () => {
+  it('creates, lists, replaces (with If-Match) and deletes an exemption; the author is the token', async () => {
     const created = await handleExemptions(
       request('POST', '/api/exemptions', JSON.stringify({ ...valid, id: 'ex-http' })),
       context(),
@@ -389,12 +388,17 @@ describe('GET|POST|DELETE /api/exemptions', () => {
     );
     expect(created.status).toBe(201);
     expect(header(created, 'location')).toBe('/api/exemptions?id=ex-http');
+    const etag = header(created, 'etag')!;
+    expect(json(created)).toMatchObject({ author: DEMO_USER.upn, authorOid: DEMO_USER.oid, version: 1, etag });
     const replaced = await handleExemptions(
-      request('POST', '/api/exemptions', JSON.stringify({ ...valid, id: 'ex-http', justification: 'updated' })),
+      request('POST', '/api/exemptions', JSON.stringify({ ...valid, id: 'ex-http', justification: 'updated' }), {
+        'if-match': etag,
+      }),
       context(),
       deps,
     );
     expect(replaced.status).toBe(200);
+    expect(json(replaced)).toMatchObject({ version: 2, change: 'changed', author: DEMO_USER.upn });
     const listed = json(await handleExemptions(get('/api/exemptions'), context(), deps));
     expect(listed.exemptions).toEqual([
       expect.objectContaining({
@@ -404,24 +408,42 @@ describe('GET|POST|DELETE /api/exemptions', () => {
         active: true,
       }),
     ]);
-    const deleted = await handleExemptions(get('/api/exemptions?id=ex-http'), context(), deps).then(() =>
-      handleExemptions(request('DELETE', '/api/exemptions?id=ex-http'), context(), deps),
+    const one = await handleExemptions(get('/api/exemptions?id=ex-http'), context(), deps);
+    expect(header(one, 'etag')).toBe(header(replaced, 'etag'));
+    expectError(
+      await handleExemptions(request('DELETE', '/api/exemptions?id=ex-http'), context(), deps),
+      428,
+      'If-Match',
+    );
+    const deleted = await handleExemptions(
+      request('DELETE', '/api/exemptions?id=ex-http', undefined, { 'if-match': header(one, 'etag')! }),
+      context(),
+      deps,
     );
     expect(deleted.status).toBe(204);
     expectError(
-      await handleExemptions(request('DELETE', '/api/exemptions?id=ex-http'), context(), deps),
+      await handleExemptions(
+        request('DELETE', '/api/exemptions?id=ex-http', undefined, { 'if-match': '*' }),
+        context(),
+        deps,
+      ),
       404,
       'ex-http',
     );
   });
 
   it('generates an id when none is given', async () => {
-    const created = json(
-      await handleExemptions(request('POST', '/api/exemptions', JSON.stringify(valid)), context(), deps),
-    );
-    expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+    const created = await handleExemptions(request('POST', '/api/exemptions', JSON.stringify(valid)), context(), deps);
+    const body = json(created);
+    expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(
-      (await handleExemptions(request('DELETE', `/api/exemptions?id=${created.id}`), context(), deps)).status,
+      (
+        await handleExemptions(
+          request('DELETE', `/api/exemptions?id=${body.id}`, undefined, { 'if-match': header(created, 'etag')! }),
+          context(),
+          deps,
+        )
+      ).status,
     ).toBe(204);
   });
 
@@ -431,7 +453,8 @@ describe('GET|POST|DELETE /api/exemptions', () => {
     ['justification', { ...valid, justification: '' }],
     ['expiresOn', { ...valid, expiresOn: '2020-01-01' }],
     ['expiresOn', { ...valid, expiresOn: '2028-06-01' }],
-    ['author', { ...valid, author: undefined }],
+    ['author', { ...valid, author: 'someone.else@contoso.example' }],
+    ['createdAt', { ...valid, createdAt: '2026-01-01T00:00:00Z' }],
     ['extra', { ...valid, extra: 1 }],
   ])('rejects a bad %s with 400 naming it', async (field, body) => {
     expectError(
@@ -473,7 +496,12 @@ describe('GET|POST|DELETE /api/exemptions', () => {
     );
   });
 
-  it('DELETE needs a valid id; other methods get 405', async () => {
+  it('DELETE needs a valid id; other methods get 405; an unknown id has no history', async () => {
+    expectError(
+      await handleExemptionHistory(get('/api/exemptions/nope/history', { id: 'nope' }), context(), deps),
+      404,
+      'nope',
+    );
     expectError(await handleExemptions(request('DELETE', '/api/exemptions'), context(), deps), 400, 'id');
     expectError(await handleExemptions(request('DELETE', '/api/exemptions?id=a/b'), context(), deps), 400, 'id');
     expectError(await handleExemptions(request('PUT', '/api/exemptions', '{}'), context(), deps), 405, 'PUT');
@@ -523,7 +551,6 @@ describe('POST /api/scans', () => {
       scope: target.id.toUpperCase(),
       justification: 'accepted for the test',
       expiresOn: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      author: 'tester',
     };
     const created = await handleExemptions(
       request('POST', '/api/exemptions', JSON.stringify(exemption)),
@@ -537,18 +564,26 @@ describe('POST /api/scans', () => {
     const diff = statuses(after).filter((s, i) => s !== statuses(before)[i]);
     expect(diff).toEqual([`${target.id}|${failing.ruleId}|exempt`]);
     const exempt = after.clusters.find((c) => c.id === target.id)!.findings.find((f) => f.ruleId === failing.ruleId)!;
-    expect(exempt.details.exemption).toMatchObject({ id: 'ex-scan', author: 'tester' });
+    expect(exempt.details.exemption).toMatchObject({ id: 'ex-scan', author: DEMO_USER.upn });
 
     // Expired (stored directly: the API refuses a past expiry): no effect.
+    const stored = await scanDeps.store.getExemptionRecord('ex-scan');
+    await scanDeps.store.removeExemption(
+      stored!,
+      stored!.etag,
+      { oid: DEMO_USER.oid, name: DEMO_USER.upn },
+      new Date(),
+    );
     await scanDeps.store.putExemption({
       ...exemption,
+      id: 'ex-scan-expired',
+      author: 'tester',
       scope: target.id,
       expiresOn: '2020-01-01T00:00:00.000Z',
       createdAt: '2019-12-01T00:00:00.000Z',
     });
     const expired = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
     expect(statuses(expired)).toEqual(statuses(before));
-    await scanDeps.store.deleteExemption('ex-scan');
   });
 
   it('answers 202 with the run URL when the scan outlasts the budget, and the run completes', async () => {
@@ -594,10 +629,23 @@ describe('POST /api/scans', () => {
 describe('route table and registrations', () => {
   it('registers every route anonymous for the host (the handlers check the bearer token) and matches paths', () => {
     expect(ROUTES.map((r) => r.route).sort()).toEqual(
-      ['clusters/{subscriptionId}/{resourceGroup}/{name}', 'exemptions', 'notify', 'reports/{runId}', 'scans'].sort(),
+      [
+        'clusters/{subscriptionId}/{resourceGroup}/{name}',
+        'exemptions',
+        'exemptions/{id}/history',
+        'notify',
+        'reports/{runId}',
+        'scans',
+      ].sort(),
     );
     for (const options of Object.values(httpFunctionOptions)) expect(options.authLevel).toBe('anonymous');
-    expect(Object.keys(httpFunctionOptions).sort()).toEqual(['clusters', 'exemptions', 'reports', 'scans']);
+    expect(Object.keys(httpFunctionOptions).sort()).toEqual([
+      'clusters',
+      'exemptionHistory',
+      'exemptions',
+      'reports',
+      'scans',
+    ]);
     expect(matchRoute(ROUTES, 'reports/latest')).toMatchObject({
       route: { name: 'reports' },
       params: { runId: 'latest' },

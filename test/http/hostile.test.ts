@@ -77,6 +77,7 @@ function calls(): Call[] {
     { label: 'report', method: 'GET', path: '/api/reports/latest', role: 'Reports.Read' },
     { label: 'cluster', method: 'GET', path: `/api/clusters/${sub}/${rg}/${name}`, role: 'Reports.Read' },
     { label: 'exemption list', method: 'GET', path: '/api/exemptions', role: 'Reports.Read' },
+    { label: 'exemption history', method: 'GET', path: '/api/exemptions/ex-existing/history', role: 'Reports.Read' },
     { label: 'exemption create', method: 'POST', path: '/api/exemptions', body: exemption, role: 'Exemptions.Write' },
     {
       label: 'exemption widen',
@@ -177,7 +178,7 @@ describe.each([
       }
     }
     expect(outcomes.filter((o) => !o.endsWith(': refused'))).toEqual([]);
-    expect(outcomes).toHaveLength(8 * 8);
+    expect(outcomes).toHaveLength(8 * 9);
     expect(await written()).toEqual(before);
   });
 
