@@ -154,6 +154,19 @@ export class AksSim {
     return { cluster };
   }
 
+  /** `handler` with the cluster the path names, or the 403/404 the RP gives first. */
+  withCluster(
+    endpoint: EndpointName,
+    req: SimRequest,
+    sub: string,
+    rg: string,
+    name: string,
+    handler: (cluster: ArmManagedCluster) => SimResponse,
+  ): SimResponse {
+    const found = this.findCluster(endpoint, req, sub, rg, name);
+    return 'refused' in found ? found.refused : handler(found.cluster);
+  }
+
   getCluster(req: SimRequest, sub: string, rg: string, name: string): SimResponse {
     const found = this.findCluster('managedClusters', req, sub, rg, name);
     return 'refused' in found ? found.refused : json(200, found.cluster);

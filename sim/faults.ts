@@ -9,6 +9,8 @@ export const ENDPOINTS = [
   'kubernetesVersions',
   'managedClusters',
   'upgradeProfiles',
+  'listClusterUserCredential',
+  'kube',
   'graph.getByIds',
   'graph.batch',
   'graph.memberCount',
@@ -135,7 +137,7 @@ export class Counters {
     this.counts.set(endpoint, (this.counts.get(endpoint) ?? 0) + 1);
   }
 
-  status(endpoint: EndpointName, status: number | 'dropped'): void {
+  status(endpoint: EndpointName, status: number | 'dropped' | 'hung'): void {
     const key = `${endpoint} ${status}`;
     this.statuses.set(key, (this.statuses.get(key) ?? 0) + 1);
   }

@@ -50,6 +50,8 @@ export interface SimResponse {
   /** Objects are sent as JSON; strings as they are (with `contentType`). */
   body?: unknown;
   contentType?: string;
+  /** Never answer: the connection stays open until the client gives up (a firewall that drops packets). */
+  hang?: boolean;
 }
 
 export type AuthKind = 'arm' | 'graph' | 'none';

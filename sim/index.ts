@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AksSim, unservedApiVersion } from './aks';
 import { Auth, defaultGrants, SIM_API_CLIENT_ID, type Grants, type ResourceName, type UserSignIn } from './auth';
+import { KubeSim, kubeStatus } from './kube';
 import { simulatorCertificates } from './certs';
 import { Counters, Faults, type EndpointName, type FaultSpec } from './faults';
 import type { Fleet } from './fleet/types';
@@ -144,6 +145,9 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
   const aks = new AksSim(fleet, faults);
   const graph = new GraphSim(fleet, faults, captured.mail);
   let aksApiVersions = options.aksApiVersions;
+  // Set once the listener's port is known; the kubeconfigs name it.
+  let kubeServer = { url: '', caPem: certs.caPem, tenantId: fleet.tenantId };
+  const kube = new KubeSim(fleet, () => kubeServer);
   const clientId = options.clientId ?? '5a1d3c2e-9f7b-4e61-8d2a-0c4b6e8f1a3d';
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
 
@@ -160,6 +164,7 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
   const authorityHost = `https://127.0.0.1:${port}`;
   let tenantId = fleet.tenantId;
   const apiIdentifierUri = `api://${SIM_API_CLIENT_ID}`;
+  kubeServer = { url: armEndpoint, caPem: certs.caPem, tenantId };
   const auth = new Auth({
     authority: authorityHost,
     tenantId,
@@ -238,6 +243,23 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
     arm('upgradeProfiles', 'GET', `${RG_CLUSTER}/agentpools/${SUB}/upgradeprofiles/default$`, (req, m) =>
       aks.agentPoolUpgradeProfile(req, m[1], m[2], m[3], m[4]),
     ),
+    arm('listClusterUserCredential', 'POST', `${RG_CLUSTER}/listclusterusercredential$`, (req, m) =>
+      aks.withCluster('listClusterUserCredential', req, m[1], m[2], m[3], (cluster) =>
+        kube.listClusterUserCredential(req, cluster, m[2]),
+      ),
+    ),
+    {
+      endpoint: 'kube',
+      method: 'GET',
+      pattern: /^\/k8s\/([0-9a-f]{16})(\/.*)$/,
+      // The API server checks the token itself: its audience is the AKS Entra ID server application.
+      auth: 'none',
+      handler: (req, m) =>
+        kube.handle(req, m[1], m[2], (audience) => {
+          const checked = auth.check(req, 'arm', audience);
+          return 'refused' in checked ? { ok: false, message: 'Unauthorized' } : { ok: true, oid: checked.claims.oid };
+        }),
+    },
     g('graph.getByIds', 'POST', '/directoryobjects/getbyids', (req) => graph.getByIds(req)),
     g('graph.batch', 'POST', '/\\$batch', (req) => batch(req)),
     g('graph.memberCount', 'GET', '/groups/([^/]+)/transitivemembers/\\$count', (req, m) =>
@@ -364,6 +386,13 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
   ): SimResponse {
     const retryAfter = String(spec?.retryAfterSeconds ?? 1);
     const isGraph = auth === 'graph';
+    if (endpoint === 'kube') {
+      if (kind === 'throttle') {
+        return { ...kubeStatus(429, 'TooManyRequests', 'Too many requests, please try again later.'), headers: { 'retry-after': retryAfter } };
+      }
+      if (kind === 'error') return kubeStatus(spec?.errorStatus ?? 503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+      return kubeStatus(403, 'Forbidden', 'forbidden');
+    }
     if (kind === 'throttle') {
       if (endpoint === 'resourceGraph') return rateLimited({ 'retry-after': retryAfter });
       if (isGraph) {
@@ -515,6 +544,11 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
       incoming.socket.destroy();
       return;
     }
+    if (answer.response.hang) {
+      // The connection stays open and silent until the client gives up (or the simulator stops).
+      if (answer.endpoint) counters.status(answer.endpoint, 'hung');
+      return;
+    }
     if (answer.endpoint) counters.status(answer.endpoint, answer.response.status);
     send(res, answer.response);
   }
@@ -613,6 +647,7 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
       resourceGraph.setFleet(next);
       aks.setFleet(next);
       graph.setFleet(next);
+      kube.setFleet(next);
     },
     setAksApiVersions(versions) {
       aksApiVersions = versions;

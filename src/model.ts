@@ -111,6 +111,73 @@ export interface AccessView {
   transitiveMemberCount(groupId: string): MemberCountLookup;
 }
 
+/** A subject of a ClusterRoleBinding or RoleBinding (Kubernetes RBAC v1 `subjects[]`). */
+export interface K8sSubject {
+  /** `User`, `Group` or `ServiceAccount`. */
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** A ClusterRoleBinding or RoleBinding, reduced to what the in-cluster rules read. */
+export interface K8sBinding {
+  kind: 'ClusterRoleBinding' | 'RoleBinding';
+  name: string;
+  namespace?: string;
+  roleRef: { kind: string; name: string };
+  subjects: K8sSubject[];
+  /** Kubernetes' own bootstrap policy (label `kubernetes.io/bootstrapping: rbac-defaults`). */
+  builtIn: boolean;
+}
+
+export interface K8sClusterRole {
+  name: string;
+  /** A rule grants every verb on every resource (`*` in verbs and resources). */
+  grantsAll: boolean;
+}
+
+/** A DaemonSet, reduced to whether it is kured, how ready it is and kured's lock annotation. */
+export interface K8sDaemonSet {
+  namespace: string;
+  name: string;
+  kured: boolean;
+  desired: number;
+  ready: number;
+  /** `weave.works/kured-node-lock` as written on the DaemonSet, when present. */
+  kuredLock?: string;
+}
+
+export interface K8sNode {
+  name: string;
+  /** Label `kubernetes.azure.com/agentpool` (or `agentpool`). */
+  pool?: string;
+  /** Label `kubernetes.io/os`. */
+  os?: string;
+  /** `status.nodeInfo.kernelVersion`. */
+  kernelVersion?: string;
+}
+
+/** One list read from a cluster's Kubernetes API (or an offline file), or why it could not be read. */
+export type K8sList<T> = { readable: true; items: T[] } | { readable: false; reason: string };
+
+/** What the in-cluster rules read from one cluster's Kubernetes API. */
+export interface InClusterState {
+  clusterRoleBindings: K8sList<K8sBinding>;
+  roleBindings: K8sList<K8sBinding>;
+  clusterRoles: K8sList<K8sClusterRole>;
+  daemonSets: K8sList<K8sDaemonSet>;
+  nodes: K8sList<K8sNode>;
+}
+
+/** A cluster's in-cluster state, or why the scanner could not read it at all (unreachable, no role, timeout). */
+export type InClusterRead = { readable: true; state: InClusterState } | { readable: false; reason: string };
+
+/** The in-cluster reads of a run, by cluster. */
+export interface InClusterView {
+  /** Undefined when the cluster was not read (not in scope of the in-cluster pass). */
+  read(cluster: ClusterRecord): InClusterRead | undefined;
+}
+
 /** Everything a rule may consult besides the cluster itself. Rules never do I/O and never read the clock. */
 export interface RuleContext {
   asOf: Date;
@@ -121,6 +188,10 @@ export interface RuleContext {
   calendar: SupportCalendar;
   /** Absent when role assignments and the directory were not gathered at all (RBAC-subject rules say unknown). */
   access?: AccessView;
+  /** Absent when in-cluster reads are off (AKS_COMPLIANCE_IN_CLUSTER); the in-cluster rules say unknown. */
+  inCluster?: InClusterView;
+  /** aks_k8s_cluster_admin_holders: the most effective cluster-admin holders that pass. */
+  maxClusterAdmins: number;
 }
 
 /** What a rule's evaluation returns. `exempt` is applied later by exemptions, never by a rule. */

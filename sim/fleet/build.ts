@@ -1,6 +1,7 @@
 // Turning the generator's choices (FleetModel) into wire data (Fleet): clusters are deep clones of the verbatim
 // ManagedClusters example bodies with only the fields below changed, so every other field keeps its real shape.
-import type { ArmManagedCluster, ArmRoleAssignment, DirectoryEntry, Fleet } from './types';
+import type { ArmManagedCluster, ArmRoleAssignment, DirectoryEntry, Fleet, KubeWire } from './types';
+import { cleanKubeSpec } from './inCluster';
 import type { ClusterSpec, FleetModel, ImageSpec, PoolSpec, PrincipalSpec, AssignmentSpec } from './model';
 import { managedClusterExamples, roleAssignmentExample } from './fixtures';
 import { LATEST_NODE_IMAGES } from './catalog';
@@ -256,6 +257,22 @@ function latestImages(model: FleetModel): Record<string, string> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/** Every cluster's Kubernetes API server contents (built into objects only when the simulator serves them). */
+function kubeWires(model: FleetModel): Record<string, KubeWire> {
+  const out: Record<string, KubeWire> = {};
+  const asOf = model.asOf.toISOString();
+  for (const c of model.clusters) {
+    const spec = c.kube ?? cleanKubeSpec();
+    out[clusterId(c)] = {
+      reach: spec.reach,
+      spec,
+      pools: c.pools.map((p) => ({ name: p.name, osType: p.osType, count: p.count, image: imageVersion(p.image) ?? '' })),
+      asOf,
+    };
+  }
+  return out;
+}
+
 export function buildFleet(model: FleetModel): Fleet {
   const kubernetesVersions: Fleet['kubernetesVersions'] = {};
   for (const [location, catalog] of Object.entries(model.catalogs)) {
@@ -274,6 +291,7 @@ export function buildFleet(model: FleetModel): Fleet {
     latestNodeImageVersions: latestImages(model),
     roleAssignments: model.assignments.map(buildAssignment),
     directory: model.principals.filter((p) => !p.deleted).map(buildDirectoryEntry),
+    kube: kubeWires(model),
   };
   if (model.forbiddenSubscriptions.length > 0) fleet.forbiddenSubscriptions = [...model.forbiddenSubscriptions];
   return fleet;

@@ -13,6 +13,7 @@ import type {
   SubscriptionSpec,
 } from './model';
 import { Rng } from './random';
+import { assignKubeSpecs } from './inCluster';
 import { buildCatalog, catalogPatches, regionVariant, RETIRED_PATCHES, LTS_MINORS, OFFICIAL_MINORS } from './catalog';
 import { buildCluster, buildFleet, clusterId, templateFiles } from './build';
 import {
@@ -649,7 +650,8 @@ export function generateFleet(options: FleetOptions): GeneratedFleet {
     if (k < badEach) adminDeleted.push({ ...b.newGroup(`aks-admins-${team}-old-${k}`, 5), deleted: true });
     else if (k < 2 * badEach) adminUsers.push(b.newUser(k * 7 + 3, false));
     else if (k < 3 * badEach) adminEmpty.push(b.newGroup(`aks-admins-${team}-${k}`, 0));
-    else adminValid.push(b.newGroup(`aks-admins-${team}-${k}`, rng.between(1, 60)));
+    // Small admin groups: two on one cluster stay within the default cluster-admin holder limit (10).
+    else adminValid.push(b.newGroup(`aks-admins-${team}-${k}`, rng.between(1, 5)));
   }
   const others = totalPrincipals - adminCount;
   const deletedCount = Math.round(others * (options.deletedShare ?? 0.05));
@@ -843,6 +845,9 @@ export function generateFleet(options: FleetOptions): GeneratedFleet {
   // ---- forbidden subscriptions ------------------------------------------------------------------------------------
   const forbidden = Math.max(0, options.forbiddenSubscriptions ?? 0);
   model.forbiddenSubscriptions = [...subsWithClusters.keys()].slice(0, forbidden);
+
+  // ---- inside the clusters ----------------------------------------------------------------------------------------
+  assignKubeSpecs(model, (i) => clean.has(placements[i].index), { users, guests, deleted, groups }, options.seed);
 
   // ---- truth, and no accidental compliance ------------------------------------------------------------------------
   const ctx = truthContext(model);

@@ -34,6 +34,52 @@ export interface ApiSpec {
   ranges?: string[];
 }
 
+/** How the scanner reaches a cluster's Kubernetes API (the simulator's API server follows it). */
+export type KubeReach =
+  /** Public API server (or private with a network path): answers. */
+  | 'ok'
+  /** Private API server, no network path: the kubeconfig names the private FQDN, which does not resolve. */
+  | 'privateNoPath'
+  /** Authorized IP ranges exclude the scanner: connections get no answer (the client times out). */
+  | 'ipRangesExclude'
+  /** The scanner lacks the data actions (Azure RBAC) or an in-cluster binding (Kubernetes RBAC): 403 on every list. */
+  | 'forbidden'
+  /** The scanner lacks Azure Kubernetes Service Cluster User Role: listClusterUserCredential answers 403. */
+  | 'noClusterUserRole';
+
+export interface KubeBindingSpec {
+  kind: 'ClusterRoleBinding' | 'RoleBinding';
+  name: string;
+  namespace?: string;
+  /** The referenced role's name. */
+  role: string;
+  /** Default ClusterRole. */
+  roleKind?: 'ClusterRole' | 'Role';
+  subjects: { kind: 'User' | 'Group' | 'ServiceAccount'; name: string; namespace?: string }[];
+  /** Kubernetes' bootstrap policy (label kubernetes.io/bootstrapping: rbac-defaults). */
+  builtIn?: boolean;
+}
+
+/** What the cluster's Kubernetes API holds (the in-cluster rules' input). */
+export interface KubeSpec {
+  reach: KubeReach;
+  bindings: KubeBindingSpec[];
+  /** ClusterRoles beyond the built-in ones. */
+  customRoles: { name: string; grantsAll: boolean }[];
+  /** A kured DaemonSet in kube-system; lock = its weave.works/kured-node-lock annotation. */
+  kured?: { desired: number; ready: number; lock?: { node: string; ageHours: number } };
+  /** Pools whose last node runs a newer kernel than the others. */
+  skewPools: string[];
+}
+
+/** An AKS notification row of Resource Graph `containerserviceeventresources`. */
+export interface EventSpec {
+  eventType: string;
+  minor: string;
+  /** Days before the as-of date it was raised. */
+  daysAgo: number;
+}
+
 export interface ClusterSpec {
   /** Fixture file whose 200 body is the template. */
   template: string;
@@ -60,6 +106,10 @@ export interface ClusterSpec {
   autoUpgrade?: { upgradeChannel?: string; nodeOSUpgradeChannel?: string };
   /** Deterministic suffix for FQDNs. */
   fqdnHash: string;
+  /** The Kubernetes API's contents and reachability (absent: a cluster that answers with only built-in objects). */
+  kube?: KubeSpec;
+  /** AKS's own notifications about this cluster (containerserviceeventresources). */
+  events?: EventSpec[];
 }
 
 export interface PrincipalSpec {

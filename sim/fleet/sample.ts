@@ -2,8 +2,10 @@
 // bodies, with the variety a real platform team would see (out-of-support versions, LTS on Premium, platform support,
 // legacy Entra ID, local accounts, unmanaged node OS patching, stale node images, users bound directly, a deleted
 // admin group, a guest admin, private and public API servers) and one cluster whose name and tags are hostile input.
+import { cleanKubeSpec } from './inCluster';
 import type {
   AadSpec,
+  KubeSpec,
   AssignmentSpec,
   ClusterSpec,
   FleetModel,
@@ -79,7 +81,20 @@ type Scenario =
   | 'rbacMissing'
   | 'windows'
   | 'hostile'
-  | 'badOwnerTag';
+  | 'badOwnerTag'
+  // Inside the cluster (Kubernetes API):
+  | 'k8sUserBound'
+  | 'k8sGuestAdmin'
+  | 'k8sDeletedUser'
+  | 'systemMasters'
+  | 'bigClusterAdmins'
+  | 'kured'
+  | 'staleLock'
+  | 'kernelSkew'
+  | 'privateNoPath'
+  | 'ipRangesExclude'
+  | 'k8sForbidden'
+  | 'noClusterUserRole';
 
 type SubKey = 'paymentsProd' | 'paymentsNonProd' | 'platform' | 'retail' | 'sandbox';
 
@@ -92,50 +107,50 @@ const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
   ['checkout', 'prod', 'westeurope', 'paymentsProd', ['ltsPremium']],
   ['checkout', 'dr', 'northeurope', 'paymentsProd', ['ltsPremiumEnding']],
   ['checkout', 'stg', 'uksouth', 'paymentsNonProd', ['staleImages']],
-  ['checkout', 'dev', 'uksouth', 'paymentsNonProd', ['userBound', 'noAutoUpgrade']],
-  ['ledger', 'prod', 'westeurope', 'paymentsProd', ['deletedAdminGroup']],
+  ['checkout', 'dev', 'uksouth', 'paymentsNonProd', ['userBound', 'noAutoUpgrade', 'k8sUserBound']],
+  ['ledger', 'prod', 'westeurope', 'paymentsProd', ['deletedAdminGroup', 'privateNoPath']],
   ['ledger', 'dr', 'northeurope', 'paymentsProd', []],
   ['ledger', 'stg', 'westeurope', 'paymentsNonProd', ['platformSupport', 'poolBehind']],
-  ['ledger', 'dev', 'westeurope', 'paymentsNonProd', ['outOfSupport', 'unmanagedNodeOs', 'veryStaleImages']],
-  ['fraud', 'prod', 'eastus2', 'paymentsProd', ['guestAdmin']],
+  ['ledger', 'dev', 'westeurope', 'paymentsNonProd', ['outOfSupport', 'unmanagedNodeOs', 'veryStaleImages', 'kured', 'staleLock']],
+  ['fraud', 'prod', 'eastus2', 'paymentsProd', ['guestAdmin', 'k8sGuestAdmin']],
   ['fraud', 'dr', 'westus2', 'paymentsProd', []],
   ['fraud', 'stg', 'eastus2', 'paymentsNonProd', ['eolSoon']],
   ['fraud', 'dev', 'eastus2', 'paymentsNonProd', ['legacyEntra', 'localAccounts']],
   ['identity', 'prod', 'westeurope', 'platform', ['windows']],
   ['identity', 'dr', 'northeurope', 'platform', []],
   ['identity', 'stg', 'westeurope', 'platform', ['userAsAdminGroup']],
-  ['identity', 'dev', 'westeurope', 'platform', ['unmanagedNodeOs']],
+  ['identity', 'dev', 'westeurope', 'platform', ['unmanagedNodeOs', 'kured']],
   ['platform', 'prod', 'westeurope', 'platform', []],
   ['platform', 'dr', 'swedencentral', 'platform', ['ltsPremium']],
-  ['platform', 'stg', 'swedencentral', 'platform', ['emptyAdminGroup', 'nodeImageChannel']],
+  ['platform', 'stg', 'swedencentral', 'platform', ['emptyAdminGroup', 'nodeImageChannel', 'bigClusterAdmins']],
   ['platform', 'dev', 'westeurope', 'platform', ['preview']],
   ['observability', 'prod', 'northeurope', 'platform', []],
-  ['observability', 'dr', 'westeurope', 'platform', ['orphan']],
+  ['observability', 'dr', 'westeurope', 'platform', ['orphan', 'k8sDeletedUser']],
   ['observability', 'stg', 'northeurope', 'platform', ['unknownImage']],
-  ['observability', 'dev', 'northeurope', 'platform', ['noAzureRbac', 'openRanges']],
+  ['observability', 'dev', 'northeurope', 'platform', ['noAzureRbac', 'openRanges', 'noClusterUserRole']],
   ['gateway', 'prod', 'eastus2', 'platform', []],
   ['gateway', 'dr', 'westus2', 'platform', ['olderPatch']],
-  ['gateway', 'stg', 'eastus2', 'platform', ['nodeOsNone']],
+  ['gateway', 'stg', 'eastus2', 'platform', ['nodeOsNone', 'systemMasters']],
   ['gateway', 'dev', 'eastus2', 'platform', ['noEntra', 'localAccounts', 'publicApi']],
   ['search', 'prod', 'eastus2', 'retail', []],
   ['search', 'dr', 'westus2', 'retail', ['windows']],
   ['search', 'stg', 'eastus2', 'retail', ['userBoundAtResourceGroup']],
   ['search', 'dev', 'eastus2', 'retail', ['rbacMissing', 'badOwnerTag']],
-  ['catalog', 'prod', 'eastus2', 'retail', ['staleImages']],
+  ['catalog', 'prod', 'eastus2', 'retail', ['staleImages', 'kernelSkew']],
   ['catalog', 'dr', 'westus2', 'retail', []],
   ['catalog', 'stg', 'eastus2', 'retail', ['ancient', 'rbacOff', 'noEntra']],
-  ['catalog', 'dev', 'eastus2', 'retail', ['eolSoon', 'noAutoUpgrade']],
+  ['catalog', 'dev', 'eastus2', 'retail', ['eolSoon', 'noAutoUpgrade', 'ipRangesExclude']],
   ['orders', 'prod', 'uksouth', 'retail', []],
   ['orders', 'dr', 'westeurope', 'retail', ['poolBehind']],
   ['orders', 'stg', 'uksouth', 'retail', ['legacyEntra']],
   ['orders', 'dev', 'uksouth', 'retail', ['hostile']],
   ['web', 'prod', 'westeurope', 'retail', []],
-  ['web', 'dr', 'northeurope', 'retail', ['publicApi']],
+  ['web', 'dr', 'northeurope', 'retail', ['publicApi', 'k8sForbidden']],
   ['web', 'stg', 'westeurope', 'retail', ['userBound']],
   ['web', 'dev', 'westeurope', 'retail', ['outOfSupport', 'localAccounts']],
   ['api', 'prod', 'westeurope', 'retail', ['windows']],
   ['api', 'dr', 'northeurope', 'retail', []],
-  ['api', 'stg', 'westeurope', 'retail', ['veryStaleImages', 'unmanagedNodeOs']],
+  ['api', 'stg', 'westeurope', 'retail', ['veryStaleImages', 'unmanagedNodeOs', 'kernelSkew']],
   ['api', 'dev', 'westeurope', 'retail', ['platformSupport']],
   ['ml', 'prod', 'swedencentral', 'retail', []],
   ['ml', 'dr', 'westeurope', 'retail', ['orphan', 'openRanges']],
@@ -168,6 +183,48 @@ export const HOSTILE_TAGS: Record<string, string> = {
   formula: "=cmd|' /C calc'!A0",
   'display"name': `it's "quoted" & <b>bold</b>`,
 };
+
+/** What the sample cluster's Kubernetes API holds: a team group and a deployment service account, plus its scenarios. */
+function sampleKube(
+  spec: ClusterSpec,
+  has: (s: Scenario) => boolean,
+  P: Record<'developers' | 'readers' | 'alice' | 'dana' | 'bob', PrincipalSpec>,
+  team: string,
+): KubeSpec {
+  const kube = cleanKubeSpec();
+  kube.bindings.push(
+    { kind: 'RoleBinding', name: `${team}-developers-edit`, namespace: team, role: 'edit', subjects: [{ kind: 'Group', name: P.developers.id }] },
+    { kind: 'ClusterRoleBinding', name: 'readers-view', role: 'view', subjects: [{ kind: 'Group', name: P.readers.id }] },
+    { kind: 'ClusterRoleBinding', name: 'argocd-application-controller', role: 'edit', subjects: [{ kind: 'ServiceAccount', name: 'argocd-application-controller', namespace: 'argocd' }] },
+  ); // prettier-ignore
+  if (has('k8sUserBound')) {
+    kube.bindings.push(
+      { kind: 'RoleBinding', name: 'alice-edit', namespace: team, role: 'edit', subjects: [{ kind: 'User', name: P.alice.id }] },
+      { kind: 'RoleBinding', name: 'bob-view', namespace: team, role: 'view', subjects: [{ kind: 'User', name: P.bob.userPrincipalName ?? P.bob.id }] },
+    ); // prettier-ignore
+  }
+  if (has('k8sGuestAdmin')) {
+    kube.bindings.push({ kind: 'ClusterRoleBinding', name: 'fabrikam-support-admin', role: 'cluster-admin', subjects: [{ kind: 'User', name: P.dana.id }] }); // prettier-ignore
+  }
+  if (has('k8sDeletedUser')) {
+    kube.bindings.push({ kind: 'RoleBinding', name: 'former-sre-admin', namespace: 'monitoring', role: 'admin', subjects: [{ kind: 'User', name: '2c3d4e5f-0099-4b00-9000-000000000099' }] }); // prettier-ignore
+  }
+  if (has('systemMasters')) {
+    kube.bindings.push({ kind: 'ClusterRoleBinding', name: 'legacy-break-glass', role: 'cluster-admin', subjects: [{ kind: 'Group', name: 'system:masters' }] }); // prettier-ignore
+  }
+  if (has('bigClusterAdmins')) {
+    kube.bindings.push({ kind: 'ClusterRoleBinding', name: 'developers-cluster-admin', role: 'cluster-admin', subjects: [{ kind: 'Group', name: P.developers.id }] }); // prettier-ignore
+  }
+  const linuxNodes = spec.pools.filter((p) => p.osType === 'Linux').reduce((n, p) => n + Math.max(1, Math.min(p.count, 4)), 0);
+  if (has('kured')) kube.kured = { desired: linuxNodes, ready: linuxNodes };
+  if (has('staleLock') && kube.kured) kube.kured.lock = { node: `aks-${spec.pools[0].name}-00000000-vmss000001`, ageHours: 52 };
+  if (has('kernelSkew')) kube.skewPools = [spec.pools[spec.pools.length - 1].name];
+  if (has('privateNoPath')) kube.reach = 'privateNoPath';
+  if (has('ipRangesExclude')) kube.reach = 'ipRangesExclude';
+  if (has('k8sForbidden')) kube.reach = 'forbidden';
+  if (has('noClusterUserRole')) kube.reach = 'noClusterUserRole';
+  return kube;
+}
 
 /** The demo fleet (issue 7) with its ground truth; `asOf` places node image dates (default 2026-11-27). */
 export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
@@ -340,6 +397,7 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
       autoUpgrade: { upgradeChannel, nodeOSUpgradeChannel: upgradeChannel === 'node-image' ? undefined : nodeOSUpgradeChannel },
       fqdnHash: rng.hex(8),
     }; // prettier-ignore
+    spec.kube = sampleKube(spec, has, P, team);
     clusters.push(spec);
     if (has('userBound')) {
       clusterAssignments.push({ c: spec, p: P.alice, role: ROLE.clusterUser, scope: 'cluster' });

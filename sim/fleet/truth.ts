@@ -48,6 +48,9 @@
 import type { Severity, Status } from '../../src/model';
 import calendarFile from '../../src/catalog/support-calendar.json';
 import type { ClusterSpec, FleetModel, ImageSpec, PrincipalSpec } from './model';
+import { inClusterTruth, IN_CLUSTER_RULE_IDS, type InClusterRuleId } from './inCluster';
+
+export { IN_CLUSTER_RULE_IDS, type InClusterRuleId } from './inCluster';
 
 export type TruthEntry = { status: Status; severity?: Severity };
 export type GroundTruth = Map<string /* cluster id lower-case */, Record<string /* ruleId */, TruthEntry>>;
@@ -72,6 +75,8 @@ export const RULE_IDS = [
   'aks_rbac_no_guest_admins',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
+/** Every rule the truth covers: RULE_IDS (judged from Azure) and the in-cluster rules (judged from inside). */
+export const ALL_RULE_IDS = [...RULE_IDS, ...IN_CLUSTER_RULE_IDS] as const;
 
 /** The contract's AKS-access roles; `admin` = admin-level. */
 export const AKS_ROLES: Record<string, { name: string; admin: boolean }> = {
@@ -334,7 +339,7 @@ export function clusterTruth(
   flags: Map<string, ScopeFlags>,
   principals: Map<string, PrincipalSpec>,
   chains: Map<string, { name: string }[]>,
-): Record<RuleId, TruthEntry> {
+): Record<RuleId | InClusterRuleId, TruthEntry> {
   const sub = c.subscriptionId.toLowerCase();
   const keys = [
     clusterKey(c),
@@ -360,6 +365,7 @@ export function clusterTruth(
     aks_admin_groups_valid: adminGroupsTruth(c, principals),
     aks_rbac_no_orphaned_assignments: orphan ? fail('low') : PASS,
     aks_rbac_no_guest_admins: guestAdmin ? fail('high') : PASS,
+    ...inClusterTruth(c, principals),
   };
 }
 

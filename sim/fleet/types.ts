@@ -1,5 +1,26 @@
 // The simulator's fleet data: what the simulated tenant contains, in ARM / Graph wire form.
 import type { KubernetesVersionWire } from '../../src/model';
+import type { KubeReach, KubeSpec } from './model';
+
+/** What a simulated cluster's Kubernetes API server serves (objects are built from the spec when read). */
+export interface KubeWire {
+  reach: KubeReach;
+  spec: KubeSpec;
+  /** The cluster's pools: their nodes are listed by the API server. */
+  pools: { name: string; osType: string; count: number; image: string }[];
+  /** ISO time kured lock ages are counted back from. */
+  asOf: string;
+}
+
+/** A row of Resource Graph `containerserviceeventresources` (an AKS notification about one cluster). */
+export interface ContainerServiceEventRow {
+  id: string;
+  name: string;
+  type: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  properties: Record<string, unknown>;
+}
 
 export interface FleetSubscription {
   subscriptionId: string;
@@ -69,4 +90,8 @@ export interface Fleet {
    * out (403 when named explicitly). The ground truth still lists their clusters.
    */
   forbiddenSubscriptions?: string[];
+  /** Kubernetes API servers by cluster ID (any case); a cluster absent here serves only built-in objects. */
+  kube?: Record<string, KubeWire>;
+  /** AKS notifications (Resource Graph `containerserviceeventresources`). */
+  containerServiceEvents?: ContainerServiceEventRow[];
 }

@@ -41,6 +41,10 @@ export interface Settings {
   apiClientId?: string;
   /** The product API's application ID URI (the `aud` of v1.0 tokens, and the scope the scanner asks for). */
   apiAudience?: string;
+  /** Read bindings, DaemonSets and nodes inside each cluster (AKS_COMPLIANCE_IN_CLUSTER). */
+  inCluster: boolean;
+  /** aks_k8s_cluster_admin_holders threshold. */
+  maxClusterAdmins: number;
 }
 
 /** A setting that is missing or malformed; the message names the setting and what is wrong with it. */
@@ -183,6 +187,17 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
     default: '60',
   },
   {
+    name: 'AKS_COMPLIANCE_IN_CLUSTER',
+    meaning:
+      'read ClusterRoleBindings, RoleBindings, ClusterRoles, kube-system DaemonSets and nodes inside each cluster (`true`/`false`); needs the access in docs/permissions.md',
+    default: '`false`',
+  },
+  {
+    name: 'AKS_COMPLIANCE_MAX_CLUSTER_ADMINS',
+    meaning: 'rule threshold: most effective cluster-admin holders (groups expanded to their members) that pass',
+    default: '10',
+  },
+  {
     name: 'AKS_COMPLIANCE_SUPPORT_CALENDAR',
     meaning: 'path to your own end-of-support calendar JSON (same shape as the shipped file)',
     default: 'the shipped calendar',
@@ -271,6 +286,24 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   const value = Number(raw);
   if (value < min || value > max)
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`, name);
+  return value;
+}
+
+function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${describeValue(raw)}`, name);
+}
+
+function parseCount(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got ${describeValue(raw)}`, name);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`, name);
   return value;
 }
 
@@ -526,6 +559,8 @@ export function loadSettings(env: Env = process.env): Settings {
 
   const nodeImageMaxAgeDays = parseInteger(env, 'AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS', 30, 1, 3650);
   const eolWarningDays = parseInteger(env, 'AKS_COMPLIANCE_EOL_WARNING_DAYS', 60, 0, 3650);
+  const inCluster = parseBoolean(env, 'AKS_COMPLIANCE_IN_CLUSTER', false);
+  const maxClusterAdmins = parseCount(env, 'AKS_COMPLIANCE_MAX_CLUSTER_ADMINS', 10, 0, 100_000);
 
   const supportCalendarPath = read(env, 'AKS_COMPLIANCE_SUPPORT_CALENDAR');
   if (
@@ -551,6 +586,8 @@ export function loadSettings(env: Env = process.env): Settings {
     ownerTag,
     nodeImageMaxAgeDays,
     eolWarningDays,
+    inCluster,
+    maxClusterAdmins,
   };
   const optional = {
     tenantId,

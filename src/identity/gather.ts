@@ -25,6 +25,10 @@ export interface GatherAccessInput {
   /** From readInventory: subscription ID (lower case) -> management group names, nearest first. */
   chains: ReadonlyMap<string, readonly string[]>;
   scope: { subscriptions?: string[]; managementGroups?: string[] };
+  /** More object IDs to resolve (subjects of in-cluster bindings). */
+  extraPrincipals?: Iterable<string>;
+  /** More groups whose transitive members to count (groups bound to cluster-admin inside clusters). */
+  extraMemberCounts?: Iterable<string>;
 }
 
 /**
@@ -78,6 +82,11 @@ export async function gatherAccess(
       adminGroups.add(id.trim().toLowerCase());
       principalIds.add(id.trim().toLowerCase());
     }
+  }
+  for (const id of input.extraPrincipals ?? []) principalIds.add(id.trim().toLowerCase());
+  for (const id of input.extraMemberCounts ?? []) {
+    adminGroups.add(id.trim().toLowerCase());
+    principalIds.add(id.trim().toLowerCase());
   }
   const { directory, problems: directoryProblems } = await PrincipalDirectory.load(deps.clients.graph, principalIds, {
     ...deps.directoryOptions,

@@ -2,6 +2,7 @@
 import {
   normaliseLocation,
   type AccessView,
+  type InClusterView,
   type RegionCatalog,
   type RuleContext,
   type SupportCalendar,
@@ -9,6 +10,7 @@ import {
 
 export const DEFAULT_NODE_IMAGE_MAX_AGE_DAYS = 30;
 export const DEFAULT_EOL_WARNING_DAYS = 60;
+export const DEFAULT_MAX_CLUSTER_ADMINS = 10;
 
 export interface RuleContextInput {
   asOf: Date;
@@ -18,12 +20,20 @@ export interface RuleContextInput {
   catalogs: ReadonlyMap<string, RegionCatalog>;
   calendar: SupportCalendar;
   access?: AccessView;
+  inCluster?: InClusterView;
+  maxClusterAdmins?: number;
 }
 
 function days(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0)
     throw new RangeError(`${name} must be a whole number of days >= 0, got ${value}`);
+  return value;
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0, got ${value}`);
   return value;
 }
 
@@ -39,6 +49,8 @@ export function buildRuleContext(input: RuleContextInput): RuleContext {
     eolWarningDays: days(input.eolWarningDays, DEFAULT_EOL_WARNING_DAYS, 'eolWarningDays'),
     catalogs,
     calendar: input.calendar,
+    maxClusterAdmins: count(input.maxClusterAdmins, DEFAULT_MAX_CLUSTER_ADMINS, 'maxClusterAdmins'),
     ...(input.access ? { access: input.access } : {}),
+    ...(input.inCluster ? { inCluster: input.inCluster } : {}),
   };
 }

@@ -6,11 +6,15 @@ import { aksAutoUpgradeEnabled } from './aks_auto_upgrade_enabled';
 import { aksAzureRbacEnabled } from './aks_azure_rbac_enabled';
 import { aksEntraIdEnabled } from './aks_entra_id_enabled';
 import { aksEntraIdManaged } from './aks_entra_id_managed';
+import { aksK8sBindingsUseGroups } from './aks_k8s_bindings_use_groups';
+import { aksK8sClusterAdminHolders } from './aks_k8s_cluster_admin_holders';
 import { aksKubernetesRbacEnabled } from './aks_kubernetes_rbac_enabled';
 import { aksLocalAccountsDisabled } from './aks_local_accounts_disabled';
 import { aksNodeImageCurrent } from './aks_node_image_current';
 import { aksNodeOsUpgradeManaged } from './aks_node_os_upgrade_managed';
 import { aksNodePoolsMatchControlPlane } from './aks_node_pools_match_control_plane';
+import { aksNodeRebootManaged } from './aks_node_reboot_managed';
+import { aksNodeRebootPending } from './aks_node_reboot_pending';
 import { aksRbacBindingsUseGroups } from './aks_rbac_bindings_use_groups';
 import { aksRbacNoGuestAdmins } from './aks_rbac_no_guest_admins';
 import { aksRbacNoOrphanedAssignments } from './aks_rbac_no_orphaned_assignments';
@@ -43,7 +47,15 @@ export const RBAC_SUBJECT_RULES: readonly Rule[] = [
   aksRbacNoGuestAdmins,
 ];
 
+/** The rules judged from inside the cluster (Kubernetes API reads), in the contract's order. */
+export const IN_CLUSTER_RULES: readonly Rule[] = [
+  aksK8sBindingsUseGroups,
+  aksK8sClusterAdminHolders,
+  aksNodeRebootManaged,
+  aksNodeRebootPending,
+];
+
 /** Every rule, in the contract's catalog order. */
-export const ALL_RULES: Rule[] = [...CLUSTER_RULES, ...RBAC_SUBJECT_RULES];
+export const ALL_RULES: Rule[] = [...CLUSTER_RULES, ...RBAC_SUBJECT_RULES, ...IN_CLUSTER_RULES];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((rule) => [rule.id, rule]));

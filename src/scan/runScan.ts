@@ -7,6 +7,9 @@ import { fetchRegionCatalogs } from '../catalog/versionCatalog';
 import type { Settings } from '../config/settings';
 import { applyExemptions } from '../exemptions/exemptions';
 import { gatherAccess } from '../identity/gather';
+import { InClusterReader, type InClusterReaderOptions, type InClusterStats } from '../incluster/reader';
+import { InClusterReads } from '../incluster/state';
+import { subjectIds } from '../incluster/subjects';
 import { parseClusterId } from '../inventory/clusters';
 import { readInventory } from '../inventory/inventory';
 import {
@@ -36,6 +39,8 @@ export interface RunScanDeps {
   covered?: (subscriptions: string[]) => void;
   /** Tuning of Resource Graph paging and retries (production defaults when absent). */
   resourceGraph?: Omit<ResourceGraphReaderOptions, 'log' | 'abortSignal'>;
+  /** Tuning of the in-cluster pass (concurrency, per-cluster timeout, page size), when settings.inCluster is on. */
+  inCluster?: Omit<InClusterReaderOptions, 'log' | 'abortSignal'>;
 }
 
 /** Where a run spent its time and calls (the benchmark and the run's log line read these). */
@@ -44,6 +49,9 @@ export interface ScanMetrics {
   inventoryMs: number;
   catalogsMs: number;
   accessMs: number;
+  /** The in-cluster pass (0 when off) and its calls. */
+  inClusterMs: number;
+  inCluster?: InClusterStats;
   /** Rule evaluation and exemptions: wall time and the CPU time of this process. */
   rulesMs: number;
   rulesCpuMs: number;
@@ -186,6 +194,28 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   const catalogsMs = Date.now() - t;
   log(`catalogs: ${catalogs.size} regions in ${catalogsMs} ms`);
 
+  // In-cluster pass (opt-in): before access, so that the bindings' subjects are resolved with the other principals.
+  let inCluster: InClusterReads | undefined;
+  let inClusterStats: InClusterStats | undefined;
+  let inClusterMs = 0;
+  if (deps.settings.inCluster && clusters.length > 0) {
+    t = Date.now();
+    const reader = new InClusterReader(
+      { credential: deps.clients.credential, containerService: deps.clients.containerService },
+      { ...deps.inCluster, log, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) },
+    );
+    const reads = new InClusterReads();
+    try {
+      await reader.readAll(clusters, (cluster, read) => reads.set(cluster.id, read));
+    } finally {
+      reader.close();
+    }
+    inCluster = reads;
+    inClusterStats = { ...reader.stats };
+    inClusterMs = Date.now() - t;
+  }
+  const subjects = inCluster ? subjectIds(inCluster.values()) : undefined;
+
   let access: AccessView | undefined;
   let accessMs = 0;
   if (clusters.length > 0) {
@@ -196,7 +226,12 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     try {
       const gathered = await gatherAccess(
         { clients: deps.clients, reader },
-        { clusters, chains: inventory.chains, scope: accessScope },
+        {
+          clusters,
+          chains: inventory.chains,
+          scope: accessScope,
+          ...(subjects ? { extraPrincipals: subjects.principals, extraMemberCounts: subjects.memberCounts } : {}),
+        },
       );
       access = gathered.view;
       problems.push(...gathered.problems);
@@ -218,9 +253,11 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     asOf,
     nodeImageMaxAgeDays: deps.settings.nodeImageMaxAgeDays,
     eolWarningDays: deps.settings.eolWarningDays,
+    maxClusterAdmins: deps.settings.maxClusterAdmins,
     catalogs,
     calendar,
     ...(access ? { access } : {}),
+    ...(inCluster ? { inCluster } : {}),
   });
   const evaluated: ClusterReport[] = [];
   const step = Math.max(1, Math.ceil(clusters.length / 100));
@@ -243,6 +280,8 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     inventoryMs,
     catalogsMs,
     accessMs,
+    inClusterMs,
+    ...(inClusterStats ? { inCluster: inClusterStats } : {}),
     rulesMs,
     rulesCpuMs,
     regions: catalogs.size,

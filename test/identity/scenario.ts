@@ -136,6 +136,7 @@ export function context(access?: AccessView): RuleContext {
     asOf: new Date('2026-11-27T00:00:00Z'),
     nodeImageMaxAgeDays: 30,
     eolWarningDays: 60,
+    maxClusterAdmins: 10,
     catalogs: new Map(),
     calendar: { source: 'test', retrieved: '2026-11-27', minors: {} },
     access,
