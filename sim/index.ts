@@ -388,9 +388,17 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
     const isGraph = auth === 'graph';
     if (endpoint === 'kube') {
       if (kind === 'throttle') {
-        return { ...kubeStatus(429, 'TooManyRequests', 'Too many requests, please try again later.'), headers: { 'retry-after': retryAfter } };
+        return {
+          ...kubeStatus(429, 'TooManyRequests', 'Too many requests, please try again later.'),
+          headers: { 'retry-after': retryAfter },
+        };
       }
-      if (kind === 'error') return kubeStatus(spec?.errorStatus ?? 503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+      if (kind === 'error')
+        return kubeStatus(
+          spec?.errorStatus ?? 503,
+          'ServiceUnavailable',
+          'the server is currently unable to handle the request',
+        );
       return kubeStatus(403, 'Forbidden', 'forbidden');
     }
     if (kind === 'throttle') {

@@ -37,7 +37,12 @@ const LIST_ROUTES: ListRoute[] = [
 ]; // prettier-ignore
 
 /** A Kubernetes `Status` object (the API's error body). */
-export function kubeStatus(code: number, reason: string, message: string, details?: Record<string, unknown>): SimResponse {
+export function kubeStatus(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): SimResponse {
   return json(code, {
     kind: 'Status',
     apiVersion: 'v1',
@@ -99,7 +104,11 @@ export class KubeSim {
   }
 
   /** POST .../managedClusters/{name}/listClusterUserCredential: a kubeconfig (base64) for the cluster's API server. */
-  listClusterUserCredential(req: SimRequest, cluster: { id: string; name: string; properties: Record<string, unknown> }, resourceGroup: string): SimResponse {
+  listClusterUserCredential(
+    req: SimRequest,
+    cluster: { id: string; name: string; properties: Record<string, unknown> },
+    resourceGroup: string,
+  ): SimResponse {
     const wire = this.wireOf(cluster.id);
     if (wire.reach === 'noClusterUserRole') {
       return armError(
@@ -185,7 +194,8 @@ export class KubeSim {
     if (wire.reach === 'ipRangesExclude' || wire.reach === 'privateNoPath') return { status: 0, hang: true };
     const token = checkToken(AKS_SERVER_APP_ID);
     if (!token.ok) return kubeStatus(401, 'Unauthorized', 'Unauthorized');
-    if (req.method !== 'GET') return kubeStatus(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    if (req.method !== 'GET')
+      return kubeStatus(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     let route: ListRoute | undefined;
     let match: RegExpExecArray | null = null;
     for (const r of LIST_ROUTES) {
@@ -199,14 +209,20 @@ export class KubeSim {
     const namespace = route.namespace?.(match);
     if (wire.reach === 'forbidden') {
       const azureRbac = Boolean(
-        (entry.id && (this.fleet.clusters.find((c) => c.id.toLowerCase() === entry.id.toLowerCase())?.properties.aadProfile as Record<string, unknown> | undefined)?.enableAzureRBAC) === true,
+        (entry.id &&
+          (
+            this.fleet.clusters.find((c) => c.id.toLowerCase() === entry.id.toLowerCase())?.properties.aadProfile as
+              Record<string, unknown> | undefined
+          )?.enableAzureRBAC) === true,
       );
       const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
       const base = `${route.resource}${route.group ? `.${route.group}` : ''} is forbidden: User "${token.oid}" cannot list resource "${route.resource}" in API group "${route.group}" ${scope}`;
       return kubeStatus(
         403,
         'Forbidden',
-        azureRbac ? `${base}: User does not have access to the resource in Azure. Update role assignment to allow access.` : base,
+        azureRbac
+          ? `${base}: User does not have access to the resource in Azure. Update role assignment to allow access.`
+          : base,
         { group: route.group, kind: route.resource },
       );
     }
@@ -232,7 +248,9 @@ export class KubeSim {
     const next = offset + page.length;
     const metadata: Record<string, unknown> = { resourceVersion: rv };
     if (next < items.length) {
-      metadata.continue = Buffer.from(JSON.stringify({ k: `${key}|${path}`, o: next, rv } satisfies ContinueToken)).toString('base64url');
+      metadata.continue = Buffer.from(
+        JSON.stringify({ k: `${key}|${path}`, o: next, rv } satisfies ContinueToken),
+      ).toString('base64url');
       metadata.remainingItemCount = items.length - next;
     }
     return json(200, { kind: route.listKind, apiVersion: route.apiVersion, metadata, items: page });

@@ -266,7 +266,12 @@ function kubeWires(model: FleetModel): Record<string, KubeWire> {
     out[clusterId(c)] = {
       reach: spec.reach,
       spec,
-      pools: c.pools.map((p) => ({ name: p.name, osType: p.osType, count: p.count, image: imageVersion(p.image) ?? '' })),
+      pools: c.pools.map((p) => ({
+        name: p.name,
+        osType: p.osType,
+        count: p.count,
+        image: imageVersion(p.image) ?? '',
+      })),
       asOf,
     };
   }

@@ -96,7 +96,9 @@ export function inClusterTruth(
       }
       if (s.kind !== 'User' || s.name.startsWith('system:')) continue;
       const clusterRole = (b.roleKind ?? 'ClusterRole') === 'ClusterRole';
-      raise(clusterRole && (b.role === 'cluster-admin' || b.role === 'admin' || wildcard.has(b.role)) ? 'high' : 'medium');
+      raise(
+        clusterRole && (b.role === 'cluster-admin' || b.role === 'admin' || wildcard.has(b.role)) ? 'high' : 'medium',
+      );
     }
   }
   const holders = new Map<string, number>();
@@ -107,7 +109,12 @@ export function inClusterTruth(
     return p.kind === 'group' ? (p.transitiveMemberCount ?? 0) : 1;
   };
   for (const b of spec.bindings) {
-    if (b.kind !== 'ClusterRoleBinding' || b.role !== 'cluster-admin' || (b.roleKind ?? 'ClusterRole') !== 'ClusterRole') continue;
+    if (
+      b.kind !== 'ClusterRoleBinding' ||
+      b.role !== 'cluster-admin' ||
+      (b.roleKind ?? 'ClusterRole') !== 'ClusterRole'
+    )
+      continue;
     for (const s of b.subjects) {
       if (s.name.startsWith('system:')) continue;
       const name = s.kind === 'ServiceAccount' ? `${s.namespace ?? 'default'}/${s.name}` : s.name.toLowerCase();
@@ -140,7 +147,13 @@ export interface KubePools {
  * one kernel per pool, and are reachable; the others draw each in-cluster violation with `rate`. A separate random
  * sequence keeps every other choice of the fleet as it was.
  */
-export function assignKubeSpecs(model: FleetModel, clean: (index: number) => boolean, pools: KubePools, seed: number, rate = 0.25): void {
+export function assignKubeSpecs(
+  model: FleetModel,
+  clean: (index: number) => boolean,
+  pools: KubePools,
+  seed: number,
+  rate = 0.25,
+): void {
   const rng = new Rng(seed ^ 0x6b756265);
   const bigGroups = pools.groups.filter((g) => !g.deleted && (g.transitiveMemberCount ?? 0) > MAX_CLUSTER_ADMINS);
   const anyGroups = pools.groups.filter((g) => !g.deleted);
@@ -149,9 +162,20 @@ export function assignKubeSpecs(model: FleetModel, clean: (index: number) => boo
     c.kube = spec;
     const team = c.name.split('-')[1] ?? 'team';
     if (anyGroups.length > 0) {
-      spec.bindings.push({ kind: 'RoleBinding', name: `${team}-developers-edit`, namespace: team, role: 'edit', subjects: [{ kind: 'Group', name: rng.pick(anyGroups).id }] });
+      spec.bindings.push({
+        kind: 'RoleBinding',
+        name: `${team}-developers-edit`,
+        namespace: team,
+        role: 'edit',
+        subjects: [{ kind: 'Group', name: rng.pick(anyGroups).id }],
+      });
     }
-    spec.bindings.push({ kind: 'ClusterRoleBinding', name: 'argocd-application-controller', role: LIMITED_ROLE, subjects: [{ kind: 'ServiceAccount', name: 'argocd-application-controller', namespace: 'argocd' }] });
+    spec.bindings.push({
+      kind: 'ClusterRoleBinding',
+      name: 'argocd-application-controller',
+      role: LIMITED_ROLE,
+      subjects: [{ kind: 'ServiceAccount', name: 'argocd-application-controller', namespace: 'argocd' }],
+    });
     spec.customRoles.push({ name: LIMITED_ROLE, grantsAll: false });
     if (clean(i)) return;
     const user = (): string => {
@@ -168,30 +192,57 @@ export function assignKubeSpecs(model: FleetModel, clean: (index: number) => boo
       const namespaced = role !== 'cluster-admin' && rng.chance(0.5);
       spec.bindings.push(
         namespaced
-          ? { kind: 'RoleBinding', name: `${team}-${role}-user`, namespace: team, role, subjects: [{ kind: 'User', name: user() }] }
-          : { kind: 'ClusterRoleBinding', name: `${team}-${role}-user`, role, subjects: [{ kind: 'User', name: user() }] },
+          ? {
+              kind: 'RoleBinding',
+              name: `${team}-${role}-user`,
+              namespace: team,
+              role,
+              subjects: [{ kind: 'User', name: user() }],
+            }
+          : {
+              kind: 'ClusterRoleBinding',
+              name: `${team}-${role}-user`,
+              role,
+              subjects: [{ kind: 'User', name: user() }],
+            },
       );
     }
     if (rng.chance(rate / 5)) {
-      spec.bindings.push({ kind: 'ClusterRoleBinding', name: `${team}-break-glass`, role: 'cluster-admin', subjects: [{ kind: 'Group', name: 'system:masters' }] });
+      spec.bindings.push({
+        kind: 'ClusterRoleBinding',
+        name: `${team}-break-glass`,
+        role: 'cluster-admin',
+        subjects: [{ kind: 'Group', name: 'system:masters' }],
+      });
     }
     if (rng.chance(rate) && bigGroups.length > 0) {
-      spec.bindings.push({ kind: 'ClusterRoleBinding', name: `${team}-operators-cluster-admin`, role: 'cluster-admin', subjects: [{ kind: 'Group', name: rng.pick(bigGroups).id }] });
+      spec.bindings.push({
+        kind: 'ClusterRoleBinding',
+        name: `${team}-operators-cluster-admin`,
+        role: 'cluster-admin',
+        subjects: [{ kind: 'Group', name: rng.pick(bigGroups).id }],
+      });
     }
     if (rebootsLeftToUser(c)) {
       const roll = rng.float();
-      const nodes = c.pools.filter((p) => p.osType === 'Linux').reduce((sum, p) => sum + Math.max(1, Math.min(p.count, 4)), 0);
+      const nodes = c.pools
+        .filter((p) => p.osType === 'Linux')
+        .reduce((sum, p) => sum + Math.max(1, Math.min(p.count, 4)), 0);
       if (roll < 0.5) spec.kured = { desired: nodes, ready: nodes };
       else if (roll < 0.7) spec.kured = { desired: nodes, ready: Math.max(0, nodes - 1 - rng.int(2)) };
     }
     if (spec.kured && rng.chance(rate)) {
-      spec.kured.lock = { node: `aks-${c.pools[0].name}-00000000-vmss000000`, ageHours: rng.chance(0.3) ? rng.between(1, 20) : rng.between(30, 400) };
+      spec.kured.lock = {
+        node: `aks-${c.pools[0].name}-00000000-vmss000000`,
+        ageHours: rng.chance(0.3) ? rng.between(1, 20) : rng.between(30, 400),
+      };
     }
     if (rng.chance(rate)) spec.skewPools = [rng.pick(c.pools).name];
     if (rng.chance(rate / 2)) {
       const options: KubeSpec['reach'][] = ['forbidden', 'noClusterUserRole'];
       if (c.api?.private) options.push('privateNoPath');
-      if (c.api?.ranges && c.api.ranges.length > 0 && !c.api.ranges.includes('0.0.0.0/0')) options.push('ipRangesExclude');
+      if (c.api?.ranges && c.api.ranges.length > 0 && !c.api.ranges.includes('0.0.0.0/0'))
+        options.push('ipRangesExclude');
       spec.reach = rng.pick(options);
     }
   });

@@ -123,7 +123,13 @@ export function daemonSetWire(
   };
 }
 
-export function nodeWire(name: string, pool: string, os: 'linux' | 'windows', kernelVersion: string, image: string): WireObject {
+export function nodeWire(
+  name: string,
+  pool: string,
+  os: 'linux' | 'windows',
+  kernelVersion: string,
+  image: string,
+): WireObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -139,7 +145,9 @@ export function nodeWire(name: string, pool: string, os: 'linux' | 'windows', ke
     }),
     spec: { providerID: `azure:///subscriptions/.../virtualMachineScaleSets/aks-${pool}/virtualMachines/0` },
     status: {
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+      ],
       nodeInfo: {
         architecture: 'amd64',
         containerRuntimeVersion: 'containerd://1.7.27-1',
@@ -177,7 +185,9 @@ export function kubeObjects(
   if (spec.kured) {
     const annotations: Record<string, string> = {};
     if (spec.kured.lock) {
-      const created = new Date(asOf.getTime() - spec.kured.lock.ageHours * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const created = new Date(asOf.getTime() - spec.kured.lock.ageHours * 3_600_000)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z');
       annotations[KURED_LOCK] = JSON.stringify({
         nodeID: spec.kured.lock.node,
         metadata: { unschedulable: false },
@@ -186,16 +196,29 @@ export function kubeObjects(
       });
     }
     daemonsets.push(
-      daemonSetWire('kube-system', 'kured', 'ghcr.io/kubereboot/kured:1.17.1', spec.kured.desired, spec.kured.ready, annotations),
+      daemonSetWire(
+        'kube-system',
+        'kured',
+        'ghcr.io/kubereboot/kured:1.17.1',
+        spec.kured.desired,
+        spec.kured.ready,
+        annotations,
+      ),
     );
   }
   const nodes: WireObject[] = [];
   for (const pool of pools) {
     const os = pool.osType.toLowerCase() === 'windows' ? 'windows' : 'linux';
     const n = Math.max(spec.skewPools.includes(pool.name) ? 2 : 1, Math.min(pool.count, 4));
-    const vmss = uid(pool.name).replace(/[^0-9]/g, '').slice(0, 8).padEnd(8, '0');
+    const vmss = uid(pool.name)
+      .replace(/[^0-9]/g, '')
+      .slice(0, 8)
+      .padEnd(8, '0');
     for (let i = 0; i < n; i++) {
-      const name = os === 'windows' ? `${pool.name.slice(0, 6)}${String(i).padStart(6, '0')}` : `aks-${pool.name}-${vmss}-vmss${String(i).padStart(6, '0')}`;
+      const name =
+        os === 'windows'
+          ? `${pool.name.slice(0, 6)}${String(i).padStart(6, '0')}`
+          : `aks-${pool.name}-${vmss}-vmss${String(i).padStart(6, '0')}`;
       const base = os === 'windows' ? '10.0.20348.2966' : '5.15.0-1079-azure';
       const skewed = spec.skewPools.includes(pool.name) && i === n - 1;
       const kernel = skewed ? (os === 'windows' ? '10.0.20348.3091' : '5.15.0-1081-azure') : base;

@@ -111,7 +111,13 @@ const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
   ['ledger', 'prod', 'westeurope', 'paymentsProd', ['deletedAdminGroup', 'privateNoPath']],
   ['ledger', 'dr', 'northeurope', 'paymentsProd', []],
   ['ledger', 'stg', 'westeurope', 'paymentsNonProd', ['platformSupport', 'poolBehind']],
-  ['ledger', 'dev', 'westeurope', 'paymentsNonProd', ['outOfSupport', 'unmanagedNodeOs', 'veryStaleImages', 'kured', 'staleLock']],
+  [
+    'ledger',
+    'dev',
+    'westeurope',
+    'paymentsNonProd',
+    ['outOfSupport', 'unmanagedNodeOs', 'veryStaleImages', 'kured', 'staleLock'],
+  ],
   ['fraud', 'prod', 'eastus2', 'paymentsProd', ['guestAdmin', 'k8sGuestAdmin']],
   ['fraud', 'dr', 'westus2', 'paymentsProd', []],
   ['fraud', 'stg', 'eastus2', 'paymentsNonProd', ['eolSoon']],
@@ -215,9 +221,12 @@ function sampleKube(
   if (has('bigClusterAdmins')) {
     kube.bindings.push({ kind: 'ClusterRoleBinding', name: 'developers-cluster-admin', role: 'cluster-admin', subjects: [{ kind: 'Group', name: P.developers.id }] }); // prettier-ignore
   }
-  const linuxNodes = spec.pools.filter((p) => p.osType === 'Linux').reduce((n, p) => n + Math.max(1, Math.min(p.count, 4)), 0);
+  const linuxNodes = spec.pools
+    .filter((p) => p.osType === 'Linux')
+    .reduce((n, p) => n + Math.max(1, Math.min(p.count, 4)), 0);
   if (has('kured')) kube.kured = { desired: linuxNodes, ready: linuxNodes };
-  if (has('staleLock') && kube.kured) kube.kured.lock = { node: `aks-${spec.pools[0].name}-00000000-vmss000001`, ageHours: 52 };
+  if (has('staleLock') && kube.kured)
+    kube.kured.lock = { node: `aks-${spec.pools[0].name}-00000000-vmss000001`, ageHours: 52 };
   if (has('kernelSkew')) kube.skewPools = [spec.pools[spec.pools.length - 1].name];
   if (has('privateNoPath')) kube.reach = 'privateNoPath';
   if (has('ipRangesExclude')) kube.reach = 'ipRangesExclude';

@@ -152,7 +152,9 @@ export class InClusterReader {
       const lists = await this.readLists(access.config, access.caPem, controller.signal);
       const state = stateFromLists(lists);
       // No list readable (every one refused): the cluster as a whole was not read; the first refusal says why.
-      const reasons = IN_CLUSTER_KINDS.map((k) => ('reason' in lists[k] ? (lists[k] as { reason: string }).reason : undefined));
+      const reasons = IN_CLUSTER_KINDS.map((k) =>
+        'reason' in lists[k] ? (lists[k] as { reason: string }).reason : undefined,
+      );
       if (reasons.every((r) => r !== undefined)) {
         return this.count({ readable: false, reason: `${reasons[0] as string} (and every other list)` });
       }
@@ -298,7 +300,10 @@ export class InClusterReader {
   }
 
   /** Reads every cluster, `concurrency` at a time, logging progress; `onRead` sees each result as it comes. */
-  async readAll(clusters: ClusterRecord[], onRead: (cluster: ClusterRecord, read: InClusterRead) => void): Promise<void> {
+  async readAll(
+    clusters: ClusterRecord[],
+    onRead: (cluster: ClusterRecord, read: InClusterRead) => void,
+  ): Promise<void> {
     const log = this.options.log ?? (() => undefined);
     const started = Date.now();
     const step = Math.max(1, Math.ceil(clusters.length / 10));
@@ -310,7 +315,9 @@ export class InClusterReader {
         onRead(cluster, await this.readClusterState(cluster));
         done++;
         if (done % step === 0 && done < clusters.length) {
-          log(`inCluster: ${done}/${clusters.length} clusters read (${this.stats.unreadable} unreadable) in ${Date.now() - started} ms`);
+          log(
+            `inCluster: ${done}/${clusters.length} clusters read (${this.stats.unreadable} unreadable) in ${Date.now() - started} ms`,
+          );
         }
       }
     };
@@ -328,8 +335,14 @@ export class InClusterReader {
 }
 
 function isConnectionDrop(error: unknown): boolean {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
-  return code === 'ECONNRESET' || code === 'EPIPE' || (error as Error)?.name === 'FetchError' && /socket hang up|ECONNRESET/i.test((error as Error).message);
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } })?.code ??
+    (error as { cause?: { code?: unknown } })?.cause?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    ((error as Error)?.name === 'FetchError' && /socket hang up|ECONNRESET/i.test((error as Error).message))
+  );
 }
 
 function retryDelay(error: unknown, attempt: number): number {

@@ -37,7 +37,8 @@ export function describeFailure(what: string, error: unknown): string {
     if (error.code === 403) {
       return `no role: the Kubernetes API refused to list ${what} (403${message ? `: ${message}` : ''}); ${CUSTOM_ROLE_HINT}`;
     }
-    if (error.code === 401) return `the Kubernetes API did not accept the scanner's token for ${what} (401 Unauthorized)`;
+    if (error.code === 401)
+      return `the Kubernetes API did not accept the scanner's token for ${what} (401 Unauthorized)`;
     return `listing ${what} failed (HTTP ${error.code}${message ? `: ${message}` : ''})`;
   }
   const e = record(error);

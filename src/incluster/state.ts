@@ -12,7 +12,9 @@ export type InClusterKind = (typeof IN_CLUSTER_KINDS)[number];
 export type RawList = { items: unknown[] } | { reason: string };
 
 function parsed<T>(raw: RawList, parse: (item: unknown) => T | undefined): K8sList<T> {
-  return 'reason' in raw ? { readable: false, reason: raw.reason } : { readable: true, items: parseItems(raw.items, parse) };
+  return 'reason' in raw
+    ? { readable: false, reason: raw.reason }
+    : { readable: true, items: parseItems(raw.items, parse) };
 }
 
 export function stateFromLists(raw: Record<InClusterKind, RawList>): InClusterState {

@@ -13,7 +13,8 @@ export function subjectIds(reads: Iterable<InClusterRead>): { principals: Set<st
     for (const list of [clusterRoleBindings, roleBindings]) {
       if (!list.readable) continue;
       for (const b of list.items) {
-        const clusterAdmin = b.kind === 'ClusterRoleBinding' && b.roleRef.kind === 'ClusterRole' && b.roleRef.name === 'cluster-admin';
+        const clusterAdmin =
+          b.kind === 'ClusterRoleBinding' && b.roleRef.kind === 'ClusterRole' && b.roleRef.name === 'cluster-admin';
         for (const s of b.subjects) {
           if (!GUID.test(s.name)) continue;
           if (s.kind === 'User') principals.add(s.name.toLowerCase());

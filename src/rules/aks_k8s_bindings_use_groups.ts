@@ -1,13 +1,7 @@
 // Kubernetes RBAC inside the cluster: ClusterRoleBindings and RoleBindings bind Entra ID groups, not individual users.
 import type { K8sBinding, K8sClusterRole, RuleContext, RuleOutcome, Severity } from '../model';
 import { severityRank } from '../model';
-import {
-  bindingLabel,
-  inClusterOf,
-  isSystemName,
-  kubectlInvoke,
-  unreadableLists,
-} from '../incluster/ruleSupport';
+import { bindingLabel, inClusterOf, isSystemName, kubectlInvoke, unreadableLists } from '../incluster/ruleSupport';
 import { learn, plural, type DocumentedRule } from './common';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,14 +10,7 @@ const ADMIN_ROLES = new Set(['cluster-admin', 'admin']);
 const DETAILS_MAX = 100;
 
 export type UserSubjectClass =
-  | 'member'
-  | 'guest'
-  | 'not_in_directory'
-  | 'not_a_user'
-  | 'unresolved'
-  | 'upn'
-  | 'guest_upn'
-  | 'name';
+  'member' | 'guest' | 'not_in_directory' | 'not_a_user' | 'unresolved' | 'upn' | 'guest_upn' | 'name';
 
 export interface UserBinding {
   subject: string;

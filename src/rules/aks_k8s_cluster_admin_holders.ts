@@ -32,7 +32,10 @@ function groupCount(id: string, ctx: RuleContext): Pick<AdminHolder, 'holders' |
   if (lookup.object.kind !== 'group') return { ...named, holders: 1 };
   const count = ctx.access.transitiveMemberCount(id);
   if (count.state === 'known') return { ...named, holders: count.count };
-  return { ...named, note: `member count ${count.state === 'not_checked' ? 'not checked' : 'unreadable'}: ${count.reason}` };
+  return {
+    ...named,
+    note: `member count ${count.state === 'not_checked' ? 'not checked' : 'unreadable'}: ${count.reason}`,
+  };
 }
 
 export const aksK8sClusterAdminHolders: DocumentedRule = {
@@ -151,7 +154,10 @@ export const aksK8sClusterAdminHolders: DocumentedRule = {
   },
   remediation(cluster, outcome): string {
     if (outcome.status === 'fail')
-      return kubectlInvoke(cluster, 'kubectl get clusterrolebindings -o wide') + ` # and review: az aks show ${clusterArgs(cluster)} --query aadProfile.adminGroupObjectIDs`;
+      return (
+        kubectlInvoke(cluster, 'kubectl get clusterrolebindings -o wide') +
+        ` # and review: az aks show ${clusterArgs(cluster)} --query aadProfile.adminGroupObjectIDs`
+      );
     return kubectlInvoke(cluster, 'kubectl get clusterrolebindings -o wide');
   },
 };

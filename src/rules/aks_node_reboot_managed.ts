@@ -36,7 +36,10 @@ export const aksNodeRebootManaged: DocumentedRule = {
     const profile = readObject(cluster, 'autoUpgradeProfile');
     if (!profile.ok) return profile.outcome;
     const channel = rebootsLeftToUser(profile.value);
-    if ('error' in channel) return unknown(`${channel.error}, not a channel name`, { field: 'properties.autoUpgradeProfile.nodeOSUpgradeChannel' });
+    if ('error' in channel)
+      return unknown(`${channel.error}, not a channel name`, {
+        field: 'properties.autoUpgradeProfile.nodeOSUpgradeChannel',
+      });
     if (!channel.applies) {
       return {
         status: 'not_applicable',

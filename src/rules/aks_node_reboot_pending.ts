@@ -46,7 +46,7 @@ export const aksNodeRebootPending: DocumentedRule = {
   references: [learn('node-updates-kured'), 'https://kured.dev/docs/operation/', learn('node-image-upgrade')],
   evaluation:
     'Reads the nodes and groups them by the `kubernetes.azure.com/agentpool` label: a pool whose nodes report ' +
-    'different `status.nodeInfo.kernelVersion` values fails medium, naming the nodes per kernel. kured\'s lock ' +
+    "different `status.nodeInfo.kernelVersion` values fails medium, naming the nodes per kernel. kured's lock " +
     '(the `weave.works/kured-node-lock` annotation on its DaemonSet, `{"nodeID":..,"created":..}`) older than 24 ' +
     'hours at the as-of time fails medium, naming the node holding it. Unknown when nodes (or, with no skew found, ' +
     'DaemonSets) could not be read, or the cluster could not be reached.',

@@ -88,8 +88,12 @@ describe('in-cluster scan of the sample fleet', () => {
   it('names why a cluster could not be read', () => {
     const rule = 'aks_k8s_bindings_use_groups';
     expect(finding(report, 'aks-ledger-prod-weu', rule).message).toMatch(/private API server .*no network path/);
-    expect(finding(report, 'aks-catalog-dev-eus2', rule).message).toMatch(/authorized IP ranges .* do not let the scanner in/);
-    expect(finding(report, 'aks-web-dr-neu', rule).message).toMatch(/no role: the Kubernetes API refused to list .*403/);
+    expect(finding(report, 'aks-catalog-dev-eus2', rule).message).toMatch(
+      /authorized IP ranges .* do not let the scanner in/,
+    );
+    expect(finding(report, 'aks-web-dr-neu', rule).message).toMatch(
+      /no role: the Kubernetes API refused to list .*403/,
+    );
     expect(finding(report, 'aks-observability-dev-neu', rule).message).toMatch(
       /no role: listClusterUserCredential was refused \(403 AuthorizationFailed\).*Cluster User Role/,
     );
@@ -100,7 +104,9 @@ describe('in-cluster scan of the sample fleet', () => {
   it('names users, guests and deleted IDs, system:masters and the cluster-admin holders', () => {
     const guest = finding(report, 'aks-fraud-prod-eus2', 'aks_k8s_bindings_use_groups');
     expect(guest).toMatchObject({ status: 'fail', severity: 'high' });
-    expect(guest.message).toContain('Dana Dubois (Fabrikam) (dana.dubois_fabrikam.com#EXT#@contoso.onmicrosoft.com), a guest');
+    expect(guest.message).toContain(
+      'Dana Dubois (Fabrikam) (dana.dubois_fabrikam.com#EXT#@contoso.onmicrosoft.com), a guest',
+    );
     const deleted = finding(report, 'aks-observability-dr-weu', 'aks_k8s_bindings_use_groups');
     expect(deleted.message).toContain('not in the directory (deleted, or a user of another tenant)');
     expect(finding(report, 'aks-gateway-stg-eus2', 'aks_k8s_bindings_use_groups')).toMatchObject({
@@ -163,7 +169,11 @@ describe('in-cluster reads off', () => {
       expect(calls.kube).toBe(0);
       expect(calls.listClusterUserCredential).toBe(0);
       for (const c of report.clusters) {
-        for (const rule of ['aks_k8s_bindings_use_groups', 'aks_k8s_cluster_admin_holders', 'aks_node_reboot_pending']) {
+        for (const rule of [
+          'aks_k8s_bindings_use_groups',
+          'aks_k8s_cluster_admin_holders',
+          'aks_node_reboot_pending',
+        ]) {
           const f = c.findings.find((x) => x.ruleId === rule)!;
           expect(f.status).toBe('unknown');
           expect(f.message).toMatch(/In-cluster reads are off \(set AKS_COMPLIANCE_IN_CLUSTER=true/);
