@@ -39,6 +39,10 @@ describe('loadSettings', () => {
       ownerTag: 'owner',
       nodeImageMaxAgeDays: 30,
       eolWarningDays: 60,
+      inCluster: false,
+      maxClusterAdmins: 10,
+      inClusterConcurrency: 16,
+      inClusterTimeoutSeconds: 60,
     });
   });
 
@@ -93,6 +97,10 @@ describe('loadSettings', () => {
       AKS_COMPLIANCE_REPORT_URL: 'https://reports.contoso.com/aks',
       AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS: '14',
       AKS_COMPLIANCE_EOL_WARNING_DAYS: '0',
+      AKS_COMPLIANCE_IN_CLUSTER: 'TRUE',
+      AKS_COMPLIANCE_MAX_CLUSTER_ADMINS: '25',
+      AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY: '4',
+      AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS: '15',
       AKS_COMPLIANCE_SUPPORT_CALENDAR: calendar,
       AKS_COMPLIANCE_STORAGE: 'https://acct.table.core.windows.net/',
     });
@@ -103,6 +111,7 @@ describe('loadSettings', () => {
     expect(s.alertMinSeverity).toBe('medium');
     expect(s.nodeImageMaxAgeDays).toBe(14);
     expect(s.eolWarningDays).toBe(0);
+    expect([s.inCluster, s.maxClusterAdmins, s.inClusterConcurrency, s.inClusterTimeoutSeconds]).toEqual([true, 25, 4, 15]);
     expect(s.supportCalendarPath).toBe(calendar);
     expect(s.storage).toEqual({ kind: 'url', url: 'https://acct.table.core.windows.net' });
     expect(s.clientSecret).toBe('secret-value');
@@ -162,6 +171,9 @@ describe('loadSettings', () => {
       /must be a whole number of days, got "7.5"/,
     ],
     ['AKS_COMPLIANCE_EOL_WARNING_DAYS', { AKS_COMPLIANCE_EOL_WARNING_DAYS: 'sixty' }, /whole number/],
+    ['AKS_COMPLIANCE_IN_CLUSTER', { AKS_COMPLIANCE_IN_CLUSTER: 'yes' }, /must be true or false/],
+    ['AKS_COMPLIANCE_MAX_CLUSTER_ADMINS', { AKS_COMPLIANCE_MAX_CLUSTER_ADMINS: '-1' }, /whole number/],
+    ['AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY', { AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY: '0' }, /between 1 and 256/],
     ['AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS', { AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS: '0' }, /between 1 and 3650/],
     [
       'AKS_COMPLIANCE_SUBSCRIPTIONS',

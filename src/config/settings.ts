@@ -45,6 +45,10 @@ export interface Settings {
   inCluster: boolean;
   /** aks_k8s_cluster_admin_holders threshold. */
   maxClusterAdmins: number;
+  /** Clusters read at once by the in-cluster pass. */
+  inClusterConcurrency: number;
+  /** Budget of one cluster's in-cluster reads, in seconds. */
+  inClusterTimeoutSeconds: number;
 }
 
 /** A setting that is missing or malformed; the message names the setting and what is wrong with it. */
@@ -191,6 +195,17 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
     meaning:
       'read ClusterRoleBindings, RoleBindings, ClusterRoles, kube-system DaemonSets and nodes inside each cluster (`true`/`false`); needs the access in docs/permissions.md',
     default: '`false`',
+  },
+  {
+    name: 'AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY',
+    meaning: 'clusters the in-cluster pass reads at once',
+    default: '16',
+  },
+  {
+    name: 'AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS',
+    meaning:
+      "budget of one cluster's in-cluster reads; an API server that does not answer in time (authorized IP ranges, no network path) is unknown with that reason",
+    default: '60',
   },
   {
     name: 'AKS_COMPLIANCE_MAX_CLUSTER_ADMINS',
@@ -563,6 +578,8 @@ export function loadSettings(env: Env = process.env): Settings {
   const eolWarningDays = parseInteger(env, 'AKS_COMPLIANCE_EOL_WARNING_DAYS', 60, 0, 3650);
   const inCluster = parseBoolean(env, 'AKS_COMPLIANCE_IN_CLUSTER', false);
   const maxClusterAdmins = parseCount(env, 'AKS_COMPLIANCE_MAX_CLUSTER_ADMINS', 10, 0, 100_000);
+  const inClusterConcurrency = parseCount(env, 'AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY', 16, 1, 256);
+  const inClusterTimeoutSeconds = parseCount(env, 'AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS', 60, 1, 3600);
 
   const supportCalendarPath = read(env, 'AKS_COMPLIANCE_SUPPORT_CALENDAR');
   if (
@@ -590,6 +607,8 @@ export function loadSettings(env: Env = process.env): Settings {
     eolWarningDays,
     inCluster,
     maxClusterAdmins,
+    inClusterConcurrency,
+    inClusterTimeoutSeconds,
   };
   const optional = {
     tenantId,

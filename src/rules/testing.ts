@@ -6,6 +6,7 @@ import { toClusterRecord } from '../inventory/clusters';
 import type {
   AccessView,
   ClusterRecord,
+  InClusterView,
   KubernetesVersionWire,
   RegionCatalog,
   Rule,
@@ -140,6 +141,8 @@ export interface TestContextOptions {
   nodeImageMaxAgeDays?: number;
   eolWarningDays?: number;
   access?: AccessView;
+  inCluster?: InClusterView;
+  maxClusterAdmins?: number;
 }
 
 /** Default catalog: 1.31 (oldest GA), 1.32 (default), 1.33 GA, 1.34 preview; platform support is 1.30. */
@@ -155,6 +158,8 @@ export function testContext(options: TestContextOptions = {}): RuleContext {
     nodeImageMaxAgeDays: options.nodeImageMaxAgeDays,
     eolWarningDays: options.eolWarningDays,
     access: options.access,
+    inCluster: options.inCluster,
+    maxClusterAdmins: options.maxClusterAdmins,
   });
 }
 

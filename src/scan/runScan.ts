@@ -202,7 +202,13 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     t = Date.now();
     const reader = new InClusterReader(
       { credential: deps.clients.credential, containerService: deps.clients.containerService },
-      { ...deps.inCluster, log, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) },
+      {
+        concurrency: deps.settings.inClusterConcurrency,
+        timeoutInMs: deps.settings.inClusterTimeoutSeconds * 1000,
+        ...deps.inCluster,
+        log,
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      },
     );
     const reads = new InClusterReads();
     try {

@@ -113,7 +113,7 @@ describe('evaluate on the verbatim examples', () => {
       kubernetesVersion: '1.9.6',
       tags: { archv2: '', tier: 'production' },
     });
-    expect(cluster.findings).toHaveLength(17);
+    expect(cluster.findings).toHaveLength(21);
     expect(statuses(cluster)).toEqual({
       // 1.9 is older than 1.23 (minors compare as numbers) and is not in the catalog.
       aks_version_supported: 'fail:critical',
@@ -135,6 +135,11 @@ describe('evaluate on the verbatim examples', () => {
       aks_admin_groups_valid: 'not_applicable',
       aks_rbac_no_orphaned_assignments: 'unknown',
       aks_rbac_no_guest_admins: 'unknown',
+      // Without --kube nothing inside the cluster was read; no node OS channel leaves reboots to the user.
+      aks_k8s_bindings_use_groups: 'unknown',
+      aks_k8s_cluster_admin_holders: 'unknown',
+      aks_node_reboot_managed: 'unknown',
+      aks_node_reboot_pending: 'unknown',
     });
     expect(report.summary.failBySeverity).toEqual({ critical: 2, high: 3, medium: 2, low: 0 });
   });
@@ -187,6 +192,9 @@ describe('evaluate on the verbatim examples', () => {
     for (const [rule, status] of Object.entries(current)) {
       if (rule === 'aks_admin_groups_valid') expect(status).toBe('not_applicable');
       else if (RBAC_SUBJECT_RULES.includes(rule)) expect([rule, status]).toEqual([rule, 'unknown']);
+      // Without --kube the in-cluster rules are unknown (the node OS channel here makes reboots not applicable).
+      else if (rule === 'aks_node_reboot_managed') expect(status).toBe('not_applicable');
+      else if (rule.startsWith('aks_k8s_') || rule === 'aks_node_reboot_pending') expect(status).toBe('unknown');
       else expect([rule, status]).toEqual([rule, 'pass']);
     }
     expect(statuses(byName(report, 'platform'))).toMatchObject({
@@ -377,7 +385,7 @@ describe('evaluate exit codes and output', () => {
     expect(run.stdout).toMatch(/^Wrote out\/deep\/report\.csv \(csv\): 1 cluster: 7 fail/);
     const csv = box.read('out/deep/report.csv');
     expect(csv.split('\n')[0]).toMatch(/^"clusterId","clusterName",/);
-    expect(csv.trimEnd().split('\n')).toHaveLength(18);
+    expect(csv.trimEnd().split('\n')).toHaveLength(22);
   });
 
   test('table output fits 80 columns', async () => {

@@ -3,6 +3,7 @@ import { loadSupportCalendar } from '../../catalog/calendar';
 import { applyExemptions } from '../../exemptions/exemptions';
 import type { AccessView, RegionCatalog } from '../../model';
 import { readAccessInputs } from '../../offline/access';
+import { readKubeDir } from '../../offline/kube';
 import { readClustersFile, readExemptionsFile, readVersionsFile } from '../../offline/inputs';
 import { thresholdsFromEnv } from '../../offline/thresholds';
 import { buildReport } from '../../report/build';
@@ -24,6 +25,8 @@ Evaluates the rules offline on exported files (no Azure access).
   --role-assignments FILE  authorizationresources rows or az role assignment list --all -o json
   --directory FILE         a Graph directoryObjects/getByIds response
                            (without both, the RBAC-subject rules are unknown)
+  --kube DIR               DIR/<cluster name>/{clusterrolebindings,rolebindings,clusterroles,daemonsets,nodes}.json,
+                           each \`kubectl get <kind> -A -o json\` output (without it the in-cluster rules are unknown)
   --exemptions FILE        an array of exemption records
   --as-of YYYY-MM-DD       the date the age and horizon rules judge against (default: now)
   --format FORMAT          table, json, csv, md, html or sarif (default: from --output's extension, else table)
@@ -34,7 +37,7 @@ The report is complete (the clusters file is the whole inventory); rules whose o
 are unknown, and each such finding says which file would answer it.
 
 Settings read from the environment: AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS, AKS_COMPLIANCE_EOL_WARNING_DAYS,
-AKS_COMPLIANCE_SUPPORT_CALENDAR.
+AKS_COMPLIANCE_MAX_CLUSTER_ADMINS, AKS_COMPLIANCE_SUPPORT_CALENDAR.
 `;
 
 const OPTIONS = {
@@ -42,6 +45,7 @@ const OPTIONS = {
   versions: { type: 'string' },
   'role-assignments': { type: 'string' },
   directory: { type: 'string' },
+  kube: { type: 'string' },
   exemptions: { type: 'string' },
   'as-of': { type: 'string' },
   format: { type: 'string' },
@@ -74,15 +78,18 @@ export const run: CommandRunner = async (args, io) => {
     { roleAssignments: flags['role-assignments'], directory: flags.directory },
     io.cwd,
   );
+  const inCluster = flags.kube !== undefined ? readKubeDir(flags.kube, clusters, io.cwd) : undefined;
   const exemptions = flags.exemptions ? readExemptionsFile(flags.exemptions, asOf, io.cwd) : [];
 
   const ctx = buildRuleContext({
     asOf,
     nodeImageMaxAgeDays: thresholds.nodeImageMaxAgeDays,
     eolWarningDays: thresholds.eolWarningDays,
+    maxClusterAdmins: thresholds.maxClusterAdmins,
     catalogs,
     calendar,
     access,
+    ...(inCluster ? { inCluster } : {}),
   });
   const evaluated = applyExemptions(
     clusters.map((cluster) => evaluateCluster(cluster, ctx)),
