@@ -25,9 +25,10 @@ param nodeImageMaxAgeDays int
 param eolWarningDays int
 
 // Settings the product reads that are deliberately not set here (their defaults are right in Azure):
-// optional-settings: AzureWebJobsStorage, AKS_COMPLIANCE_ARM_ENDPOINT, AKS_COMPLIANCE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_CLIENT_SECRET, NODE_EXTRA_CA_CERTS, AKS_COMPLIANCE_SUPPORT_CALENDAR, AKS_COMPLIANCE_API_CLIENT_ID, AKS_COMPLIANCE_API_AUDIENCE
+// optional-settings: AzureWebJobsStorage, AKS_COMPLIANCE_ARM_ENDPOINT, AKS_COMPLIANCE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_CLIENT_SECRET, NODE_EXTRA_CA_CERTS, AKS_COMPLIANCE_SUPPORT_CALENDAR, AKS_COMPLIANCE_API_CLIENT_ID, AKS_COMPLIANCE_API_AUDIENCE, AKS_COMPLIANCE_IN_CLUSTER, AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY, AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS, AKS_COMPLIANCE_MAX_CLUSTER_ADMINS
 // (AKS_COMPLIANCE_API_CLIENT_ID / _AUDIENCE name the API's app registration; until they are set every HTTP function
 // answers a JSON 500 naming the setting. AZURE_TENANT_ID is the tenant whose tokens the HTTP functions accept.)
+// (in-cluster reads are off unless AKS_COMPLIANCE_IN_CLUSTER is set to true after granting docs/permissions.md's access.)
 // (AzureWebJobsStorage is identity-based: AzureWebJobsStorage__accountName/__credential/__clientId below.)
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {

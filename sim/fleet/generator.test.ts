@@ -9,7 +9,15 @@ import {
 } from './generator';
 import { CHANGED_CLUSTER_FIELDS, CHANGED_CLUSTER_PROPERTIES } from './build';
 import { managedClusterExamples } from './fixtures';
-import { ALL_RULE_IDS, RULE_IDS, SHIPPED_CALENDAR, AKS_ROLES, calendarEndDate, isCompliant, type GroundTruth } from './truth';
+import {
+  ALL_RULE_IDS,
+  RULE_IDS,
+  SHIPPED_CALENDAR,
+  AKS_ROLES,
+  calendarEndDate,
+  isCompliant,
+  type GroundTruth,
+} from './truth';
 import { OFFICIAL_MINORS, PLATFORM_MINOR, PREVIEW_MINOR } from './catalog';
 
 const truthJson = (t: GroundTruth) => JSON.stringify([...t.entries()]);

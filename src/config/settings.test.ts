@@ -111,7 +111,12 @@ describe('loadSettings', () => {
     expect(s.alertMinSeverity).toBe('medium');
     expect(s.nodeImageMaxAgeDays).toBe(14);
     expect(s.eolWarningDays).toBe(0);
-    expect([s.inCluster, s.maxClusterAdmins, s.inClusterConcurrency, s.inClusterTimeoutSeconds]).toEqual([true, 25, 4, 15]);
+    expect([s.inCluster, s.maxClusterAdmins, s.inClusterConcurrency, s.inClusterTimeoutSeconds]).toEqual([
+      true,
+      25,
+      4,
+      15,
+    ]);
     expect(s.supportCalendarPath).toBe(calendar);
     expect(s.storage).toEqual({ kind: 'url', url: 'https://acct.table.core.windows.net' });
     expect(s.clientSecret).toBe('secret-value');

@@ -45,8 +45,8 @@ describe('validateExemption', () => {
     expect(e.createdAt).toBe('2026-11-01T00:00:00.000Z');
   });
 
-  it('knows all 17 contract rule IDs', () => {
-    expect(new Set(CONTRACT_RULE_IDS).size).toBe(17);
+  it('knows all 21 contract rule IDs', () => {
+    expect(new Set(CONTRACT_RULE_IDS).size).toBe(21);
     for (const ruleId of CONTRACT_RULE_IDS) expect(validateExemption({ ...valid, ruleId }, NOW).ruleId).toBe(ruleId);
   });
 

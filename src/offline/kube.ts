@@ -14,7 +14,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The items of a `kubectl get -o json` answer: a `List` (or `<Kind>List`) with `items`. */
 export function listItems(json: unknown, file: string): unknown[] {
   if (!isObject(json) || !Array.isArray(json.items)) {
-    throw new InputError(file, 'expected `kubectl get <kind> -A -o json` output (an object with "kind": "List" and "items")');
+    throw new InputError(
+      file,
+      'expected `kubectl get <kind> -A -o json` output (an object with "kind": "List" and "items")',
+    );
   }
   if (typeof json.kind === 'string' && !json.kind.endsWith('List')) {
     throw new InputError(file, `"kind" is ${JSON.stringify(json.kind.slice(0, 40))}, not a List`);

@@ -113,6 +113,10 @@ describe('rule catalog', () => {
     'aks_admin_groups_valid',
     'aks_rbac_no_orphaned_assignments',
     'aks_rbac_no_guest_admins',
+    'aks_k8s_bindings_use_groups',
+    'aks_k8s_cluster_admin_holders',
+    'aks_node_reboot_managed',
+    'aks_node_reboot_pending',
   ];
 
   it('catalog: rules follow the contract order with unique IDs', () => {

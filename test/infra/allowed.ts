@@ -5,6 +5,8 @@ export const ALLOWED_AZURE_ROLES: Record<string, string> = {
   '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
   '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+  // listClusterUserCredential for the opt-in in-cluster reads (infra/incluster-reader-role.bicep).
+  '4abbcc35-e782-43d8-92c5-2d3f1bd2253f': 'Azure Kubernetes Service Cluster User Role',
 };
 // Microsoft Graph application permissions (app role IDs) the identity may hold.
 export const ALLOWED_GRAPH_ROLES: Record<string, string> = {
