@@ -1,5 +1,5 @@
 import { sampleFleet, HOSTILE_NAME, HOSTILE_TAGS } from './sample';
-import { ALL_RULE_IDS, RULE_IDS, isCompliant } from './truth';
+import { ALL_RULE_IDS, isCompliant } from './truth';
 import { DEFAULT_AS_OF } from './generator';
 import { toClusterRecord } from '../../src/inventory/clusters';
 
