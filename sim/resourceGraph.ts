@@ -423,7 +423,9 @@ export class ResourceGraphSim {
           ? this.clusterRows()
           : name === 'roleAssignments'
             ? this.roleAssignmentRows()
-            : this.chainRows();
+            : name === 'clusterEvents'
+              ? this.clusterEventRows()
+              : this.chainRows();
       this.rowsCache.set(name, rows);
     }
     return rows;
@@ -507,6 +509,25 @@ export class ResourceGraphSim {
     out.subscription = out.rows.map((r) => (groupOf.get(r) ? '' : subscriptionOf(String(r.scope))));
     out.atSubscription = out.rows.map((r) => /^\/subscriptions\/[^/]+$/.test(String(r.scope)));
     return out;
+  }
+
+  /** `containerserviceeventresources`: the fleet's AKS notifications about Kubernetes versions, projected. */
+  private clusterEventRows(): QueryRows {
+    const rows: Row[] = [];
+    for (const e of this.fleet.containerServiceEvents ?? []) {
+      if (String(e.type).toLowerCase() !== 'microsoft.containerservice/managedclusters/scheduledevents') continue;
+      const p = e.properties ?? {};
+      if (!String(p.eventType ?? '').startsWith('KubernetesVersion')) continue;
+      rows.push({
+        id: e.id,
+        subscriptionId: subscriptionOf(e.id),
+        eventType: String(p.eventType ?? ''),
+        kubernetesVersion: String(p.kubernetesVersion ?? ''),
+        eventTime: String(p.lastUpdateTime ?? ''),
+        eventDetails: String(p.eventDetails ?? ''),
+      });
+    }
+    return this.sorted(rows);
   }
 
   private chainRows(): QueryRows {

@@ -27,6 +27,18 @@ export type BestPracticeSection = 'identity-and-access' | 'version-upgrades' | '
  * `properties` keeps the ARM wire names (`enableRBAC`, `aadProfile.enableAzureRBAC`, ...), never the SDK model names.
  * Anything inside `properties` may be missing, null or of the wrong type: rules read it defensively.
  */
+/** An AKS notification about a cluster (Resource Graph `containerserviceeventresources`). */
+export interface AksNotification {
+  id: string;
+  /** `KubernetesVersionEOLTwoWeeks`, `KubernetesVersionEOLOneWeek`, `KubernetesVersionOutOfSupport`, ... */
+  eventType: string;
+  kubernetesVersion?: string;
+  time?: string;
+  details?: string;
+}
+
+export type ClusterNotifications = { readable: true; items: AksNotification[] } | { readable: false; reason: string };
+
 export interface ClusterRecord {
   id: string;
   name: string;
@@ -36,6 +48,8 @@ export interface ClusterRecord {
   tags: Record<string, string>;
   sku?: { name?: string; tier?: string } | null;
   properties: Record<string, unknown>;
+  /** AKS's notifications about the cluster, when the inventory read them. */
+  notifications?: ClusterNotifications;
 }
 
 /** One entry of a listKubernetesVersions response (`values[]`), in wire form. */

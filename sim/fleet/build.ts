@@ -2,6 +2,7 @@
 // ManagedClusters example bodies with only the fields below changed, so every other field keeps its real shape.
 import type { ArmManagedCluster, ArmRoleAssignment, DirectoryEntry, Fleet, KubeWire } from './types';
 import { cleanKubeSpec } from './inCluster';
+import { eventRows } from './events';
 import type { ClusterSpec, FleetModel, ImageSpec, PoolSpec, PrincipalSpec, AssignmentSpec } from './model';
 import { managedClusterExamples, roleAssignmentExample } from './fixtures';
 import { LATEST_NODE_IMAGES } from './catalog';
@@ -297,6 +298,7 @@ export function buildFleet(model: FleetModel): Fleet {
     roleAssignments: model.assignments.map(buildAssignment),
     directory: model.principals.filter((p) => !p.deleted).map(buildDirectoryEntry),
     kube: kubeWires(model),
+    containerServiceEvents: model.clusters.flatMap((c) => eventRows(clusterId(c), c, model.asOf)),
   };
   if (model.forbiddenSubscriptions.length > 0) fleet.forbiddenSubscriptions = [...model.forbiddenSubscriptions];
   return fleet;

@@ -14,6 +14,7 @@ import type {
 } from './model';
 import { Rng } from './random';
 import { assignKubeSpecs } from './inCluster';
+import { assignEvents } from './events';
 import { buildCatalog, catalogPatches, regionVariant, RETIRED_PATCHES, LTS_MINORS, OFFICIAL_MINORS } from './catalog';
 import { buildCluster, buildFleet, clusterId, templateFiles } from './build';
 import {
@@ -848,6 +849,7 @@ export function generateFleet(options: FleetOptions): GeneratedFleet {
 
   // ---- inside the clusters ----------------------------------------------------------------------------------------
   assignKubeSpecs(model, (i) => clean.has(placements[i].index), { users, guests, deleted, groups }, options.seed);
+  assignEvents(model, (i) => clean.has(placements[i].index), options.seed);
 
   // ---- truth, and no accidental compliance ------------------------------------------------------------------------
   const ctx = truthContext(model);

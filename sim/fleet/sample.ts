@@ -94,7 +94,9 @@ type Scenario =
   | 'privateNoPath'
   | 'ipRangesExclude'
   | 'k8sForbidden'
-  | 'noClusterUserRole';
+  | 'noClusterUserRole'
+  // AKS notifications (containerserviceeventresources):
+  | 'notifiedOutOfSupport';
 
 type SubKey = 'paymentsProd' | 'paymentsNonProd' | 'platform' | 'retail' | 'sandbox';
 
@@ -147,7 +149,7 @@ const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
   ['catalog', 'stg', 'eastus2', 'retail', ['ancient', 'rbacOff', 'noEntra']],
   ['catalog', 'dev', 'eastus2', 'retail', ['eolSoon', 'noAutoUpgrade', 'ipRangesExclude']],
   ['orders', 'prod', 'uksouth', 'retail', []],
-  ['orders', 'dr', 'westeurope', 'retail', ['poolBehind']],
+  ['orders', 'dr', 'westeurope', 'retail', ['poolBehind', 'notifiedOutOfSupport']],
   ['orders', 'stg', 'uksouth', 'retail', ['legacyEntra']],
   ['orders', 'dev', 'uksouth', 'retail', ['hostile']],
   ['web', 'prod', 'westeurope', 'retail', []],
@@ -407,6 +409,10 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
       fqdnHash: rng.hex(8),
     }; // prettier-ignore
     spec.kube = sampleKube(spec, has, P, team);
+    const minor = version.split('.').slice(0, 2).join('.');
+    if (has('outOfSupport') || has('ancient') || has('notifiedOutOfSupport'))
+      spec.events = [{ eventType: 'KubernetesVersionOutOfSupport', minor, daysAgo: 9 }];
+    if (has('eolSoon')) spec.events = [{ eventType: 'KubernetesVersionEOLTwoWeeks', minor, daysAgo: 3 }];
     clusters.push(spec);
     if (has('userBound')) {
       clusterAssignments.push({ c: spec, p: P.alice, role: ROLE.clusterUser, scope: 'cluster' });

@@ -49,6 +49,7 @@ import type { Severity, Status } from '../../src/model';
 import calendarFile from '../../src/catalog/support-calendar.json';
 import type { ClusterSpec, FleetModel, ImageSpec, PrincipalSpec } from './model';
 import { inClusterTruth, IN_CLUSTER_RULE_IDS, type InClusterRuleId } from './inCluster';
+import { notifiedOutOfSupport } from './events';
 
 export { IN_CLUSTER_RULE_IDS, type InClusterRuleId } from './inCluster';
 
@@ -358,8 +359,11 @@ export function clusterTruth(
     guestAdmin ||= f.guestAdmin;
   }
   const catalog = model.catalogs[c.location.toLowerCase()];
+  const versions = versionTruth(c, catalog, asOf);
+  // AKS's own out-of-support notice for the current minor wins over the catalog (aks_version_supported).
+  if (notifiedOutOfSupport(c)) versions.aks_version_supported = fail('critical');
   return {
-    ...versionTruth(c, catalog, asOf),
+    ...versions,
     ...configTruth(c, asOf),
     aks_rbac_bindings_use_groups: user ? fail('medium') : PASS,
     aks_admin_groups_valid: adminGroupsTruth(c, principals),

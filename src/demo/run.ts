@@ -115,7 +115,7 @@ export function demoEnvironment(sim: Simulator, azurite: Azurite, baseUrl: strin
     // The in-cluster rules read each simulated cluster's Kubernetes API; one sample cluster's authorized IP ranges
     // leave the scanner out, and a short budget keeps its wait short.
     AKS_COMPLIANCE_IN_CLUSTER: 'true',
-    AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS: '3',
+    AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS: '5',
   };
   // A process-level setting, not the product's: the CA is trusted in-process instead.
   delete env.NODE_EXTRA_CA_CERTS;

@@ -3,6 +3,7 @@
 import type { ClusterRecord, ScanProblem } from '../model';
 import { normaliseId } from '../model';
 import { toClusterRecord } from './clusters';
+import { attachNotifications } from './notifications';
 import { CLUSTERS_QUERY, SUBSCRIPTION_CHAINS_QUERY } from './queries';
 import { MAX_SUBSCRIPTIONS_PER_REQUEST, type ResourceGraphReader, type ResourceGraphScope } from './resourceGraph';
 
@@ -215,6 +216,8 @@ export async function readInventory(
       clusters.push(parsed.record);
     }
   }
+  // AKS's own notifications (end of support) over the same scopes; they never make the inventory incomplete.
+  if (clusters.length > 0) problems.push(...(await attachNotifications(reader, clusterScopes, clusters)));
   // Subscriptions refused by the clusters query are not part of what was read.
   subscriptions = subscriptions.filter((s) => !reader.forbiddenSubscriptions.has(s.toLowerCase()));
   // A refused subscription is reported by both queries in the same words: once is enough.

@@ -60,8 +60,21 @@ export const SUBSCRIPTION_CHAINS_QUERY = `resourcecontainers
 | project id, subscriptionId, name, managementGroupAncestorsChain = properties.managementGroupAncestorsChain
 | order by id asc`;
 
+/**
+ * AKS's own notifications about clusters' Kubernetes versions (AKS Communication Manager): end of support in two
+ * weeks, in one week, reached. Rows sit under their cluster's ID (`<cluster id>/scheduledevents/<id>`).
+ */
+export const CLUSTER_EVENTS_QUERY = `containerserviceeventresources
+| where type =~ 'microsoft.containerservice/managedclusters/scheduledevents'
+| where tostring(properties.eventType) startswith 'KubernetesVersion'
+| project id, subscriptionId, eventType = tostring(properties.eventType),
+    kubernetesVersion = tostring(properties.kubernetesVersion), eventTime = tostring(properties.lastUpdateTime),
+    eventDetails = tostring(properties.eventDetails)
+| order by id asc`;
+
 export const QUERIES = {
   clusters: CLUSTERS_QUERY,
+  clusterEvents: CLUSTER_EVENTS_QUERY,
   roleAssignments: ROLE_ASSIGNMENTS_QUERY,
   subscriptionChains: SUBSCRIPTION_CHAINS_QUERY,
 } as const;

@@ -1,6 +1,7 @@
 import { endOfSupport } from '../catalog/calendar';
 import { catalogFacts, formatVersion, minorKey, upgradeTarget } from '../catalog/support';
-import { normaliseLocation, type RuleOutcome } from '../model';
+import { normaliseLocation, type ClusterRecord, type RuleContext, type RuleOutcome } from '../model';
+import { withNotifications } from './notifications';
 import {
   clusterArgs,
   clusterOnLtsPlan,
@@ -52,51 +53,55 @@ export const aksVersionEndOfSupportHorizon: DocumentedRule = {
     return `az aks get-upgrades ${clusterArgs(cluster)} --output table`;
   },
   evaluate(cluster, ctx): RuleOutcome {
-    const version = readClusterVersion(cluster);
-    if (!version.ok) return version.outcome;
-    const v = version.value.version;
-    const minor = minorKey(v);
-    const ltsPlan = clusterOnLtsPlan(cluster);
-    const eos = endOfSupport(ctx.calendar, v, ltsPlan);
-    if (!eos) {
-      return unknown(
-        `Kubernetes ${minor} is not in the support calendar (${ctx.calendar.retrieved ? `retrieved ${ctx.calendar.retrieved}` : ctx.calendar.source}), so its end of support is not known.`,
-        { clusterVersion: version.value.text, minor },
-      );
-    }
-    const remainingMs = eos.date.getTime() - ctx.asOf.getTime();
-    const daysLeft = Math.floor(remainingMs / DAY_MS);
-    const location = typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
-    const catalog = ctx.catalogs.get(location);
-    const target = catalog?.readable ? upgradeTarget(catalogFacts(catalog), v) : undefined;
-    const details = {
-      clusterVersion: version.value.text,
-      minor,
-      endOfSupport: isoDay(eos.date),
-      lts: eos.lts,
-      estimated: eos.estimated,
-      daysLeft,
-      warningDays: ctx.eolWarningDays,
-      upgradeTarget: target && formatVersion(target) !== version.value.text ? formatVersion(target) : null,
-    };
-    const kind = eos.lts ? 'Long Term Support' : 'support';
-    const estimated = eos.estimated ? ' (estimated date)' : '';
-    if (remainingMs > ctx.eolWarningDays * DAY_MS) {
-      return {
-        status: 'pass',
-        message: `Kubernetes ${minor} ${kind} ends on ${isoDay(eos.date)}${estimated}, ${plural(daysLeft, 'day')} from now.`,
-        details,
-      };
-    }
-    const when =
-      remainingMs < 0
-        ? `ended on ${isoDay(eos.date)}${estimated}, ${plural(Math.ceil(-remainingMs / DAY_MS), 'day')} ago`
-        : `ends on ${isoDay(eos.date)}${estimated}, in ${plural(daysLeft, 'day')} (warning window ${ctx.eolWarningDays} days)`;
-    return {
-      status: 'fail',
-      severity: 'medium',
-      message: `Kubernetes ${minor} ${kind} ${when}: plan the upgrade${details.upgradeTarget ? ` to ${details.upgradeTarget}` : ''}.`,
-      details,
-    };
+    return withNotifications(cluster, judge(cluster, ctx));
   },
 };
+
+function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
+  const version = readClusterVersion(cluster);
+  if (!version.ok) return version.outcome;
+  const v = version.value.version;
+  const minor = minorKey(v);
+  const ltsPlan = clusterOnLtsPlan(cluster);
+  const eos = endOfSupport(ctx.calendar, v, ltsPlan);
+  if (!eos) {
+    return unknown(
+      `Kubernetes ${minor} is not in the support calendar (${ctx.calendar.retrieved ? `retrieved ${ctx.calendar.retrieved}` : ctx.calendar.source}), so its end of support is not known.`,
+      { clusterVersion: version.value.text, minor },
+    );
+  }
+  const remainingMs = eos.date.getTime() - ctx.asOf.getTime();
+  const daysLeft = Math.floor(remainingMs / DAY_MS);
+  const location = typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
+  const catalog = ctx.catalogs.get(location);
+  const target = catalog?.readable ? upgradeTarget(catalogFacts(catalog), v) : undefined;
+  const details = {
+    clusterVersion: version.value.text,
+    minor,
+    endOfSupport: isoDay(eos.date),
+    lts: eos.lts,
+    estimated: eos.estimated,
+    daysLeft,
+    warningDays: ctx.eolWarningDays,
+    upgradeTarget: target && formatVersion(target) !== version.value.text ? formatVersion(target) : null,
+  };
+  const kind = eos.lts ? 'Long Term Support' : 'support';
+  const estimated = eos.estimated ? ' (estimated date)' : '';
+  if (remainingMs > ctx.eolWarningDays * DAY_MS) {
+    return {
+      status: 'pass',
+      message: `Kubernetes ${minor} ${kind} ends on ${isoDay(eos.date)}${estimated}, ${plural(daysLeft, 'day')} from now.`,
+      details,
+    };
+  }
+  const when =
+    remainingMs < 0
+      ? `ended on ${isoDay(eos.date)}${estimated}, ${plural(Math.ceil(-remainingMs / DAY_MS), 'day')} ago`
+      : `ends on ${isoDay(eos.date)}${estimated}, in ${plural(daysLeft, 'day')} (warning window ${ctx.eolWarningDays} days)`;
+  return {
+    status: 'fail',
+    severity: 'medium',
+    message: `Kubernetes ${minor} ${kind} ${when}: plan the upgrade${details.upgradeTarget ? ` to ${details.upgradeTarget}` : ''}.`,
+    details,
+  };
+}

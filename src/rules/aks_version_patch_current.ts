@@ -1,5 +1,6 @@
 import { compareVersion, findMinor, formatVersion, minorKey, patchesBehind } from '../catalog/support';
-import type { RuleOutcome } from '../model';
+import type { ClusterRecord, RuleContext, RuleOutcome } from '../model';
+import { withNotifications } from './notifications';
 import { clusterArgs, learn, plural, readCatalog, readClusterVersion, unknown, type DocumentedRule } from './common';
 
 export const aksVersionPatchCurrent: DocumentedRule = {
@@ -23,57 +24,61 @@ export const aksVersionPatchCurrent: DocumentedRule = {
     return `az aks get-upgrades ${clusterArgs(cluster)} --output table`;
   },
   evaluate(cluster, ctx): RuleOutcome {
-    const version = readClusterVersion(cluster);
-    if (!version.ok) return version.outcome;
-    const catalogRead = readCatalog(cluster, ctx);
-    if (!catalogRead.ok) return catalogRead.outcome;
-    const facts = catalogRead.value;
-    const v = version.value.version;
-    const minor = minorKey(v);
-    const entry = findMinor(facts, v);
-    if (!entry) {
-      return {
-        status: 'not_applicable',
-        message: `Kubernetes ${minor} is not in the version catalog of ${facts.location}, so it has no patch to compare with.`,
-        details: { clusterVersion: version.value.text, minor, location: facts.location },
-      };
-    }
-    if (v.patch === undefined) {
-      return unknown(
-        `properties.${version.value.field} is "${version.value.text}", which has no patch number to compare.`,
-        { field: `properties.${version.value.field}`, clusterVersion: version.value.text },
-      );
-    }
-    const newest = entry.patches[entry.patches.length - 1];
-    if (!newest) {
-      return unknown(`The version catalog of ${facts.location} lists no patches for Kubernetes ${minor}.`, {
-        clusterVersion: version.value.text,
-        minor,
-        location: facts.location,
-      });
-    }
-    const current = { major: v.major, minor: v.minor, patch: v.patch };
-    const behind = patchesBehind(facts, current);
-    const details = {
-      clusterVersion: version.value.text,
-      newestPatch: formatVersion(newest),
-      patchesBehind: behind,
-      location: facts.location,
-    };
-    if (compareVersion(current, newest) >= 0) {
-      return {
-        status: 'pass',
-        message: `Kubernetes ${version.value.text} is the newest patch of ${minor} in ${facts.location}.`,
-        details,
-      };
-    }
-    return {
-      status: 'fail',
-      severity: 'medium',
-      message:
-        `Kubernetes ${version.value.text} is ${plural(behind, 'patch', 'patches')} behind the newest ` +
-        `${minor} patch ${formatVersion(newest)} in ${facts.location}.`,
-      details,
-    };
+    return withNotifications(cluster, judge(cluster, ctx));
   },
 };
+
+function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
+  const version = readClusterVersion(cluster);
+  if (!version.ok) return version.outcome;
+  const catalogRead = readCatalog(cluster, ctx);
+  if (!catalogRead.ok) return catalogRead.outcome;
+  const facts = catalogRead.value;
+  const v = version.value.version;
+  const minor = minorKey(v);
+  const entry = findMinor(facts, v);
+  if (!entry) {
+    return {
+      status: 'not_applicable',
+      message: `Kubernetes ${minor} is not in the version catalog of ${facts.location}, so it has no patch to compare with.`,
+      details: { clusterVersion: version.value.text, minor, location: facts.location },
+    };
+  }
+  if (v.patch === undefined) {
+    return unknown(
+      `properties.${version.value.field} is "${version.value.text}", which has no patch number to compare.`,
+      { field: `properties.${version.value.field}`, clusterVersion: version.value.text },
+    );
+  }
+  const newest = entry.patches[entry.patches.length - 1];
+  if (!newest) {
+    return unknown(`The version catalog of ${facts.location} lists no patches for Kubernetes ${minor}.`, {
+      clusterVersion: version.value.text,
+      minor,
+      location: facts.location,
+    });
+  }
+  const current = { major: v.major, minor: v.minor, patch: v.patch };
+  const behind = patchesBehind(facts, current);
+  const details = {
+    clusterVersion: version.value.text,
+    newestPatch: formatVersion(newest),
+    patchesBehind: behind,
+    location: facts.location,
+  };
+  if (compareVersion(current, newest) >= 0) {
+    return {
+      status: 'pass',
+      message: `Kubernetes ${version.value.text} is the newest patch of ${minor} in ${facts.location}.`,
+      details,
+    };
+  }
+  return {
+    status: 'fail',
+    severity: 'medium',
+    message:
+      `Kubernetes ${version.value.text} is ${plural(behind, 'patch', 'patches')} behind the newest ` +
+      `${minor} patch ${formatVersion(newest)} in ${facts.location}.`,
+    details,
+  };
+}

@@ -6,7 +6,8 @@ import {
   oldestSupportedTarget,
   compareMinor,
 } from '../catalog/support';
-import { normaliseLocation, type RuleOutcome } from '../model';
+import { normaliseLocation, type ClusterRecord, type RuleContext, type RuleOutcome } from '../model';
+import { applyOutOfSupportNotice } from './notifications';
 import {
   clusterArgs,
   clusterOnLtsPlan,
@@ -43,83 +44,87 @@ export const aksVersionSupported: DocumentedRule = {
     return `az aks get-upgrades ${clusterArgs(cluster)} --output table`;
   },
   evaluate(cluster, ctx): RuleOutcome {
-    const version = readClusterVersion(cluster);
-    if (!version.ok) return version.outcome;
-    const catalogRead = readCatalog(cluster, ctx);
-    if (!catalogRead.ok) return catalogRead.outcome;
-    const facts = catalogRead.value;
-    const catalog = ctx.catalogs.get(normaliseLocation(cluster.location));
-    if (catalog?.readable && catalog.upgradeProfileOf) {
-      return unknown(
-        `The versions given for ${facts.location} are this cluster's upgrade profile (az aks get-upgrades): it lists ` +
-          'the versions the cluster can move to, not which minors AKS supports. Pass the region catalog ' +
-          `(az aks get-versions -l ${facts.location} -o json) as --versions to judge support.`,
-        { location: facts.location, clusterVersion: version.value.text, upgradeProfileOf: catalog.upgradeProfileOf },
-      );
-    }
-    const v = version.value.version;
-    const minor = minorKey(v);
-    const entry = findMinor(facts, v);
-    const oldest = facts.oldestOfficialGaMinor ? minorKey(facts.oldestOfficialGaMinor) : undefined;
-    const newest = facts.newestOfficialGaMinor ? minorKey(facts.newestOfficialGaMinor) : undefined;
-    const target = oldestSupportedTarget(facts);
-    const details: Record<string, unknown> = {
-      clusterVersion: version.value.text,
-      minor,
-      location: facts.location,
-      oldestSupportedMinor: oldest ?? null,
-      newestSupportedMinor: newest ?? null,
-      catalogEntry: entry ? { preview: entry.preview, supportPlans: entry.supportPlans } : null,
-    };
-    const window = oldest && newest ? ` (supported in ${facts.location}: ${oldest} to ${newest})` : '';
-    const lts = clusterOnLtsPlan(cluster);
-    details.ltsPlan = lts;
-
-    if (lts && entry?.ltsCapable) {
-      return {
-        status: 'pass',
-        message: `Kubernetes ${version.value.text} is covered by Long Term Support (Premium tier, AKSLongTermSupport plan).`,
-        details: { ...details, supportedBy: 'AKSLongTermSupport' },
-      };
-    }
-    if (entry && entry.official) {
-      return {
-        status: 'pass',
-        message: `Kubernetes ${version.value.text} is an officially supported GA minor${window}.`,
-        details: { ...details, supportedBy: 'KubernetesOfficial' },
-      };
-    }
-    const upgrade = target && compareMinor(target, v) > 0 ? formatVersion(target) : undefined;
-    if (isPlatformSupportMinor(facts, v)) {
-      return {
-        status: 'fail',
-        severity: 'high',
-        message:
-          `Kubernetes ${version.value.text} is on platform support only (one minor below the oldest supported ${oldest}): ` +
-          `no Kubernetes security patches${upgrade ? `; upgrade to ${upgrade}` : ''}.`,
-        details: { ...details, supportedBy: 'platformSupport', upgradeTarget: upgrade ?? null },
-      };
-    }
-    if (entry && entry.preview) {
-      return {
-        status: 'fail',
-        severity: 'medium',
-        message: `Kubernetes ${minor} is listed only as a preview version in ${facts.location}: preview versions have no support agreement.`,
-        details: { ...details, supportedBy: 'preview', upgradeTarget: null },
-      };
-    }
-    const newerThanCatalog = facts.newestOfficialGaMinor && compareMinor(v, facts.newestOfficialGaMinor) > 0;
-    const why = entry
-      ? `is listed in ${facts.location} without official support (plans: ${entry.supportPlans.join(', ') || 'none'})`
-      : newerThanCatalog
-        ? `is not in the version catalog of ${facts.location}`
-        : `is out of support${window}`;
-    const ltsNote = lts ? ' The cluster is on the LTS plan, but the catalog does not offer LTS for this minor.' : '';
-    return {
-      status: 'fail',
-      severity: 'critical',
-      message: `Kubernetes ${version.value.text} ${why}${upgrade && !newerThanCatalog ? `; upgrade to ${upgrade}` : ''}.${ltsNote}`,
-      details: { ...details, supportedBy: null, upgradeTarget: newerThanCatalog ? null : (upgrade ?? null) },
-    };
+    return applyOutOfSupportNotice(cluster, judge(cluster, ctx));
   },
 };
+
+function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
+  const version = readClusterVersion(cluster);
+  if (!version.ok) return version.outcome;
+  const catalogRead = readCatalog(cluster, ctx);
+  if (!catalogRead.ok) return catalogRead.outcome;
+  const facts = catalogRead.value;
+  const catalog = ctx.catalogs.get(normaliseLocation(cluster.location));
+  if (catalog?.readable && catalog.upgradeProfileOf) {
+    return unknown(
+      `The versions given for ${facts.location} are this cluster's upgrade profile (az aks get-upgrades): it lists ` +
+        'the versions the cluster can move to, not which minors AKS supports. Pass the region catalog ' +
+        `(az aks get-versions -l ${facts.location} -o json) as --versions to judge support.`,
+      { location: facts.location, clusterVersion: version.value.text, upgradeProfileOf: catalog.upgradeProfileOf },
+    );
+  }
+  const v = version.value.version;
+  const minor = minorKey(v);
+  const entry = findMinor(facts, v);
+  const oldest = facts.oldestOfficialGaMinor ? minorKey(facts.oldestOfficialGaMinor) : undefined;
+  const newest = facts.newestOfficialGaMinor ? minorKey(facts.newestOfficialGaMinor) : undefined;
+  const target = oldestSupportedTarget(facts);
+  const details: Record<string, unknown> = {
+    clusterVersion: version.value.text,
+    minor,
+    location: facts.location,
+    oldestSupportedMinor: oldest ?? null,
+    newestSupportedMinor: newest ?? null,
+    catalogEntry: entry ? { preview: entry.preview, supportPlans: entry.supportPlans } : null,
+  };
+  const window = oldest && newest ? ` (supported in ${facts.location}: ${oldest} to ${newest})` : '';
+  const lts = clusterOnLtsPlan(cluster);
+  details.ltsPlan = lts;
+
+  if (lts && entry?.ltsCapable) {
+    return {
+      status: 'pass',
+      message: `Kubernetes ${version.value.text} is covered by Long Term Support (Premium tier, AKSLongTermSupport plan).`,
+      details: { ...details, supportedBy: 'AKSLongTermSupport' },
+    };
+  }
+  if (entry && entry.official) {
+    return {
+      status: 'pass',
+      message: `Kubernetes ${version.value.text} is an officially supported GA minor${window}.`,
+      details: { ...details, supportedBy: 'KubernetesOfficial' },
+    };
+  }
+  const upgrade = target && compareMinor(target, v) > 0 ? formatVersion(target) : undefined;
+  if (isPlatformSupportMinor(facts, v)) {
+    return {
+      status: 'fail',
+      severity: 'high',
+      message:
+        `Kubernetes ${version.value.text} is on platform support only (one minor below the oldest supported ${oldest}): ` +
+        `no Kubernetes security patches${upgrade ? `; upgrade to ${upgrade}` : ''}.`,
+      details: { ...details, supportedBy: 'platformSupport', upgradeTarget: upgrade ?? null },
+    };
+  }
+  if (entry && entry.preview) {
+    return {
+      status: 'fail',
+      severity: 'medium',
+      message: `Kubernetes ${minor} is listed only as a preview version in ${facts.location}: preview versions have no support agreement.`,
+      details: { ...details, supportedBy: 'preview', upgradeTarget: null },
+    };
+  }
+  const newerThanCatalog = facts.newestOfficialGaMinor && compareMinor(v, facts.newestOfficialGaMinor) > 0;
+  const why = entry
+    ? `is listed in ${facts.location} without official support (plans: ${entry.supportPlans.join(', ') || 'none'})`
+    : newerThanCatalog
+      ? `is not in the version catalog of ${facts.location}`
+      : `is out of support${window}`;
+  const ltsNote = lts ? ' The cluster is on the LTS plan, but the catalog does not offer LTS for this minor.' : '';
+  return {
+    status: 'fail',
+    severity: 'critical',
+    message: `Kubernetes ${version.value.text} ${why}${upgrade && !newerThanCatalog ? `; upgrade to ${upgrade}` : ''}.${ltsNote}`,
+    details: { ...details, supportedBy: null, upgradeTarget: newerThanCatalog ? null : (upgrade ?? null) },
+  };
+}

@@ -51,8 +51,8 @@ describe('in-cluster scan of the sample fleet', () => {
         clients: local.clients,
         log: (line) => lines.push(line),
         metrics: (m) => (metrics = m),
-        // Small pages exercise `continue`; a short budget keeps the firewalled cluster's wait short.
-        inCluster: { pageSize: 2, timeoutInMs: 8_000 },
+        // Small pages exercise `continue`; the firewalled cluster waits out the whole budget.
+        inCluster: { pageSize: 2, timeoutInMs: 30_000 },
       },
       { asOf: DEFAULT_AS_OF, runId: 'incluster-sample' },
     );
@@ -74,10 +74,10 @@ describe('in-cluster scan of the sample fleet', () => {
     const attempted = sample.model.clusters.filter((c) => c.aad.kind === 'managed').length;
     expect(calls.listClusterUserCredential).toBe(attempted);
     expect(stats!.credentialCalls).toBe(attempted);
-    // A private API server without a network path is never reached: its five calls end at name resolution.
+    // A private API server without a network path is never reached: its first call ends at name resolution.
     const noPath = sample.model.clusters.filter((c) => c.kube?.reach === 'privateNoPath').length;
     expect(noPath).toBe(1);
-    expect(calls.kube).toBe(stats!.kubeCalls - 5 * noPath);
+    expect(calls.kube).toBe(stats!.kubeCalls - noPath);
     // limit=2: every list of a readable cluster takes several pages (5 lists, most longer than 2 items).
     const readable = sample.model.clusters.filter((c) => c.aad.kind === 'managed' && (c.kube?.reach ?? 'ok') === 'ok');
     expect(stats!.readable).toBe(readable.length);
@@ -133,7 +133,7 @@ describe('in-cluster scan of a generated fleet', () => {
   beforeAll(async () => {
     local = await startLocalAzure({ fleet: generated.fleet, env: { AKS_COMPLIANCE_IN_CLUSTER: 'true' } });
     report = await runScan(
-      { settings: local.settings, clients: local.clients, inCluster: { timeoutInMs: 8_000 } },
+      { settings: local.settings, clients: local.clients, inCluster: { timeoutInMs: 30_000 } },
       { asOf: DEFAULT_AS_OF, runId: 'incluster-generated' },
     );
   });
