@@ -18,7 +18,60 @@ const on = (version: string) => withProperties(get, { currentKubernetesVersion: 
 const ltsVersions = withSupportPlans(shiftedVersions(7), '1.30', ['AKSLongTermSupport']);
 const premiumOn = (version: string) => withProperties(premium, { kubernetesVersion: version });
 
+const notified = (cluster: ReturnType<typeof on>, eventType: string, kubernetesVersion?: string) =>
+  withCluster(cluster, {
+    notifications: {
+      readable: true,
+      items: [
+        {
+          id: `${cluster.id}/scheduledevents/00000000-0000-4000-8000-000000000001`,
+          eventType,
+          ...(kubernetesVersion ? { kubernetesVersion } : {}),
+          time: '2026-11-20T00:00:00.000Z',
+          details: 'Kubernetes version 1.33 is out of support.',
+        },
+      ],
+    },
+  });
+
 describeRuleCases(aksVersionSupported, [
+  {
+    scenario: 'AKS notified KubernetesVersionOutOfSupport for the minor the catalog supports: fail critical',
+    cluster: notified(on('1.33.5'), 'KubernetesVersionOutOfSupport', '1.33'),
+    status: 'fail',
+    severity: 'critical',
+    message: [
+      /AKS notified that this cluster's Kubernetes version 1\.33 is out of support \(KubernetesVersionOutOfSupport, 2026-11-20/,
+      /the catalog alone gives pass/,
+    ],
+    details: { notifiedOutOfSupport: { eventType: 'KubernetesVersionOutOfSupport', kubernetesVersion: '1.33' } },
+  },
+  {
+    scenario: 'an OutOfSupport notice with an unreadable catalog is still a fail (positive evidence)',
+    cluster: notified(on('1.33.5'), 'KubernetesVersionOutOfSupport'),
+    context: { catalogs: new Map([['location1', { readable: false, location: 'location1', reason: 'HTTP 503' }]]) },
+    status: 'fail',
+    severity: 'critical',
+    message: /the catalog could not tell/,
+  },
+  {
+    scenario: 'an OutOfSupport notice for an older minor (before an upgrade) does not count; it shows in the details',
+    cluster: notified(on('1.33.5'), 'KubernetesVersionOutOfSupport', '1.30'),
+    status: 'pass',
+    details: { aksNotifications: [{ eventType: 'KubernetesVersionOutOfSupport', kubernetesVersion: '1.30' }] },
+  },
+  {
+    scenario: 'a two-week warning shows in the details and changes nothing',
+    cluster: notified(on('1.33.5'), 'KubernetesVersionEOLTwoWeeks', '1.33'),
+    status: 'pass',
+    details: { aksNotifications: [{ eventType: 'KubernetesVersionEOLTwoWeeks' }] },
+  },
+  {
+    scenario: 'notifications that could not be read are named in the details',
+    cluster: withCluster(on('1.33.5'), { notifications: { readable: false, reason: 'HTTP 429' } }),
+    status: 'pass',
+    details: { aksNotifications: 'not read: HTTP 429' },
+  },
   {
     scenario: 'GA minor with KubernetesOfficial passes',
     cluster: on('1.33.5'),
