@@ -74,7 +74,23 @@ it('computes the lower bound and the quota critical path as the issue defines th
       directoryObjects: 14_000,
       adminGroups: 2000,
       compliantClusters: 3000,
+      clusterEvents: 1500,
     },
   });
-  expect(bound.total).toBe(10 + 20 + 1 + 40 + 15 + 92);
+  // ... + 2 pages of AKS notifications (1500 rows).
+  expect(bound.total).toBe(10 + 20 + 1 + 40 + 15 + 92 + 2);
+});
+
+it('runs the in-cluster pass over every cluster and reports its calls per cluster', () => {
+  const ic = results.inCluster!;
+  expect(ic.clusters).toBe(200);
+  expect(ic.readable + ic.unreadable).toBe(ic.clusters);
+  expect(ic.readable).toBeGreaterThan(100);
+  // One listClusterUserCredential per attempted cluster, then five lists (one page each at the default limit).
+  expect(ic.callsPerCluster).toBeGreaterThan(4);
+  expect(ic.callsPerCluster).toBeLessThan(7);
+  for (const rule of ['aks_k8s_bindings_use_groups', 'aks_node_reboot_pending']) {
+    expect(Object.keys(ic.findings[rule]).sort()).toEqual(expect.arrayContaining(['fail', 'pass', 'unknown']));
+  }
+  expect(results.targets.map((t) => t.name)).toContain('in-cluster pass (200 clusters, concurrency 16)');
 });

@@ -103,6 +103,8 @@ export interface FleetStats {
   directoryObjects: number;
   adminGroups: number;
   compliantClusters: number;
+  /** AKS notification rows (containerserviceeventresources). */
+  clusterEvents: number;
 }
 
 export interface GeneratedFleet {
@@ -905,6 +907,7 @@ export function statsOf(model: FleetModel, fleet: Fleet, truth: GroundTruth): Fl
     directoryObjects: fleet.directory.length,
     adminGroups: adminIds.size,
     compliantClusters: [...truth.values()].filter(isCompliant).length,
+    clusterEvents: fleet.containerServiceEvents?.length ?? 0,
   };
 }
 

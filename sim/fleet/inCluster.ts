@@ -238,7 +238,7 @@ export function assignKubeSpecs(
       };
     }
     if (rng.chance(rate)) spec.skewPools = [rng.pick(c.pools).name];
-    if (rng.chance(rate / 2)) {
+    if (rng.chance(rate / 4)) {
       const options: KubeSpec['reach'][] = ['forbidden', 'noClusterUserRole'];
       if (c.api?.private) options.push('privateNoPath');
       if (c.api?.ranges && c.api.ranges.length > 0 && !c.api.ranges.includes('0.0.0.0/0'))
