@@ -128,6 +128,12 @@ test('demo --once scans the sample fleet through the timer handler, store and no
   );
   expect(mail).toMatch(/<html|<table|<p/i);
   expect(mail).not.toContain('<script>');
+  // The in-cluster rules are in the report and, where they fail high or worse, in the alerts.
+  expect(html).toContain('aks_k8s_bindings_use_groups');
+  expect(html).toContain('aks_node_reboot_managed');
+  const alertText = `${JSON.stringify(card)} ${mail}`;
+  expect(alertText).toMatch(/aks_k8s_bindings_use_groups|Kubernetes role bindings inside the cluster bind groups/);
+  expect(alertText).toMatch(/aks_node_reboot_managed|Nodes on the Unmanaged node OS channel are rebooted by kured/);
 }, 60_000);
 
 describe('the serving demo', () => {

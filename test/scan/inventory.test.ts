@@ -33,12 +33,18 @@ function reader(client: ResourceGraphClient = local.clients.resourceGraph): Reso
 }
 
 describe('readInventory', () => {
-  it('reads the tenant: one chain page, then ceil(1500/1000) cluster pages', async () => {
+  it('reads the tenant: one chain page, then ceil(1500/1000) cluster pages and one page of AKS notifications', async () => {
     const inventory = await readInventory(reader(), {});
     expect(inventory.complete).toBe(true);
     expect(inventory.problems).toEqual([]);
     expect(inventory.clusters.map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
-    expect(local.sim.counters.snapshot().resourceGraph).toBe(1 + 2);
+    expect(local.sim.counters.snapshot().resourceGraph).toBe(1 + 2 + 1);
+    // Every cluster carries its notifications as read (rows under its ID).
+    const notified = inventory.clusters.filter((c) => c.notifications?.readable && c.notifications.items.length > 0);
+    expect(notified.length).toBe(
+      new Set(generated.fleet.containerServiceEvents?.map((e) => e.id.split('/scheduledevents/')[0].toLowerCase()))
+        .size,
+    );
     expect(inventory.subscriptions.map((s) => s.toLowerCase()).sort()).toEqual(
       generated.fleet.subscriptions.map((s) => s.subscriptionId.toLowerCase()).sort(),
     );
@@ -103,11 +109,12 @@ describe('readInventory', () => {
     expect(inventory.problems[0].message).toMatch(/page 1 failed after 3 attempts \(HTTP 503/);
     expect(inventory.chains.size).toBe(0);
     expect(inventory.subscriptions).toEqual([]);
-    // The clusters query ran over the tenant (not over an empty list of subscriptions) and read both of its pages.
+    // The clusters query ran over the tenant (not over an empty list of subscriptions) and read both of its pages;
+    // the notifications query followed it over the same scope.
     expect(inventory.clusters.map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
     const statuses = local.sim.counters.byStatus();
     expect(statuses['resourceGraph 503']).toBe(3);
-    expect(statuses['resourceGraph 200']).toBe(2);
+    expect(statuses['resourceGraph 200']).toBe(3);
   });
 
   it('reads a management group: its subscriptions, then their clusters', async () => {

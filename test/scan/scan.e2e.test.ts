@@ -155,7 +155,8 @@ describe('scan of a generated fleet (tenant scope)', () => {
     const clusterPages = Math.ceil(CLUSTERS / 1000);
     const assignmentPages = Math.ceil(generated.stats.relevantAssignments / 1000);
     expect(statuses['resourceGraph 429'] ?? 0).toBe(0);
-    expect(calls.resourceGraph).toBe(chainPages + clusterPages + assignmentPages);
+    const eventPages = Math.max(1, Math.ceil(generated.stats.clusterEvents / 1000));
+    expect(calls.resourceGraph).toBe(chainPages + clusterPages + eventPages + assignmentPages);
     const locations = new Set(generated.fleet.clusters.map((c) => c.location.toLowerCase().replace(/\s+/g, '')));
     expect(locations.size).toBe(REGIONS);
     expect(calls.kubernetesVersions).toBe(locations.size);
