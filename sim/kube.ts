@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { kubeObjects, type KubeObjects, type WireObject } from './fleet/kube';
 import type { Fleet, KubeWire } from './fleet/types';
+import { AKS_SERVER_APP_ID } from './auth';
 import { armError, json, type SimRequest, type SimResponse } from './http';
 
-/** The AKS Microsoft Entra ID server application: the audience of tokens for AKS API servers. */
-export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 /** The client ID kubelogin uses (written into the kubeconfig's exec section, as AKS does). */
 const KUBELOGIN_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
 const DEFAULT_LIMIT_MAX = 500;
