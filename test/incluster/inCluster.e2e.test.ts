@@ -184,3 +184,35 @@ describe('in-cluster reads off', () => {
     }
   });
 });
+
+describe('in-cluster reads under throttling and errors', () => {
+  it('retries 429 (honouring Retry-After) and 5xx answers of the API server, then reads the cluster', async () => {
+    const sample = sampleFleet();
+    const local = await startLocalAzure({ fleet: sample.fleet });
+    try {
+      const { InClusterReader } = await import('../../src/incluster/reader');
+      const { toClusterRecord } = await import('../../src/inventory/clusters');
+      const row = sample.fleet.clusters.find((c) => c.name === 'aks-payments-prod-weu')!;
+      const parsed = toClusterRecord(row);
+      if ('error' in parsed) throw new Error(parsed.error);
+      const reader = new InClusterReader(
+        { credential: local.clients.credential, containerService: local.clients.containerService },
+        { timeoutInMs: 30_000 },
+      );
+      local.sim.faults.set('kube', { failNext: { count: 2, kind: 'throttle' }, retryAfterSeconds: 0.2 });
+      const first = await reader.readClusterState(parsed.record);
+      local.sim.faults.set('kube', { failNext: { count: 2, kind: 'error' }, errorStatus: 503 });
+      const second = await reader.readClusterState(parsed.record);
+      reader.close();
+      expect(first.readable && second.readable).toBe(true);
+      const statuses = local.sim.counters.byStatus();
+      expect(statuses['kube 429']).toBe(2);
+      expect(statuses['kube 503']).toBe(2);
+      expect(reader.stats.retries).toBe(4);
+      // Five lists per read, each answered once it got through.
+      expect(statuses['kube 200']).toBe(10);
+    } finally {
+      await local.stop();
+    }
+  });
+});
