@@ -247,3 +247,12 @@ export function assignKubeSpecs(
     }
   });
 }
+
+/**
+ * What an in-cluster rule concludes when in-cluster reads are off: unknown, except aks_node_reboot_managed on a
+ * channel that reboots nodes itself (not_applicable is decided from the cluster's properties alone).
+ */
+export function withInClusterOff(rule: string, entry: TruthEntry): TruthEntry {
+  if (!(IN_CLUSTER_RULE_IDS as readonly string[]).includes(rule)) return entry;
+  return rule === 'aks_node_reboot_managed' && entry.status === 'not_applicable' ? entry : UNKNOWN;
+}

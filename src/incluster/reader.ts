@@ -4,7 +4,7 @@
 // nothing could be); readAll runs it over a fleet with bounded concurrency.
 import { createHash } from 'node:crypto';
 import https from 'node:https';
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import {
   ApiException,
@@ -143,12 +143,15 @@ export class InClusterReader {
     const outer = this.options.abortSignal;
     const onAbort = () => controller.abort();
     outer?.addEventListener('abort', onAbort);
-    const timer = setTimeout(() => controller.abort(new Deadline()), this.timeoutInMs);
+    // The budget covers the cluster's own API server; the Azure calls before it (credential, token) have their own
+    // retries and are shared or cheap.
+    let timer: NodeJS.Timeout | undefined;
     let server: string | undefined;
     try {
       const access = await this.access(cluster, controller.signal);
       if ('reason' in access) return this.count({ readable: false, reason: access.reason });
       server = access.server;
+      timer = setTimeout(() => controller.abort(new Deadline()), this.timeoutInMs);
       const lists = await this.readLists(access.config, access.caPem, controller.signal);
       const state = stateFromLists(lists);
       // No list readable (every one refused): the cluster as a whole was not read; the first refusal says why.
@@ -166,7 +169,7 @@ export class InClusterReader {
         reason: unreachableReason(cluster, error, { timedOut, timeoutInMs: this.timeoutInMs, server }),
       });
     } finally {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);
     }
   }
@@ -175,6 +178,29 @@ export class InClusterReader {
     if (read.readable) this.stats.readable++;
     else this.stats.unreadable++;
     return read;
+  }
+
+  private tokenRequest?: Promise<AccessToken>;
+
+  /** One token for the AKS server application, shared by every cluster, asked again when it nears expiry. */
+  private async token(): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.tokenRequest) {
+        const request = this.deps.credential.getToken(AKS_SERVER_SCOPE).then((got) => {
+          if (!got?.token) throw new Error('no token returned');
+          return got;
+        });
+        this.tokenRequest = request;
+        // A failed sign-in is not remembered: the next cluster asks again.
+        request.catch(() => {
+          if (this.tokenRequest === request) this.tokenRequest = undefined;
+        });
+      }
+      const request = this.tokenRequest;
+      const got = await request;
+      if (got.expiresOnTimestamp - Date.now() > 2 * 60_000 || attempt >= 2) return got.token;
+      if (this.tokenRequest === request) this.tokenRequest = undefined;
+    }
   }
 
   /** The kubeconfig's server and CA, with the scanner's own token instead of the kubeconfig's user. */
@@ -205,9 +231,7 @@ export class InClusterReader {
     if (!target?.server) return { reason: 'the kubeconfig from listClusterUserCredential names no API server' };
     let token: string;
     try {
-      const got = await this.deps.credential.getToken(AKS_SERVER_SCOPE, { abortSignal: signal });
-      if (!got?.token) throw new Error('no token returned');
-      token = got.token;
+      token = await this.token();
     } catch (error) {
       if (signal.aborted) throw error;
       return {

@@ -1,6 +1,7 @@
 // The fault suite's world: a generated fleet in the simulator, a FindingStore on Azurite, the real notifier
 // (handleNotify) behind a small HTTP front that can be taken down, and runScanJob as the timer runs it.
 import http from 'node:http';
+import { withInClusterOff } from '../../sim/fleet/inCluster';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { AlertBatch } from '../../src/alerts/alerts';
@@ -155,14 +156,17 @@ export function verdictsOf(cluster: ClusterReport): Record<string, string> {
   );
 }
 
-/** Ground truth in the same form. */
+/** Ground truth in the same form (these runs read nothing inside the clusters). */
 export function truthVerdicts(generated: GeneratedFleet): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   for (const [id, rules] of generated.truth) {
     out.set(
       id,
       Object.fromEntries(
-        Object.entries(rules).map(([rule, t]) => [rule, t.status === 'fail' ? `fail/${t.severity}` : t.status]),
+        Object.entries(rules).map(([rule, truth]) => {
+          const t = withInClusterOff(rule, truth);
+          return [rule, t.status === 'fail' ? `fail/${t.severity}` : t.status];
+        }),
       ),
     );
   }
