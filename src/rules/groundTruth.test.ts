@@ -2,17 +2,41 @@
 // (some without a readable catalog), evaluated in-process. The scan tests cover the same through the simulator.
 import { changeClusters, generateFleet, truthFor, DEFAULT_AS_OF } from '../../sim/fleet/generator';
 import { toClusterRecord } from '../inventory/clusters';
-import type { RegionCatalog } from '../model';
+import type { AksNotification, ClusterRecord, RegionCatalog } from '../model';
+import { clusterOfEvent } from '../inventory/notifications';
 import { loadSupportCalendar } from '../catalog/calendar';
 import { buildRuleContext } from './context';
 import { evaluateCluster } from './engine';
 import { CLUSTER_RULES } from './index';
+
+/** The fleet's AKS notifications by cluster, as the inventory attaches them. */
+function notificationsOf(fleet: typeof generated.fleet): Map<string, AksNotification[]> {
+  const out = new Map<string, AksNotification[]>();
+  for (const e of fleet.containerServiceEvents ?? []) {
+    const cluster = clusterOfEvent(e.id);
+    if (!cluster) continue;
+    const p = e.properties as Record<string, string>;
+    const list = out.get(cluster) ?? [];
+    list.push({ id: e.id, eventType: p.eventType, kubernetesVersion: p.kubernetesVersion, time: p.lastUpdateTime });
+    out.set(cluster, list);
+  }
+  return out;
+}
+
+function recordOf(row: unknown, notices: Map<string, AksNotification[]>): ClusterRecord {
+  const converted = toClusterRecord(row);
+  if ('error' in converted) throw new Error(converted.error);
+  const record = converted.record;
+  record.notifications = { readable: true, items: notices.get(record.id.toLowerCase()) ?? [] };
+  return record;
+}
 
 const generated = generateFleet({ seed: 7, clusters: 2500, regions: 40, regionsWithoutCatalog: 3, poolsPerCluster: 3 });
 
 describe('cluster rules against generated ground truth', () => {
   it('ground truth: every finding of 2,500 generated clusters in 40 regions matches', () => {
     const { fleet, truth } = generated;
+    const notices = notificationsOf(fleet);
     const regions = new Set(fleet.clusters.map((c) => c.location.toLowerCase().replace(/\s+/g, '')));
     const catalogs = new Map<string, RegionCatalog>();
     for (const location of regions) {
@@ -29,9 +53,7 @@ describe('cluster rules against generated ground truth', () => {
     let compared = 0;
     const started = process.cpuUsage();
     for (const row of fleet.clusters) {
-      const converted = toClusterRecord(row);
-      if ('error' in converted) throw new Error(converted.error);
-      const report = evaluateCluster(converted.record, ctx, CLUSTER_RULES);
+      const report = evaluateCluster(recordOf(row, notices), ctx, CLUSTER_RULES);
       const expected = truth.get(row.id.toLowerCase());
       if (!expected) throw new Error(`no ground truth for ${row.id}`);
       for (const f of report.findings) {
@@ -83,10 +105,8 @@ describe('cluster rules against generated ground truth', () => {
     const ctx = buildRuleContext({ asOf, catalogs, calendar: loadSupportCalendar() });
     const mismatches: string[] = [];
     for (const row of fleet.clusters) {
-      const converted = toClusterRecord(row);
-      if ('error' in converted) throw new Error(converted.error);
       const expected = truth.get(row.id.toLowerCase())!;
-      for (const f of evaluateCluster(converted.record, ctx, CLUSTER_RULES).findings) {
+      for (const f of evaluateCluster(recordOf(row, notificationsOf(fleet)), ctx, CLUSTER_RULES).findings) {
         const want = expected[f.ruleId];
         const got = f.status === 'fail' ? `fail/${f.severity}` : f.status;
         const wanted = want.status === 'fail' ? `fail/${want.severity}` : want.status;
