@@ -32,6 +32,10 @@ function isTimer(options: Options): options is TimerFunctionOptions & { handler:
   return 'schedule' in options;
 }
 
+function isQueue(options: Options): boolean {
+  return 'queueName' in options;
+}
+
 /** The option objects a module exports: directly, or as a map of function name to options. */
 function exportedOptions(module: Record<string, unknown>): Options[] {
   const found: Options[] = [];
@@ -83,12 +87,12 @@ let httpOptions: (HttpFunctionOptions & { handler: unknown })[];
 
 beforeAll(() => {
   loaded = FUNCTION_FILES.map(load);
-  httpOptions = loaded.flatMap((l) => l.options.filter((o) => !isTimer(o))) as typeof httpOptions;
+  httpOptions = loaded.flatMap((l) => l.options.filter((o) => !isTimer(o) && !isQueue(o))) as typeof httpOptions;
 });
 
 describe('function files (src/functions)', () => {
   it('are the ones expected, with no test or helper files among them (the host loads every one)', () => {
-    expect(FUNCTION_FILES).toEqual(['http.ts', 'nightlyScan.ts', 'notify.ts']);
+    expect(FUNCTION_FILES).toEqual(['http.ts', 'nightlyScan.ts', 'notify.ts', 'scanQueue.ts']);
     for (const { file, options, registered } of loaded) {
       expect([file, options.length > 0]).toEqual([file, true]);
       // One exported options object per registered function.
@@ -100,7 +104,7 @@ describe('function files (src/functions)', () => {
     for (const file of FUNCTION_FILES) {
       const source = readFileSync(join(FUNCTIONS_DIR, file), 'utf8');
       const calls = [...source.matchAll(/\bapp\.(\w+)\(/g)].map((m) => m[1]);
-      expect([file, calls.every((c) => c === 'http' || c === 'timer')]).toEqual([file, true]);
+      expect([file, calls.every((c) => c === 'http' || c === 'timer' || c === 'storageQueue')]).toEqual([file, true]);
       expect([file, /\bapp\.\w+\([^)]*,\s*\{/.test(source)]).toEqual([file, false]);
     }
   });
@@ -135,7 +139,13 @@ describe('function files (src/functions)', () => {
 describe('HTTP routes', () => {
   it('registers every route of ROUTES under its name, with its methods and path', () => {
     const registered = new Set(loaded.flatMap((l) => l.registered));
-    expect([...registered].sort()).toEqual([...ROUTES.map((r) => r.name), 'nightlyScan'].sort());
+    expect([...registered].sort()).toEqual([...ROUTES.map((r) => r.name), 'nightlyScan', 'scanQueue'].sort());
+    // The on-demand scan worker: a Storage Queue trigger on the queue POST /api/scans writes to.
+    const queue = loaded.flatMap((l) => l.options.filter(isQueue)) as unknown as {
+      queueName: string;
+      connection: string;
+    }[];
+    expect(queue.map((q) => [q.queueName, q.connection])).toEqual([['aks-compliance-scans', 'AzureWebJobsStorage']]);
     for (const route of ROUTES) {
       const options = httpOptions.filter((o) => o.route === route.route);
       expect([route.route, options.length]).toEqual([route.route, 1]);

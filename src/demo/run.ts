@@ -24,6 +24,9 @@ import { DEMO_USER, startSimulator, type Simulator } from '../../sim';
 import { sampleFleet } from '../../sim/fleet/sample';
 import { trustCa } from '../../sim/trust';
 import { startAzurite, type Azurite } from '../../sim/azurite';
+import { createQueueClient } from '../azure/queues';
+import { runQueuedScan, SCAN_QUEUE } from '../scan/onDemand';
+import { localQueueHost, type LocalQueueHost } from './queueHost';
 import { startLocalServer, type LocalServer } from './server';
 
 export const DEFAULT_DEMO_PORT = 7071;
@@ -190,7 +193,9 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   const shownTokenFile = tokenFile.replace(process.cwd() + '/', '');
   let sim: Simulator | undefined;
   let azurite: Azurite | undefined;
+  let worker: LocalQueueHost | undefined;
   const stop = async () => {
+    await worker?.stop().catch(() => undefined);
     await Promise.allSettled([server?.close(), sim?.stop(), azurite?.dispose()]);
   };
   try {
@@ -203,9 +208,9 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     });
     const generated = sampleFleet(new Date());
     options.out(
-      `demo: starting Azurite (Table Storage, in memory) and the local Azure simulator with the sample fleet\n`,
+      `demo: starting Azurite (Table Storage and queues, in memory) and the local Azure simulator with the sample fleet\n`,
     );
-    [sim, azurite] = await Promise.all([startSimulator(generated.fleet), startAzurite()]);
+    [sim, azurite] = await Promise.all([startSimulator(generated.fleet), startAzurite({ queues: true })]);
     trustCa(sim.caPem);
     // The demo person signs in (the simulator issues the token as Entra ID would, roles from their groups).
     const token = sim.signIn.userToken({ ...DEMO_USER, lifetimeSeconds: DEMO_TOKEN_LIFETIME_SECONDS });
@@ -220,6 +225,15 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
     routes = routesWith(deps).map((route) =>
       route.name === 'notify' ? { ...route, handler: (r, c) => handleNotify(r, c, { settings, clients }) } : route,
     );
+    // POST /api/scans queues; the queue-triggered worker runs here as the Functions host would run it.
+    worker = localQueueHost({
+      queue: createQueueClient(settings, clients.credential, SCAN_QUEUE),
+      poison: createQueueClient(settings, clients.credential, `${SCAN_QUEUE}-poison`),
+      functionName: 'scanQueue',
+      handler: (entry, context) => runQueuedScan(entry, context, deps),
+      log,
+    });
+    worker.start();
     const startMs = Date.now() - t0;
     const subscriptions = generated.fleet.subscriptions?.length ?? 0;
     options.out(
@@ -330,7 +344,7 @@ export function servingMessage(url: string, tokenFile: string): string {
     `  curl -s ${auth} '${url}/api/reports/latest?format=json'`,
     `  curl -s ${auth} '${url}/api/reports/latest?format=csv&status=fail'`,
     `  curl -s ${auth} '${url}/api/reports/latest?format=html' -o report.html`,
-    `  curl -s -X POST ${auth} ${url}/api/scans        (a second scan: only changed status rows are written)`,
+    `  curl -s -X POST ${auth} ${url}/api/scans        (a second scan, queued: 202 with its report URL)`,
     `  curl -s ${auth} ${url}/api/exemptions`,
     'Press Ctrl+C to stop.',
     '',

@@ -13,8 +13,6 @@ export interface HttpDeps {
   clients: AzureClients;
   store: FindingStore;
   now?: () => Date;
-  /** How long POST /api/scans waits for the scan before answering 202 (default 200 s, under the 230 s HTTP limit). */
-  scanBudgetMs?: number;
 }
 
 export type Handler = (request: HttpRequest, context: InvocationContext, deps?: HttpDeps) => Promise<HttpResponseInit>;

@@ -1,31 +1,30 @@
 // POST /api/scans: an on-demand scan, optionally narrowed by the body to subscriptions or one cluster:
 //   {}  |  {"subscriptions": ["<guid>", ...]}  |  {"clusterId": "/subscriptions/.../managedClusters/NAME"}
-// The scan races a time budget below the HTTP limit (230 s on Azure's front ends): finished in time -> 200 with the
-// report; otherwise 202 with Location /api/reports/{runId}, which answers 202 until the run is recorded.
-// Limitation: after the 202 the scan goes on inside the same invocation; Functions does not guarantee work after a
-// response (an instance may be recycled). Such a run stays "running" in the store; the nightly timer is the
-// guaranteed path, and an interrupted on-demand run can simply be requested again.
+// Inside the configured scope only (403 naming it). The request is queued on a Storage Queue and run by the
+// queue-triggered function (src/functions/scanQueue.ts); the answer is 202 with Location /api/reports/{runId}, which
+// answers 202 until the run is recorded. One on-demand scan at a time: 409 with Retry-After while one is queued or
+// running.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { parseClusterId } from '../inventory/clusters';
-import { newRunId, ScanOptionError } from '../scan/runScan';
-import { runScanJob, type ScanJobResult } from '../scan/job';
-import { StoreBusyError } from '../store/findingStore';
+import type { QueueClient } from '@azure/storage-queue';
+import { createQueueClient } from '../azure/queues';
+import { outsideScope, SCAN_QUEUE, SCAN_SLOT_STALE_MS, type ScanMessage } from '../scan/onDemand';
+import { newRunId } from '../scan/runScan';
 import {
   HttpError,
   SUBSCRIPTION_ID,
   errorResponse,
+  jsonResponse,
   readJsonBody,
   readQuery,
   requireMethod,
   resolveDeps,
   respond,
-  runningResponse,
   type HttpDeps,
 } from './common';
+import { actorOf } from './exemptions';
 import { requireRole } from './auth';
-import { reportResponse } from './reports';
 
-export const DEFAULT_SCAN_BUDGET_MS = 200_000;
 const MAX_SUBSCRIPTIONS = 1000;
 
 export interface ScanRequest {
@@ -82,7 +81,19 @@ export function parseScanRequest(body: unknown): ScanRequest {
   return result;
 }
 
-type Outcome = { kind: 'done'; result: ScanJobResult } | { kind: 'error'; error: unknown } | { kind: 'timeout' };
+/** The client of the scan queue, created on first use per storage setting (and the queue with it). */
+const queues = new Map<string, Promise<QueueClient>>();
+function scanQueue(deps: HttpDeps): Promise<QueueClient> {
+  const key = JSON.stringify(deps.settings.storage ?? null);
+  let queue = queues.get(key);
+  if (!queue) {
+    const client = createQueueClient(deps.settings, deps.clients.credential, SCAN_QUEUE);
+    queue = client.createIfNotExists().then(() => client);
+    queue.catch(() => queues.delete(key));
+    queues.set(key, queue);
+  }
+  return queue;
+}
 
 export async function handleStartScan(
   request: HttpRequest,
@@ -91,55 +102,60 @@ export async function handleStartScan(
 ): Promise<HttpResponseInit> {
   return respond(context, 'scans', async () => {
     const resolved = resolveDeps(deps);
-    await requireRole(request, 'Scans.Run', resolved.settings);
+    const caller = await requireRole(request, 'Scans.Run', resolved.settings);
     requireMethod(request, ['POST']);
     readQuery(request, []);
     const scan = parseScanRequest(await readJsonBody(request));
-    const { settings, clients, store } = resolved;
-    const runId = newRunId(resolved.now?.() ?? new Date());
+    const outside = outsideScope(scan, resolved.settings);
+    if (outside) throw new HttpError(403, 'OutsideConfiguredScope', outside);
+    const { store } = resolved;
+    const now = resolved.now?.() ?? new Date();
+    const runId = newRunId(now);
     const location = new URL(`/api/reports/${encodeURIComponent(runId)}`, request.url).toString();
 
-    // Recorded as running before anything else, so the Location answers from the first moment.
-    await store.markRunStarted({
-      runId,
-      trigger: 'http',
-      scope: {
-        subscriptions: scan.subscriptions ?? [],
-        managementGroups: [],
-        ...(scan.clusterId ? { clusterId: scan.clusterId } : {}),
-      },
-    });
-    const job = runScanJob(
-      { settings, clients, store, log: (line) => context.log(line) },
-      { runId, trigger: 'http', ...scan, notify: true },
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race<Outcome>([
-      job.then(
-        (result): Outcome => ({ kind: 'done', result }),
-        (error: unknown): Outcome => ({ kind: 'error', error }),
-      ),
-      new Promise<Outcome>((resolve) => {
-        timer = setTimeout(() => resolve({ kind: 'timeout' }), resolved.scanBudgetMs ?? DEFAULT_SCAN_BUDGET_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-
-    if (outcome.kind === 'timeout') {
-      job.then(
-        (r) => context.log(`scans: run ${r.runId} finished after its 202 (${r.run.status})`),
-        (error: unknown) =>
-          context.error(`scans: run ${runId} failed after its 202: ${(error as Error)?.message ?? String(error)}`),
+    const holder = await store.claimScanSlot(runId, SCAN_SLOT_STALE_MS);
+    if (holder) {
+      return errorResponse(
+        409,
+        'ScanInProgress',
+        `on-demand scan ${holder.runId} (queued ${holder.claimedAt}) is still queued or running; one runs at a time`,
+        {
+          'Retry-After': '60',
+          Location: new URL(`/api/reports/${encodeURIComponent(holder.runId)}`, request.url).toString(),
+        },
       );
-      return runningResponse(runId, { report: location }, { Location: location });
     }
-    if (outcome.kind === 'error') {
-      const error = outcome.error;
-      if (error instanceof ScanOptionError)
-        throw new HttpError(400, 'InvalidBody', `${error.option}: ${error.message}`);
-      if (error instanceof StoreBusyError) return errorResponse(409, 'ScanInProgress', error.message);
+    const message: ScanMessage = {
+      runId,
+      ...(scan.subscriptions ? { subscriptions: scan.subscriptions } : {}),
+      ...(scan.clusterId ? { clusterId: scan.clusterId } : {}),
+      requestedBy: actorOf(caller),
+      requestedAt: now.toISOString(),
+    };
+    try {
+      // Recorded as running first, so the Location answers from the first moment.
+      await store.markRunStarted({
+        runId,
+        trigger: 'http',
+        scope: {
+          subscriptions: scan.subscriptions ?? [],
+          managementGroups: [],
+          ...(scan.clusterId ? { clusterId: scan.clusterId } : {}),
+        },
+      });
+      const queue = await scanQueue(resolved);
+      // The Functions host reads queue messages as base64 (host.json messageEncoding default).
+      await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
+    } catch (error) {
+      await store.releaseScanSlot(runId).catch(() => undefined);
+      await store.markRunFailed(runId, `not queued: ${(error as Error).message}`, 'http').catch(() => undefined);
       throw error;
     }
-    return reportResponse(outcome.result.report, 'json', undefined, 200, { Location: location });
+    context.log(`scans: run ${runId} queued by ${message.requestedBy.oid}`);
+    return jsonResponse(
+      202,
+      { runId, status: 'queued', report: location },
+      { Location: location, 'Retry-After': '30' },
+    );
   });
 }

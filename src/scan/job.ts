@@ -24,6 +24,8 @@ export interface ScanJobOptions {
   clusterId?: string;
   /** Post alerts after the run (default true). */
   notify?: boolean;
+  /** Alert a run that could not read everything (default true); on-demand runs pass false: they alert nothing. */
+  alertPartial?: boolean;
   /** The clock of the age and horizon rules (default now). */
   asOf?: Date;
   abortSignal?: AbortSignal;
@@ -107,7 +109,9 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   }
 
   let alerts: NotifyAfterScanResult | undefined;
-  if (options.notify !== false) {
+  const quietPartial = options.alertPartial === false && !report.complete;
+  if (quietPartial) log(`alerts: run ${runId} is partial and on demand: no alerts (the nightly run alerts)`);
+  if (options.notify !== false && !quietPartial) {
     try {
       alerts = await notifyAfterScan({
         settings,

@@ -13,12 +13,14 @@ import { WriterLease } from './lease';
 import { PastReports, clustersFromState } from './pastReports';
 import { RunRecorder, type RecordRunOptions, type RecordRunResult } from './recorder';
 import { RunsLedger, type RunRecord, type RunTrigger } from './runs';
+import { ScanSlot, type SlotHolder } from './scanSlot';
 import { StoreTables, type StoreCounters } from './tables';
 
 export { BUCKETS, bucketOf, clusterKey, runKey, shortHash } from './keys';
 export { LatestSnapshot } from './latest';
 export { StoreBusyError } from './lease';
 export { StaleExemptionError, type Actor, type ExemptionRecord } from './exemptionTable';
+export type { SlotHolder } from './scanSlot';
 export { RunNotReadyError, type RunRecord, type RunStatus, type RunTrigger } from './runs';
 export type { RecordRunOptions, RecordRunResult } from './recorder';
 export type { ClusterHistory, ClusterHistoryEntry, StatusTransition } from './history';
@@ -49,6 +51,7 @@ export class FindingStore {
   private readonly past: PastReports;
   private readonly recorder: RunRecorder;
   private readonly exemptions: ExemptionTable;
+  private readonly slot: ScanSlot;
   private readonly pendingFailures = new Map<string, { error: string; trigger: RunTrigger }>();
   private flushing = false;
 
@@ -69,6 +72,7 @@ export class FindingStore {
       options.leaseWaitMs ?? 120_000,
     );
     this.exemptions = new ExemptionTable(this.tables);
+    this.slot = new ScanSlot(this.tables, now);
   }
 
   resetCounters(): void {
@@ -207,6 +211,19 @@ export class FindingStore {
   async recordRun(report: ScanReport, options: RecordRunOptions): Promise<RecordRunResult> {
     await this.prepare();
     return this.recorder.record(report, options);
+  }
+
+  // The on-demand scan slot
+
+  /** Claims the one on-demand scan slot for `runId`; the run holding it when taken (stale holders are replaced). */
+  async claimScanSlot(runId: string, staleMs: number): Promise<SlotHolder | undefined> {
+    await this.prepare();
+    return this.slot.claim(runId, staleMs);
+  }
+
+  async releaseScanSlot(runId: string): Promise<void> {
+    await this.prepare();
+    await this.slot.release(runId);
   }
 
   // Exemptions

@@ -249,14 +249,22 @@ describe('the serving demo', () => {
     expect(one.status).toBe(200);
   });
 
-  test('a second scan through POST /api/scans writes no status rows for the unchanged fleet', async () => {
+  test('a second scan through POST /api/scans is queued, run by the worker, and writes no status rows', async () => {
     const before = out.length;
     const response = await fetch(`http://127.0.0.1:${demo.port}/api/scans`, { method: 'POST', ...auth() });
-    expect(response.status).toBe(200);
-    const report = (await response.json()) as ScanReport;
-    expect(validateReport(report)).toEqual([]);
-    expect(report.summary).toEqual(demo.report.summary);
-    // The demo tells what the run wrote once its record is readable (just after the response).
+    expect(response.status).toBe(202);
+    const { runId } = (await response.json()) as { runId: string };
+    let report: Response | undefined;
+    for (let i = 0; i < 300; i++) {
+      report = await fetch(`http://127.0.0.1:${demo.port}/api/reports/${runId}?format=json`, auth());
+      if (report.status !== 202) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(report!.status).toBe(200);
+    const scanned = (await report!.json()) as ScanReport;
+    expect(validateReport(scanned)).toEqual([]);
+    expect(scanned.summary).toEqual(demo.report.summary);
+    // The demo tells what the run wrote once its record is readable.
     for (let i = 0; i < 50 && !out.slice(before).join('').includes('(http)'); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }

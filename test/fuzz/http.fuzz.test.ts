@@ -8,6 +8,10 @@
 // The notifier's own payload fuzz (500 hostile batches, inert output) is test/alerts/fuzz.test.ts.
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { ROUTES, type Route } from '../../src/http/routes';
+import { createQueueClient } from '../../src/azure/queues';
+import { defaultHttpDeps } from '../../src/http/common';
+import { localQueueHost } from '../../src/demo/queueHost';
+import { runQueuedScan, SCAN_QUEUE } from '../../src/scan/onDemand';
 import { RULE_IDS } from '../../sim/fleet/generator';
 import { seededRandom } from '../../sim/faults';
 import { smallFleet } from '../faults/harness';
@@ -26,7 +30,7 @@ const savedEnv = { ...process.env };
 const tokens: Record<'user' | 'app' | 'expired' | 'noRole', string> = { user: '', app: '', expired: '', noRole: '' };
 
 beforeAll(async () => {
-  local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
+  local = await startLocalAzure({ fleet: generated.fleet, azurite: { queues: true } });
   // The handlers build their dependencies from the app settings, as in Azure.
   Object.assign(process.env, local.env, {
     AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: local.sim.teamsWebhookUrl,
@@ -53,7 +57,17 @@ beforeAll(async () => {
       authorization: `Bearer ${tokens.user}`,
     },
   );
-  expect(scan.status).toBe(200);
+  expect(scan.status).toBe(202);
+  // The queue-triggered worker runs it, as the host would.
+  const deps = defaultHttpDeps();
+  const worker = localQueueHost({
+    queue: createQueueClient(deps.settings, deps.clients.credential, SCAN_QUEUE),
+    poison: createQueueClient(deps.settings, deps.clients.credential, `${SCAN_QUEUE}-poison`),
+    functionName: 'scanQueue',
+    handler: (entry, ctx) => runQueuedScan(entry, ctx, deps),
+    log: () => undefined,
+  });
+  expect(await worker.drain()).toBe(1);
 }, 120_000);
 
 afterAll(async () => {

@@ -17,6 +17,9 @@ import { FindingStore } from '../../src/store/findingStore';
 import { generateFleet } from '../../sim/fleet/generator';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
 import { DEMO_USER } from '../../sim';
+import { createQueueClient } from '../../src/azure/queues';
+import { localQueueHost, type LocalQueueHost } from '../../src/demo/queueHost';
+import { runQueuedScan, SCAN_QUEUE } from '../../src/scan/onDemand';
 
 const SUB_A = '11111111-1111-4111-8111-111111111111';
 const SUB_B = '22222222-2222-4222-8222-222222222222';
@@ -142,7 +145,7 @@ function expectError(response: HttpResponseInit, status: number, mentions: strin
 }
 
 beforeAll(async () => {
-  local = await startLocalAzure({ fleet: generated.fleet, azurite: true });
+  local = await startLocalAzure({ fleet: generated.fleet, azurite: { queues: true } });
   bearer = local.sim.signIn.userToken(DEMO_USER);
   const settings = local.settings;
   const clients = local.clients;
@@ -509,40 +512,97 @@ describe('GET|POST|DELETE /api/exemptions', () => {
   });
 });
 
-describe('POST /api/scans', () => {
+describe('POST /api/scans (queued, run by the queue-triggered worker)', () => {
   let scanDeps: HttpDeps;
+  let worker: LocalQueueHost;
 
   beforeAll(() => {
     scanDeps = { settings: local.settings, clients: local.clients, store: new FindingStore(local.clients) };
+    worker = localQueueHost({
+      queue: createQueueClient(local.settings, local.clients.credential, SCAN_QUEUE),
+      poison: createQueueClient(local.settings, local.clients.credential, `${SCAN_QUEUE}-poison`),
+      functionName: 'scanQueue',
+      handler: (entry, ctx) => runQueuedScan(entry, ctx, scanDeps),
+      log: () => undefined,
+    });
   });
 
-  it('scans the fleet and answers 200 with the report and its URL', async () => {
+  /** Posts a scan, lets the worker run the queued message, and returns the stored report. */
+  async function scan(body?: string): Promise<ScanReport> {
+    const response = await handleStartScan(request('POST', '/api/scans', body), context(), scanDeps);
+    expect(response.status).toBe(202);
+    const { runId } = json(response);
+    expect(header(response, 'location')).toBe(`http://localhost:7071/api/reports/${runId}`);
+    expect(await worker.drain()).toBe(1);
+    const stored = await handleGetReport(get(`/api/reports/${runId}`, { runId }), context(), scanDeps);
+    expect(stored.status).toBe(200);
+    return json(stored) as ScanReport;
+  }
+
+  it('queues the scan (202 with the report URL, which answers 202 until the worker has run it)', async () => {
     const response = await handleStartScan(request('POST', '/api/scans'), context(), scanDeps);
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(202);
     const body = json(response);
-    expect(body.clusters).toHaveLength(30);
-    expect(header(response, 'location')).toBe(`http://localhost:7071/api/reports/${body.runId}`);
-    const stored = await handleGetReport(get(`/api/reports/${body.runId}`, { runId: body.runId }), context(), scanDeps);
-    expect(json(stored)).toEqual(body);
+    expect(body).toMatchObject({ status: 'queued' });
+    const poll = () => handleGetReport(get(`/api/reports/${body.runId}`, { runId: body.runId }), context(), scanDeps);
+    expect((await poll()).status).toBe(202);
+    // One at a time: a second request while the first is queued is a 409 with Retry-After.
+    const second = await handleStartScan(request('POST', '/api/scans'), context(), scanDeps);
+    expectError(second, 409, body.runId);
+    expect(header(second, 'retry-after')).toBe('60');
+    expect(await worker.drain()).toBe(1);
+    const done = await poll();
+    expect(done.status).toBe(200);
+    expect(json(done).clusters).toHaveLength(30);
+    // The slot is free again.
+    const third = await handleStartScan(request('POST', '/api/scans'), context(), scanDeps);
+    expect(third.status).toBe(202);
+    expect(await worker.drain()).toBe(1);
   });
 
   it('narrows to one cluster', async () => {
     const target = generated.fleet.clusters[3].id;
-    const response = await handleStartScan(
-      request('POST', '/api/scans', JSON.stringify({ clusterId: target })),
-      context(),
-      scanDeps,
-    );
-    expect(response.status).toBe(200);
-    const body = json(response);
-    expect(body.clusters.map((c: ClusterReport) => c.id.toLowerCase())).toEqual([target.toLowerCase()]);
+    const report = await scan(JSON.stringify({ clusterId: target }));
+    expect(report.clusters.map((c: ClusterReport) => c.id.toLowerCase())).toEqual([target.toLowerCase()]);
     // The fleet report is still the fleet's.
     const latest = json(await handleGetReport(get('/api/reports/latest', { runId: 'latest' }), context(), scanDeps));
     expect(latest.clusters).toHaveLength(30);
   });
 
+  it('refuses a scan outside the configured scope with 403 naming it, and queues nothing', async () => {
+    const inside = generated.fleet.clusters[0].id.split('/')[2];
+    const narrowed: HttpDeps = {
+      ...scanDeps,
+      settings: { ...local.settings, subscriptions: [inside] },
+    };
+    const outside = '99999999-9999-4999-8999-999999999999';
+    const refused = await handleStartScan(
+      request('POST', '/api/scans', JSON.stringify({ subscriptions: [inside, outside] })),
+      context(),
+      narrowed,
+    );
+    expectError(refused, 403, `AKS_COMPLIANCE_SUBSCRIPTIONS: ${inside}`);
+    const cluster = await handleStartScan(
+      request('POST', '/api/scans', JSON.stringify({ clusterId: id(outside, 'rg', 'aks') })),
+      context(),
+      narrowed,
+    );
+    expectError(cluster, 403, outside);
+    const groups: HttpDeps = { ...scanDeps, settings: { ...local.settings, managementGroups: ['mg-platform'] } };
+    expectError(
+      await handleStartScan(
+        request('POST', '/api/scans', JSON.stringify({ subscriptions: [inside] })),
+        context(),
+        groups,
+      ),
+      403,
+      'mg-platform',
+    );
+    expect(await worker.drain()).toBe(0);
+  });
+
   it('applies a stored exemption to exactly the matching fail, and an expired one to nothing', async () => {
-    const before = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
+    const before = await scan();
     const target = before.clusters.find((c) => c.findings.some((f) => f.status === 'fail'))!;
     const failing = target.findings.find((f) => f.status === 'fail')!;
     const exemption = {
@@ -558,7 +618,7 @@ describe('POST /api/scans', () => {
       scanDeps,
     );
     expect(created.status).toBe(201);
-    const after = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
+    const after = await scan();
     const statuses = (r: ScanReport) =>
       r.clusters.flatMap((c) => c.findings.map((f) => `${c.id}|${f.ruleId}|${f.status}`));
     const diff = statuses(after).filter((s, i) => s !== statuses(before)[i]);
@@ -582,29 +642,8 @@ describe('POST /api/scans', () => {
       expiresOn: '2020-01-01T00:00:00.000Z',
       createdAt: '2019-12-01T00:00:00.000Z',
     });
-    const expired = json(await handleStartScan(request('POST', '/api/scans'), context(), scanDeps)) as ScanReport;
+    const expired = await scan();
     expect(statuses(expired)).toEqual(statuses(before));
-  });
-
-  it('answers 202 with the run URL when the scan outlasts the budget, and the run completes', async () => {
-    const response = await handleStartScan(request('POST', '/api/scans', '{}'), context(), {
-      ...scanDeps,
-      scanBudgetMs: 1,
-    });
-    expect(response.status).toBe(202);
-    const location = header(response, 'location')!;
-    const runId = decodeURIComponent(location.split('/').pop()!);
-    expect(json(response)).toMatchObject({ runId, status: 'running' });
-    const poll = () => handleGetReport(get(new URL(location).pathname, { runId }), context(), scanDeps);
-    const first = await poll();
-    expect([200, 202]).toContain(first.status);
-    let done = first;
-    for (let i = 0; i < 100 && done.status === 202; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      done = await poll();
-    }
-    expect(done.status).toBe(200);
-    expect(json(done).runId).toBe(runId);
   });
 
   it.each([

@@ -51,4 +51,32 @@ describe('runScanJob', () => {
     expect(await store.getRun('job-bad')).toMatchObject({ status: 'failed', trigger: 'http' });
     expect(logs.some((l) => l.includes('"status":"failed"'))).toBe(true);
   });
+
+  it('alerts nothing for a partial on-demand run, while a partial nightly run does alert', async () => {
+    const store = new FindingStore(local.clients);
+    const [subA, subB] = generated.fleet.subscriptions.map((x) => x.subscriptionId);
+    local.sim.faults.set('resourceGraph', { forbiddenSubscriptions: [subB] });
+    try {
+      const quiet: string[] = [];
+      const onDemand = await runScanJob(
+        { settings: local.settings, clients: local.clients, store, log: (l) => quiet.push(l) },
+        { trigger: 'http', runId: 'job-partial-http', subscriptions: [subA, subB], alertPartial: false },
+      );
+      expect(onDemand.report.complete).toBe(false);
+      expect(quiet).toContain(
+        'alerts: run job-partial-http is partial and on demand: no alerts (the nightly run alerts)',
+      );
+      expect(quiet.filter((l) => /notifier|alert\(s\)/.test(l))).toEqual([]);
+
+      const loud: string[] = [];
+      const nightly = await runScanJob(
+        { settings: local.settings, clients: local.clients, store, log: (l) => loud.push(l) },
+        { trigger: 'timer', runId: 'job-partial-timer', subscriptions: [subA, subB] },
+      );
+      expect(nightly.report.complete).toBe(false);
+      expect(loud.filter((l) => /notifier/.test(l)).length).toBeGreaterThan(0);
+    } finally {
+      local.sim.faults.clear('resourceGraph');
+    }
+  });
 });
