@@ -16,6 +16,7 @@ import {
 import { CLIENT_SCRIPT } from './html/client';
 import { STYLE } from './html/style';
 import { formatTags } from './findings';
+import { STATUS_ORDER, clusterHref, encodeTableData, tableData, type TableData } from './html/tableData';
 
 export type { RunSummary } from './html/charts';
 
@@ -24,6 +25,13 @@ export interface HtmlOptions {
   history?: RunSummary[];
   /** Findings rendered per page of the table (default 500). */
   pageSize?: number;
+  /**
+   * Reports with more findings than this list every finding that is not a pass and count the passes per rule and
+   * cluster (default 20,000: about 1,200 clusters).
+   */
+  fullTableLimit?: number;
+  /** Links each cluster to its own page, `${clusterLinkBase}/clusters/SUB/RG/NAME?format=html` (none when absent). */
+  clusterLinkBase?: string;
 }
 
 const e = (value: unknown): string => escapeHtml(String(value));
@@ -34,8 +42,6 @@ export const CONTENT_SECURITY_POLICY =
   `default-src 'none'; style-src 'sha256-${sha256(STYLE)}'; script-src 'sha256-${sha256(CLIENT_SCRIPT)}'; ` +
   `img-src data:; base-uri 'none'; form-action 'none'`;
 
-// Table order: what needs attention first (the order the script's status sort uses).
-const STATUS_ORDER: Status[] = ['fail', 'unknown', 'exempt', 'not_applicable', 'pass'];
 const STATUS_LABEL: Record<Status, string> = {
   fail: '\u2716 Fail',
   unknown: '? Unknown',
@@ -54,70 +60,18 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-interface TableData {
-  rules: [string, string][];
-  subs: string[];
-  /** name, resource group, subscription index, location, version, id, tags text */
-  clusters: [string, string, number, string, string | null, string, string][];
-  /** Interned messages and remediation commands (passing findings repeat the same few texts). */
-  text: string[];
-  /** cluster index, rule index, status (STATUS_ORDER index), severity (SEVERITIES index), message, remediation */
-  rows: [number, number, number, number, number, number][];
-  pageSize: number;
-}
-
-function tableData(report: ScanReport, pageSize: number): TableData {
-  const ruleIndex = new Map<string, number>();
-  const subIndex = new Map<string, number>();
-  const textIndex = new Map<string, number>();
-  const data: TableData = { rules: [], subs: [], clusters: [], text: [], rows: [], pageSize };
-  const intern = (value: string): number => {
-    let i = textIndex.get(value);
-    if (i === undefined) {
-      i = data.text.length;
-      data.text.push(value);
-      textIndex.set(value, i);
-    }
-    return i;
-  };
-  report.clusters.forEach((c, ci) => {
-    let si = subIndex.get(c.subscriptionId);
-    if (si === undefined) {
-      si = data.subs.length;
-      data.subs.push(c.subscriptionId);
-      subIndex.set(c.subscriptionId, si);
-    }
-    data.clusters.push([c.name, c.resourceGroup, si, c.location, c.kubernetesVersion, c.id, formatTags(c.tags ?? {})]);
-    for (const f of c.findings) {
-      let ri = ruleIndex.get(f.ruleId);
-      if (ri === undefined) {
-        ri = data.rules.length;
-        data.rules.push([f.ruleId, f.title]);
-        ruleIndex.set(f.ruleId, ri);
-      }
-      data.rows.push([
-        ci,
-        ri,
-        Math.max(0, STATUS_ORDER.indexOf(f.status)),
-        Math.max(0, SEVERITIES.indexOf(f.severity)),
-        intern(f.message ?? ''),
-        intern(f.remediation ?? ''),
-      ]);
-    }
-  });
-  return data;
-}
-
 const sevShown = (f: Finding) => f.status === 'fail' || f.status === 'exempt';
 
 /** The same markup the script builds, for the first page: the page reads (and prints) without the script. */
-function rowHtml(c: ClusterReport, f: Finding): string {
+function rowHtml(c: ClusterReport, f: Finding, linkBase: string | undefined): string {
   const tags = formatTags(c.tags ?? {});
+  const href = clusterHref(linkBase, c);
   return (
     '<tr>' +
     `<td><span class="st st-${e(f.status)}">${e(STATUS_LABEL[f.status] ?? f.status)}</span></td>` +
     `<td>${sevShown(f) ? `<span class="sev sev-${e(f.severity)}">${e(f.severity)}</span>` : ''}</td>` +
-    `<td class="cluster" title="${e(c.id)}"><strong>${e(c.name)}</strong>` +
+    `<td class="cluster" title="${e(c.id)}">` +
+    (href ? `<a href="${e(href)}"><strong>${e(c.name)}</strong></a>` : `<strong>${e(c.name)}</strong>`) +
     `<span class="sub">${e(c.resourceGroup)} \u00b7 ${e(c.location)}</span>` +
     (tags ? `<span class="tags" title="${e(tags)}">tags: ${e(tags)}</span>` : '') +
     '</td>' +
@@ -130,9 +84,12 @@ function rowHtml(c: ClusterReport, f: Finding): string {
   );
 }
 
-function firstPage(report: ScanReport, pageSize: number): string {
+function firstPage(report: ScanReport, data: TableData): string {
+  const pageSize = data.pageSize;
   const all: { c: ClusterReport; f: Finding }[] = [];
-  for (const c of report.clusters) for (const f of c.findings) all.push({ c, f });
+  for (const c of report.clusters) {
+    for (const f of c.findings) if (!data.passesCounted || f.status !== 'pass') all.push({ c, f });
+  }
   const sevKey = (f: Finding) => (sevShown(f) ? SEVERITIES.indexOf(f.severity) : 9);
   const statusKey = (f: Finding) => STATUS_ORDER.indexOf(f.status);
   const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -154,7 +111,7 @@ function firstPage(report: ScanReport, pageSize: number): string {
   );
   return head
     .slice(0, pageSize)
-    .map(({ c, f }) => rowHtml(c, f))
+    .map(({ c, f }) => rowHtml(c, f, data.clusterLinkBase))
     .join('\n');
 }
 
@@ -216,6 +173,11 @@ function findingsSection(report: ScanReport, data: TableData): string {
     const st = STATUS_ORDER[r[2]];
     statusCounts.set(st, (statusCounts.get(st) ?? 0) + 1);
   }
+  if (data.passesCounted)
+    statusCounts.set(
+      'pass',
+      data.rules.reduce((sum, r) => sum + r[2], 0),
+    );
   const rules = [...data.rules].sort((a, b) => a[0].localeCompare(b[0]));
   const subs = [...data.subs].sort((a, b) => a.localeCompare(b));
   const shown = Math.min(total, data.pageSize);
@@ -233,7 +195,12 @@ function findingsSection(report: ScanReport, data: TableData): string {
     '<label for="f-status">Status<select id="f-status">' +
     option('', 'All') +
     option('attention', 'Needs attention (fail, unknown, exempt)') +
-    STATUS_ORDER.map((s) => option(s, `${s.replace('_', ' ')} (${n(statusCounts.get(s) ?? 0)})`)).join('') +
+    STATUS_ORDER.map((s) =>
+      option(
+        s,
+        `${s.replace('_', ' ')} (${n(statusCounts.get(s) ?? 0)}${s === 'pass' && data.passesCounted ? ', counted, not listed' : ''})`,
+      ),
+    ).join('') +
     '</select></label>' +
     '<label for="f-rule">Rule<select id="f-rule">' +
     option('', 'All') +
@@ -249,6 +216,11 @@ function findingsSection(report: ScanReport, data: TableData): string {
     '</div>' +
     `<p id="count" role="status" data-matching="${total}" data-shown="${shown}">` +
     `${shown < total ? `Showing ${n(shown)} of ` : 'Showing all '}${n(total)} findings.</p>` +
+    (data.passesCounted
+      ? `<p class="note">This fleet has ${n(report.clusters.length)} clusters: the table lists every finding that is ` +
+        'not a pass; passes are counted per rule (below) and per cluster. Each cluster\u2019s page lists all of its ' +
+        'findings; the json and csv formats list every finding.</p>'
+      : '') +
     `<p class="print-note">The printout lists the findings shown on screen when printing.</p>` +
     '<noscript><p class="note">Filters, sorting and copy buttons need JavaScript; without it the first ' +
     `${n(shown)} findings are listed. The csv and json formats list every finding.</p></noscript>` +
@@ -267,16 +239,52 @@ function findingsSection(report: ScanReport, data: TableData): string {
     head('Finding') +
     head('Remediation') +
     '</tr></thead>' +
-    `<tbody id="findings-body">\n${firstPage(report, data.pageSize)}\n</tbody></table></div>` +
+    `<tbody id="findings-body">\n${firstPage(report, data)}\n</tbody></table></div>` +
     `<button type="button" id="more"${shown >= total ? ' hidden' : ''}>Show more</button>` +
     '<p id="copy-status" class="sr-only" aria-live="polite"></p>' +
-    '</section>'
+    '</section>' +
+    (data.passesCounted ? byRuleSection(data) : '')
+  );
+}
+
+/** Findings per rule and status: the aggregate that stands in for the passing rows at fleet scale. */
+function byRuleSection(data: TableData): string {
+  const counts = data.rules.map((r): Record<Status, number> => ({
+    fail: 0,
+    unknown: 0,
+    exempt: 0,
+    not_applicable: 0,
+    pass: r[2],
+  }));
+  for (const r of data.rows) counts[r[1]][STATUS_ORDER[r[2]]] += 1;
+  const rules = data.rules.map((r, i) => ({ id: r[0], title: r[1], c: counts[i] }));
+  rules.sort((a, b) => a.id.localeCompare(b.id));
+  return (
+    '<section class="card" aria-labelledby="h-by-rule"><h2 id="h-by-rule">Findings by rule</h2>' +
+    '<div class="table-wrap"><table class="by-rule"><caption>Every finding of every cluster, counted per rule and ' +
+    'status.</caption><thead><tr><th scope="col">Rule</th>' +
+    STATUS_ORDER.map((s) => `<th scope="col">${e(STATUS_LABEL[s])}</th>`).join('') +
+    '</tr></thead><tbody>' +
+    rules
+      .map(
+        (r) =>
+          `<tr><th scope="row" title="${e(r.title)}">${e(r.id)}</th>` +
+          STATUS_ORDER.map((s) => `<td>${n(r.c[s])}</td>`).join('') +
+          '</tr>',
+      )
+      .join('') +
+    '</tbody></table></div></section>'
   );
 }
 
 export function renderHtml(report: ScanReport, options: HtmlOptions = {}): string {
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
-  const data = tableData(report, pageSize);
+  const data = tableData(report, {
+    pageSize,
+    fullTableLimit: options.fullTableLimit ?? 20_000,
+    ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
+  });
+  const encoded = encodeTableData(data, jsonForScript);
   const scope =
     report.scope.subscriptions.length === 0 && report.scope.managementGroups.length === 0
       ? 'every subscription the identity can read'
@@ -328,7 +336,7 @@ export function renderHtml(report: ScanReport, options: HtmlOptions = {}): strin
       '</main>',
       `<footer>aks-compliance report schemaVersion ${e(report.schemaVersion)}; started ${e(report.startedAt)}, ` +
         `finished ${e(report.finishedAt)}.</footer>`,
-      `<script type="application/json" id="report-data">${jsonForScript(data)}</script>`,
+      `<script type="application/json" id="report-data" data-encoding="${encoded.encoding}">${encoded.body}</script>`,
       `<script type="module">${CLIENT_SCRIPT}</script>`,
       '</body>',
       '</html>',

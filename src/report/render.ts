@@ -22,6 +22,8 @@ export interface RenderOptions {
   width?: number;
   /** html: summaries of stored runs for the trend chart. */
   history?: RunSummary[];
+  /** html: links each cluster to `${clusterLinkBase}/clusters/SUB/RG/NAME?format=html`. */
+  clusterLinkBase?: string;
 }
 
 export function renderReport(report: ScanReport, format: ReportFormat, options: RenderOptions = {}): string {
@@ -35,7 +37,10 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
     case 'table':
       return renderTable(report, options);
     case 'html':
-      return renderHtml(report, { history: options.history });
+      return renderHtml(report, {
+        history: options.history,
+        ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
+      });
     case 'sarif':
       return renderSarif(report);
   }

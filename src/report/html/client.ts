@@ -4,11 +4,22 @@
 export const CLIENT_SCRIPT = String.raw`
 'use strict';
 (function () {
-  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var block = document.getElementById('report-data');
+  if (block.dataset.encoding === 'gzip-base64') {
+    // Fleet-scale data travels compressed: decompressed here, no request made.
+    var bin = atob(block.textContent.trim());
+    var bytes = new Uint8Array(bin.length);
+    for (var b = 0; b < bin.length; b++) bytes[b] = bin.charCodeAt(b);
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+      .then(function (t) { start(JSON.parse(t)); });
+  } else start(JSON.parse(block.textContent));
+
+  function start(data) {
   var STATUS = ['fail', 'unknown', 'exempt', 'not_applicable', 'pass'];
   var STATUS_LABEL = { fail: '\u2716 Fail', unknown: '? Unknown', exempt: '\u2691 Exempt', not_applicable: '\u2013 N/A', pass: '\u2714 Pass' };
   var SEV = ['critical', 'high', 'medium', 'low'];
   var rows = data.rows, clusters = data.clusters, text = data.text, rules = data.rules, subs = data.subs;
+  var linkBase = data.clusterLinkBase;
   var PAGE = data.pageSize || 500;
   var fmt = new Intl.NumberFormat('en-US');
   var $ = function (id) { return document.getElementById(id); };
@@ -18,6 +29,14 @@ export const CLIENT_SCRIPT = String.raw`
   var hay = null;
 
   function ruleId(r) { return rules[r[1]][0]; }
+  // Texts are templates: Private Use Area characters stand for the cluster's ID, normalised ID, resource group,
+  // name and subscription.
+  function txt(k, c) {
+    var s = text[k];
+    if (!/[\uE000-\uE004]/.test(s)) return s;
+    var values = [c[5], c[5].trim().toLowerCase().replace(/\/+$/, ''), c[1], c[0], subs[c[2]]];
+    return s.replace(/[\uE000-\uE004]/g, function (ch) { return values[ch.charCodeAt(0) - 0xe000]; });
+  }
   function sevShown(r) { return r[2] === 0 || r[2] === 2; }
   function haystack() {
     if (hay) return hay;
@@ -25,7 +44,7 @@ export const CLIENT_SCRIPT = String.raw`
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i], c = clusters[r[0]];
       hay[i] = [c[0], c[1], subs[c[2]], c[3], c[4] || '', c[6], rules[r[1]][0], rules[r[1]][1], STATUS[r[2]],
-        sevShown(r) ? SEV[r[3]] : '', text[r[4]], text[r[5]]].join('\n').toLowerCase();
+        sevShown(r) ? SEV[r[3]] : '', txt(r[4], c), txt(r[5], c)].join('\n').toLowerCase();
     }
     return hay;
   }
@@ -88,16 +107,23 @@ export const CLIENT_SCRIPT = String.raw`
     if (sevShown(r)) sv.appendChild(el('span', 'sev sev-' + SEV[r[3]], SEV[r[3]]));
     tr.appendChild(sv);
     var cl = el('td', 'cluster'); cl.title = c[5];
-    cl.appendChild(el('strong', null, c[0]));
-    cl.appendChild(el('span', 'sub', c[1] + ' \u00b7 ' + c[3]));
+    if (linkBase !== undefined) {
+      var a = el('a');
+      a.href = linkBase + '/clusters/' + encodeURIComponent(subs[c[2]]) + '/' + encodeURIComponent(c[1]) + '/' +
+        encodeURIComponent(c[0]) + '?format=html';
+      a.appendChild(el('strong', null, c[0]));
+      cl.appendChild(a);
+    } else cl.appendChild(el('strong', null, c[0]));
+    cl.appendChild(el('span', 'sub', c[1] + ' \u00b7 ' + c[3] +
+      (data.passesCounted ? ' \u00b7 ' + fmt.format(c[7]) + ' passing' : '')));
     if (c[6]) { var tg = el('span', 'tags', 'tags: ' + c[6]); tg.title = c[6]; cl.appendChild(tg); }
     tr.appendChild(cl);
     tr.appendChild(el('td', 'sub-id', subs[c[2]]));
     tr.appendChild(el('td', null, c[4] || 'unknown'));
     var ru = el('td', 'rule', rules[r[1]][0]); ru.title = rules[r[1]][1]; tr.appendChild(ru);
-    tr.appendChild(el('td', 'msg', text[r[4]]));
+    tr.appendChild(el('td', 'msg', txt(r[4], c)));
     var fx = el('td', 'fix');
-    var cmd = text[r[5]];
+    var cmd = txt(r[5], c);
     if (cmd) {
       fx.appendChild(el('code', null, cmd));
       var b = el('button', 'copy', 'Copy');
@@ -193,5 +219,7 @@ export const CLIENT_SCRIPT = String.raw`
   });
   document.documentElement.classList.add('js');
   apply();
+  document.documentElement.dataset.ready = 'true';
+  }
 })();
 `;

@@ -86,7 +86,7 @@ test('report values are escaped in markup and in the JSON block', () => {
   expect(html).not.toContain('<img');
   expect(html).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
   expect(html).toContain('=cmd|&#39; /C calc&#39;!A0');
-  const json = between(html, /<script type="application\/json" id="report-data">/, '</script>');
+  const json = between(html, /<script type="application\/json" id="report-data" data-encoding="json">/, '</script>');
   expect(json).not.toMatch(/[<>&]/);
   const data = JSON.parse(json) as { clusters: string[][]; text: string[] };
   expect(data.clusters[0][0]).toBe(HOSTILE);

@@ -1,0 +1,147 @@
+// The findings table's data, as the page's script reads it. Clusters, rules, subscriptions and texts are listed once
+// and rows refer to them by index. At fleet scale (more findings than `fullTableLimit`) the table holds every
+// finding that is not a pass, and passes are counted per rule and per cluster; texts are kept as templates with the
+// cluster's own names as one-character placeholders, and the data travels gzip-compressed (the page's script
+// decompresses it with the browser's DecompressionStream, no request made).
+import { gzipSync } from 'node:zlib';
+import { SEVERITIES, normaliseId, type ClusterReport, type ScanReport, type Status } from '../../model';
+import { formatTags } from '../findings';
+
+// Table order: what needs attention first (the order the script's status sort uses).
+export const STATUS_ORDER: Status[] = ['fail', 'unknown', 'exempt', 'not_applicable', 'pass'];
+
+/** Placeholders of a cluster's own values in texts (Private Use Area characters: never in a report's text). */
+export const PLACEHOLDERS = ['\uE000', '\uE001', '\uE002', '\uE003', '\uE004'] as const;
+const PLACEHOLDER = /[\uE000-\uE004]/;
+
+export interface TableData {
+  /** rule ID, title, passes (counted, at fleet scale only listed as a count) */
+  rules: [string, string, number][];
+  subs: string[];
+  /** name, resource group, subscription index, location, version, id, tags text, passing findings */
+  clusters: [string, string, number, string, string | null, string, string, number][];
+  /** Interned messages and remediation commands, with placeholders for the cluster's values (see expandText). */
+  text: string[];
+  /** cluster index, rule index, status (STATUS_ORDER index), severity (SEVERITIES index), message, remediation */
+  rows: [number, number, number, number, number, number][];
+  pageSize: number;
+  /** Passing findings are counted, not listed. */
+  passesCounted: boolean;
+  /** Where a cluster's own page is: `${clusterLinkBase}/clusters/SUB/RG/NAME?format=html`; absent: no links. */
+  clusterLinkBase?: string;
+}
+
+/** The values the placeholders stand for, in PLACEHOLDERS order: ID, normalised ID, resource group, name, subscription. */
+export function clusterValues(c: Pick<ClusterReport, 'id' | 'resourceGroup' | 'name' | 'subscriptionId'>): string[] {
+  return [c.id, normaliseId(c.id), c.resourceGroup, c.name, c.subscriptionId];
+}
+
+/** A text with the cluster's values replaced by placeholders (longest first); unchanged where that cannot be undone. */
+export function templateText(text: string, values: string[]): string {
+  if (text.length === 0 || PLACEHOLDER.test(text) || values.some((v) => PLACEHOLDER.test(v))) return text;
+  let out = text;
+  values.forEach((value, k) => {
+    if (value.length > 0) out = out.split(value).join(PLACEHOLDERS[k]);
+  });
+  return out;
+}
+
+/** The inverse of templateText (the page's script does the same). */
+export function expandText(text: string, values: string[]): string {
+  return text.replace(/[\uE000-\uE004]/g, (ch) => values[ch.charCodeAt(0) - 0xe000] ?? '');
+}
+
+export interface TableOptions {
+  pageSize: number;
+  /** More findings than this: passes are counted, not listed. */
+  fullTableLimit: number;
+  clusterLinkBase?: string;
+}
+
+export function tableData(report: ScanReport, options: TableOptions): TableData {
+  const total = report.clusters.reduce((sum, c) => sum + c.findings.length, 0);
+  const passesCounted = total > options.fullTableLimit;
+  const ruleIndex = new Map<string, number>();
+  const subIndex = new Map<string, number>();
+  const textIndex = new Map<string, number>();
+  const data: TableData = {
+    rules: [],
+    subs: [],
+    clusters: [],
+    text: [],
+    rows: [],
+    pageSize: options.pageSize,
+    passesCounted,
+    ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
+  };
+  const intern = (value: string): number => {
+    let i = textIndex.get(value);
+    if (i === undefined) {
+      i = data.text.length;
+      data.text.push(value);
+      textIndex.set(value, i);
+    }
+    return i;
+  };
+  report.clusters.forEach((c, ci) => {
+    let si = subIndex.get(c.subscriptionId);
+    if (si === undefined) {
+      si = data.subs.length;
+      data.subs.push(c.subscriptionId);
+      subIndex.set(c.subscriptionId, si);
+    }
+    const values = clusterValues(c);
+    let passes = 0;
+    for (const f of c.findings) {
+      let ri = ruleIndex.get(f.ruleId);
+      if (ri === undefined) {
+        ri = data.rules.length;
+        data.rules.push([f.ruleId, f.title, 0]);
+        ruleIndex.set(f.ruleId, ri);
+      }
+      if (f.status === 'pass') {
+        passes += 1;
+        data.rules[ri][2] += 1;
+        if (passesCounted) continue;
+      }
+      data.rows.push([
+        ci,
+        ri,
+        Math.max(0, STATUS_ORDER.indexOf(f.status)),
+        Math.max(0, SEVERITIES.indexOf(f.severity)),
+        intern(templateText(f.message ?? '', values)),
+        intern(templateText(f.remediation ?? '', values)),
+      ]);
+    }
+    data.clusters.push([
+      c.name,
+      c.resourceGroup,
+      si,
+      c.location,
+      c.kubernetesVersion,
+      c.id,
+      formatTags(c.tags ?? {}),
+      passes,
+    ]);
+  });
+  return data;
+}
+
+/** The data as the page carries it: JSON, or at fleet scale gzip-compressed JSON in base64. */
+export function encodeTableData(
+  data: TableData,
+  jsonForScript: (value: unknown) => string,
+): { encoding: 'json' | 'gzip-base64'; body: string } {
+  if (!data.passesCounted) return { encoding: 'json', body: jsonForScript(data) };
+  return { encoding: 'gzip-base64', body: gzipSync(JSON.stringify(data), { level: 9 }).toString('base64') };
+}
+
+/** The link to a cluster's own page, or undefined without a base. */
+export function clusterHref(
+  base: string | undefined,
+  c: Pick<ClusterReport, 'subscriptionId' | 'resourceGroup' | 'name'>,
+): string | undefined {
+  if (base === undefined) return undefined;
+  const part = (s: string) => encodeURIComponent(s);
+  return `${base}/clusters/${part(c.subscriptionId)}/${part(c.resourceGroup)}/${part(c.name)}?format=html`;
+}
