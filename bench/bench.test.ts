@@ -32,6 +32,14 @@ it('produces results in the shape of bench/results.json', () => {
     expect(s.clusters).toBe(200);
   }
   expect(formatResults(results)).toMatch(/PASS|MISS/);
+  expect(results.reportHtmlBytes).toBeGreaterThan(10_000);
+  expect(results.unchangedOverQuotaPathMs).toBe(results.scans[1].wallMs - results.scans[1].quotaCriticalPathMs);
+  expect(results.exemptionMatching).toMatchObject({
+    exemptions: 100_000,
+    findings: results.scans[0].clusters * results.ruleEvaluation.rules,
+  });
+  expect(results.exemptionMatching.exempted).toBeGreaterThan(0);
+  expect(results.exemptionMatching.exempted).toBeLessThanOrEqual(results.exemptionMatching.fails);
 });
 
 it('makes at most 1.10 x the lower bound of calls on every scan', () => {

@@ -280,6 +280,22 @@ export interface ScanReport {
   clusters: ClusterReport[];
   /** What could not be read; empty when `complete` is true. */
   problems?: ScanProblem[];
+  /** A page of a report served by the HTTP API (`top`, `skipToken`): which clusters this page holds. */
+  page?: ReportPage;
+}
+
+/** Where a page of a report sits in the whole (clusters in the report's order, after any filters). */
+export interface ReportPage {
+  /** Clusters per page. */
+  top: number;
+  /** The position of this page's first cluster. */
+  offset: number;
+  /** Clusters in the whole (filtered) report. */
+  totalClusters: number;
+  /** The `skipToken` of the next page; absent on the last page. */
+  nextSkipToken?: string;
+  /** The next page's address relative to the API root (`reports/RUN?...`); absent on the last page. */
+  nextLink?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ const FUNCTION_FILES = readdirSync(FUNCTIONS_DIR)
 const CONTRACT_ROUTES: [string, string[]][] = [
   ['reports/latest', ['GET']],
   ['reports/{runId}', ['GET']],
+  ['reports/{runId}/summary', ['GET']],
   ['clusters/{subscriptionId}/{resourceGroup}/{name}', ['GET']],
   ['scans', ['POST']],
   ['exemptions', ['GET', 'POST', 'DELETE']],

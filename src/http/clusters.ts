@@ -1,10 +1,13 @@
-// GET /api/clusters/{subscriptionId}/{resourceGroup}/{name}: the cluster's latest findings and its status history.
+// GET /api/clusters/{subscriptionId}/{resourceGroup}/{name}: the cluster's latest findings and its status history
+// (?format=json, the default, or html: the cluster's own page, which the HTML report links to).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { CLUSTER_PAGE_CSP, renderClusterHtml } from '../report/clusterHtml';
 import {
   HttpError,
   SUBSCRIPTION_ID,
   errorResponse,
   jsonResponse,
+  textResponse,
   readQuery,
   requireMethod,
   resolveDeps,
@@ -27,7 +30,14 @@ export async function handleGetCluster(
     const resolved = resolveDeps(deps);
     await requireRole(request, 'Reports.Read', resolved.settings);
     requireMethod(request, ['GET']);
-    readQuery(request, []);
+    const format = readQuery(request, ['format']).get('format')?.[0] ?? 'json';
+    if (format !== 'json' && format !== 'html') {
+      throw new HttpError(
+        400,
+        'InvalidQueryParameter',
+        `format: "${format.slice(0, 50)}" is not supported (supported: json, html)`,
+      );
+    }
     const { subscriptionId = '', resourceGroup = '', name = '' } = request.params;
     if (!SUBSCRIPTION_ID.test(subscriptionId)) {
       throw new HttpError(400, 'InvalidSubscriptionId', 'subscriptionId: must be a subscription ID (a GUID)');
@@ -46,6 +56,17 @@ export async function handleGetCluster(
         'ClusterNotFound',
         `cluster ${subscriptionId}/${resourceGroup}/${name} is not in the store`,
       );
+    if (format === 'html') {
+      // From /api/clusters/SUB/RG/NAME, the fleet report is ../../../reports/latest.
+      return textResponse(
+        200,
+        renderClusterHtml(found, '../../../reports/latest?format=html'),
+        'text/html; charset=utf-8',
+        {
+          'Content-Security-Policy': `${CLUSTER_PAGE_CSP}; frame-ancestors 'none'`,
+        },
+      );
+    }
     return jsonResponse(200, found);
   });
 }

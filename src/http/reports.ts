@@ -4,12 +4,14 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { ScanReport } from '../model';
 import { FilterError, filterReport, type ReportFilters } from '../report/filter';
 import { CONTENT_SECURITY_POLICY } from '../report/html';
+import { reportAggregates } from '../report/aggregates';
 import { renderReport } from '../report/render';
 import { RunNotReadyError, type FindingStore } from '../store/findingStore';
 import {
   HttpError,
   RUN_ID,
   errorResponse,
+  jsonResponse,
   readQuery,
   requireMethod,
   resolveDeps,
@@ -19,6 +21,7 @@ import {
   type HttpDeps,
 } from './common';
 import { requireRole } from './auth';
+import { pageOf, parsePaging, type Paging } from './reportPaging';
 
 export const HTTP_REPORT_FORMATS = ['json', 'csv', 'md', 'html'] as const;
 export type HttpReportFormat = (typeof HTTP_REPORT_FORMATS)[number];
@@ -31,6 +34,8 @@ const CONTENT_TYPES: Record<HttpReportFormat, string> = {
 };
 
 const FILTERS: (keyof ReportFilters)[] = ['severity', 'status', 'subscription', 'rule'];
+/** The formats served in pages (`top`, `skipToken`); md and html are one document. */
+const PAGED: HttpReportFormat[] = ['json', 'csv'];
 
 /** Renders a report in an HTTP format with its content type (and the HTML page's own CSP). */
 export async function reportResponse(
@@ -41,13 +46,19 @@ export async function reportResponse(
   headers: Record<string, string> = {},
 ): Promise<HttpResponseInit> {
   if (format === 'json') return textResponse(status, renderReport(report, 'json'), CONTENT_TYPES.json, headers);
+  if (format === 'csv' && report.page?.nextLink) {
+    // The next page, relative to this URL (every report URL is /api/reports/X).
+    headers = { Link: `<../${report.page.nextLink}>; rel="next"`, ...headers };
+  }
   if (format === 'html') {
     // The trend chart: summaries of the stored runs (best effort; the report renders without it).
     const runs = store ? await store.listRuns(30).catch(() => []) : [];
     const history = runs
       .filter((r) => r.summary && r.finishedAt && (r.status === 'completed' || r.status === 'partial'))
       .map((r) => ({ runId: r.runId, finishedAt: r.finishedAt!, summary: r.summary!, complete: r.complete }));
-    return textResponse(status, renderReport(report, 'html', { history }), CONTENT_TYPES.html, {
+    // Clusters link to their own pages: from /api/reports/X, ../clusters/... is /api/clusters/...
+    const html = renderReport(report, 'html', { history, clusterLinkBase: '..' });
+    return textResponse(status, html, CONTENT_TYPES.html, {
       'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,
       ...headers,
     });
@@ -60,8 +71,13 @@ export async function reportResponse(
 }
 
 /** Reads `format` and the filters from the query (400 naming the parameter). */
-export function parseReportQuery(request: HttpRequest): { format: HttpReportFormat; filters: ReportFilters } {
-  const query = readQuery(request, ['format', ...FILTERS], FILTERS);
+export function parseReportQuery(request: HttpRequest): {
+  format: HttpReportFormat;
+  filters: ReportFilters;
+  paging: Paging;
+  query: [string, string][];
+} {
+  const query = readQuery(request, ['format', 'top', 'skipToken', ...FILTERS], FILTERS);
   const formatValue = query.get('format')?.[0] ?? 'json';
   if (!(HTTP_REPORT_FORMATS as readonly string[]).includes(formatValue)) {
     throw new HttpError(
@@ -75,7 +91,16 @@ export function parseReportQuery(request: HttpRequest): { format: HttpReportForm
     const values = query.get(name);
     if (values) filters[name] = values;
   }
-  return { format: formatValue as HttpReportFormat, filters };
+  const format = formatValue as HttpReportFormat;
+  const top = query.get('top')?.[0];
+  const skipToken = query.get('skipToken')?.[0];
+  if ((top !== undefined || skipToken !== undefined) && !PAGED.includes(format)) {
+    throw new HttpError(400, 'InvalidQueryParameter', `top and skipToken page the ${PAGED.join(' and ')} formats only`);
+  }
+  const flat: [string, string][] = [...query].flatMap(([name, values]) =>
+    values.map((v): [string, string] => [name, v]),
+  );
+  return { format, filters, paging: parsePaging(top, skipToken), query: flat };
 }
 
 export function applyFilters(report: ScanReport, filters: ReportFilters): ScanReport {
@@ -106,11 +131,16 @@ export async function handleGetReport(
         'runId: must be "latest" or a run ID (letters, digits, . _ : -, at most 128)',
       );
     }
-    const { format, filters } = parseReportQuery(request);
+    const { format, filters, paging, query } = parseReportQuery(request);
     const store = resolved.store;
     let report: ScanReport | undefined;
+    // A skipToken names the run its pages come from (reports/latest keeps paging the run it started on).
+    if (paging.runId !== undefined && runId !== 'latest' && runId !== paging.runId) {
+      throw new HttpError(400, 'InvalidQueryParameter', `skipToken: issued for another run than ${runId}`);
+    }
+    const wanted = paging.runId ?? runId;
     try {
-      report = runId === 'latest' ? await store.getLatestReport() : await store.getRunReport(runId);
+      report = wanted === 'latest' ? await store.getLatestReport() : await store.getRunReport(wanted);
     } catch (error) {
       if (error instanceof RunNotReadyError) {
         if (error.status === 'running') {
@@ -130,6 +160,54 @@ export async function handleGetReport(
         ? errorResponse(404, 'NoReport', 'no scan run has been recorded yet')
         : errorResponse(404, 'RunNotFound', `run ${runId} is not known`);
     }
-    return reportResponse(applyFilters(report, filters), format, store);
+    const filtered = applyFilters(report, filters);
+    return reportResponse(PAGED.includes(format) ? pageOf(filtered, paging, query) : filtered, format, store);
+  });
+}
+
+/** GET /api/reports/{runId}/summary: the run's totals and chart data (see ReportAggregates) and the runs' trend. */
+export async function handleGetReportSummary(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps?: HttpDeps,
+): Promise<HttpResponseInit> {
+  return respond(context, 'reportSummary', async () => {
+    const resolved = resolveDeps(deps);
+    await requireRole(request, 'Reports.Read', resolved.settings);
+    requireMethod(request, ['GET']);
+    readQuery(request, []);
+    const runId = request.params.runId ?? 'latest';
+    if (!RUN_ID.test(runId)) {
+      throw new HttpError(
+        400,
+        'InvalidRunId',
+        'runId: must be "latest" or a run ID (letters, digits, . _ : -, at most 128)',
+      );
+    }
+    const store = resolved.store;
+    let report: ScanReport | undefined;
+    try {
+      report = runId === 'latest' ? await store.getLatestReport() : await store.getRunReport(runId);
+    } catch (error) {
+      if (error instanceof RunNotReadyError) {
+        if (error.status === 'running') return runningResponse(runId, { message: `run ${runId} is still running` });
+        return errorResponse(
+          409,
+          'RunFailed',
+          `run ${runId} ${error.status === 'failed' ? 'failed' : `is ${error.status}`} and has no report`,
+        );
+      }
+      throw error;
+    }
+    if (!report) {
+      return runId === 'latest'
+        ? errorResponse(404, 'NoReport', 'no scan run has been recorded yet')
+        : errorResponse(404, 'RunNotFound', `run ${runId} is not known`);
+    }
+    const runs = await store.listRuns(30);
+    const trend = runs
+      .filter((r) => r.summary && r.finishedAt && (r.status === 'completed' || r.status === 'partial'))
+      .map((r) => ({ runId: r.runId, finishedAt: r.finishedAt!, complete: r.complete ?? false, summary: r.summary! }));
+    return jsonResponse(200, { ...reportAggregates(report), trend });
   });
 }

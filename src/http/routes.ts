@@ -5,7 +5,7 @@ import { handleGetCluster } from './clusters';
 import type { HttpDeps } from './common';
 import { handleExemptionHistory, handleExemptions } from './exemptions';
 import { handleNotify } from './notify';
-import { handleGetReport } from './reports';
+import { handleGetReport, handleGetReportSummary } from './reports';
 import { handleStartScan } from './scans';
 
 export interface Route {
@@ -20,6 +20,12 @@ export interface Route {
 export const ROUTES: Route[] = [
   { name: 'scans', methods: ['POST'], route: 'scans', handler: (r, c) => handleStartScan(r, c) },
   { name: 'reports', methods: ['GET'], route: 'reports/{runId}', handler: (r, c) => handleGetReport(r, c) },
+  {
+    name: 'reportSummary',
+    methods: ['GET'],
+    route: 'reports/{runId}/summary',
+    handler: (r, c) => handleGetReportSummary(r, c),
+  },
   {
     name: 'clusters',
     methods: ['GET'],
@@ -52,6 +58,8 @@ export function routesWith(deps: HttpDeps): Route[] {
         return { ...route, handler: (r, c) => handleStartScan(r, c, deps) };
       case 'reports':
         return { ...route, handler: (r, c) => handleGetReport(r, c, deps) };
+      case 'reportSummary':
+        return { ...route, handler: (r, c) => handleGetReportSummary(r, c, deps) };
       case 'clusters':
         return { ...route, handler: (r, c) => handleGetCluster(r, c, deps) };
       case 'exemptions':

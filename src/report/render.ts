@@ -102,6 +102,10 @@ export function renderJson(report: ScanReport): string {
     clusters: report.clusters.map(orderedCluster),
   };
   if (report.problems && report.problems.length > 0) ordered.problems = report.problems;
+  if (report.page) {
+    const { top, offset, totalClusters, nextSkipToken, nextLink } = report.page;
+    ordered.page = { top, offset, totalClusters, ...(nextSkipToken ? { nextSkipToken, nextLink } : {}) };
+  }
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 

@@ -674,6 +674,7 @@ describe('route table and registrations', () => {
         'exemptions/{id}/history',
         'notify',
         'reports/{runId}',
+        'reports/{runId}/summary',
         'scans',
       ].sort(),
     );
@@ -682,6 +683,7 @@ describe('route table and registrations', () => {
       'clusters',
       'exemptionHistory',
       'exemptions',
+      'reportSummary',
       'reports',
       'scans',
     ]);
