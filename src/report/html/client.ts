@@ -83,10 +83,13 @@ export const CLIENT_SCRIPT = String.raw`
       matched.push(i);
     }
     var primary = COMPARE[state.key], dir = state.dir;
-    matched.sort(function (x, y) {
-      var a = rows[x], b = rows[y];
-      return dir * primary(a, b) || byStatus(a, b) || byCluster(a, b) || collator.compare(ruleId(a), ruleId(b)) || x - y;
-    });
+    // Rows arrive in the default order; filtering keeps it.
+    if (!(data.presorted && state.key === 'status' && dir === 1)) {
+      matched.sort(function (x, y) {
+        var a = rows[x], b = rows[y];
+        return dir * primary(a, b) || byStatus(a, b) || byCluster(a, b) || collator.compare(ruleId(a), ruleId(b)) || x - y;
+      });
+    }
     state.matched = matched;
     state.shown = PAGE;
     render();

@@ -82,6 +82,20 @@ describe('report table data', () => {
     expect(encodeTableData(full, jsonForScript).encoding).toBe('json');
   }); // prettier-ignore
 
+  it('puts rows in the page’s default order: what needs attention first, then cluster and rule', () => {
+    const clusters = [cluster(3, 'b-aks'), cluster(1, 'a-aks10'), cluster(2, 'a-aks9')];
+    const data = tableData(report(clusters), { pageSize: 500, fullTableLimit: 1000 });
+    expect(data.presorted).toBe(true);
+    const seen = data.rows.map((r) => `${r[2]} ${data.clusters[r[0]][0]} ${data.rules[r[1]][0]}`);
+    expect(seen.slice(0, 4)).toEqual([
+      '0 a-aks9 aks_rbac_bindings_use_groups',
+      '0 a-aks10 aks_local_accounts_disabled',
+      '0 a-aks10 aks_rbac_bindings_use_groups',
+      '0 b-aks aks_local_accounts_disabled',
+    ]);
+    expect(data.rows.map((r) => r[2])).toEqual([...data.rows.map((r) => r[2])].sort((a, b) => a - b));
+  });
+
   it('links a cluster to its own page with each part encoded', () => {
     expect(clusterHref('/api', { subscriptionId: 's', resourceGroup: 'rg (x)', name: 'a' })).toBe(
       '/api/clusters/s/rg%20(x)/a?format=html',

@@ -27,6 +27,8 @@ export interface TableData {
   pageSize: number;
   /** Passing findings are counted, not listed. */
   passesCounted: boolean;
+  /** Rows are in the table's default order (status, severity, cluster, rule): the page need not sort them first. */
+  presorted: boolean;
   /** Where a cluster's own page is: `${clusterLinkBase}/clusters/SUB/RG/NAME?format=html`; absent: no links. */
   clusterLinkBase?: string;
 }
@@ -72,6 +74,7 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
     rows: [],
     pageSize: options.pageSize,
     passesCounted,
+    presorted: true,
     ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
   };
   const intern = (value: string): number => {
@@ -124,7 +127,26 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
       passes,
     ]);
   });
+  sortRows(data);
   return data;
+}
+
+/** The page script's default order: status, severity of fails and exemptions, cluster name and group, rule. */
+function sortRows(data: TableData): void {
+  const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+  const sevKey = (r: TableData['rows'][number]) => (r[2] === 0 || r[2] === 2 ? r[3] : 9);
+  data.rows.sort((a, b) => {
+    const ca = data.clusters[a[0]];
+    const cb = data.clusters[b[0]];
+    return (
+      a[2] - b[2] ||
+      sevKey(a) - sevKey(b) ||
+      collator.compare(ca[0], cb[0]) ||
+      collator.compare(ca[1], cb[1]) ||
+      a[0] - b[0] ||
+      collator.compare(data.rules[a[1]][0], data.rules[b[1]][0])
+    );
+  });
 }
 
 /** The data as the page carries it: JSON, or at fleet scale gzip-compressed JSON in base64. */
