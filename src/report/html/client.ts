@@ -20,6 +20,8 @@ export const CLIENT_SCRIPT = String.raw`
   var SEV = ['critical', 'high', 'medium', 'low'];
   var rows = data.rows, clusters = data.clusters, text = data.text, rules = data.rules, subs = data.subs;
   var linkBase = data.clusterLinkBase;
+  var raw = {};
+  (data.raw || []).forEach(function (k) { raw[k] = true; });
   var PAGE = data.pageSize || 500;
   var fmt = new Intl.NumberFormat('en-US');
   var $ = function (id) { return document.getElementById(id); };
@@ -31,11 +33,20 @@ export const CLIENT_SCRIPT = String.raw`
   function ruleId(r) { return rules[r[1]][0]; }
   // Texts are templates: Private Use Area characters stand for the cluster's ID, normalised ID, resource group,
   // name and subscription.
+  function expand(s, values) {
+    if (!/[\uE000-\uE004]/.test(s)) return s;
+    return s.replace(/[\uE000-\uE004]/g, function (ch) { return values[ch.charCodeAt(0) - 0xe000]; });
+  }
+  // A cluster's resource ID: a template of its resource group, name and subscription.
+  function cid(c) {
+    if (c.id === undefined) c.id = raw[c[5]] ? text[c[5]] : expand(text[c[5]], ['', '', c[1], c[0], subs[c[2]]]);
+    return c.id;
+  }
   function txt(k, c) {
     var s = text[k];
-    if (!/[\uE000-\uE004]/.test(s)) return s;
-    var values = [c[5], c[5].trim().toLowerCase().replace(/\/+$/, ''), c[1], c[0], subs[c[2]]];
-    return s.replace(/[\uE000-\uE004]/g, function (ch) { return values[ch.charCodeAt(0) - 0xe000]; });
+    if (raw[k] || !/[\uE000-\uE004]/.test(s)) return s;
+    var id = cid(c);
+    return expand(s, [id, id.trim().toLowerCase().replace(/\/+$/, ''), c[1], c[0], subs[c[2]]]);
   }
   function sevShown(r) { return r[2] === 0 || r[2] === 2; }
   function haystack() {
@@ -109,7 +120,7 @@ export const CLIENT_SCRIPT = String.raw`
     var sv = el('td');
     if (sevShown(r)) sv.appendChild(el('span', 'sev sev-' + SEV[r[3]], SEV[r[3]]));
     tr.appendChild(sv);
-    var cl = el('td', 'cluster'); cl.title = c[5];
+    var cl = el('td', 'cluster'); cl.title = cid(c);
     if (linkBase !== undefined) {
       var a = el('a');
       a.href = linkBase + '/clusters/' + encodeURIComponent(subs[c[2]]) + '/' + encodeURIComponent(c[1]) + '/' +

@@ -82,6 +82,23 @@ describe('report table data', () => {
     expect(encodeTableData(full, jsonForScript).encoding).toBe('json');
   }); // prettier-ignore
 
+  it('keeps a text holding placeholder characters of its own raw, apart from templates', () => {
+    const odd = cluster(1, 'aks-\uE003');
+    const plain = cluster(3);
+    plain.findings[0].message = `\uE003 keeps local accounts`;
+    const data = tableData(report([odd, plain]), { pageSize: 500, fullTableLimit: 1000 });
+    const shown = (ci: number, ri: number): string => {
+      const row = data.rows.find((r) => r[0] === ci && r[1] === ri)!;
+      const c = [odd, plain][ci];
+      return data.raw.includes(row[4]) ? data.text[row[4]] : expandText(data.text[row[4]], clusterValues(c));
+    };
+    expect(shown(0, 0)).toBe(odd.findings[0].message);
+    expect(shown(1, 0)).toBe('\uE003 keeps local accounts');
+    expect(data.raw.length).toBeGreaterThan(0);
+    // The cluster's ID is a template of its own names.
+    expect(expandText(data.text[data.clusters[1][5]], ['', '', plain.resourceGroup, plain.name, plain.subscriptionId])).toBe(plain.id);
+  }); // prettier-ignore
+
   it('puts rows in the page’s default order: what needs attention first, then cluster and rule', () => {
     const clusters = [cluster(3, 'b-aks'), cluster(1, 'a-aks10'), cluster(2, 'a-aks9')];
     const data = tableData(report(clusters), { pageSize: 500, fullTableLimit: 1000 });

@@ -18,10 +18,15 @@ export interface TableData {
   /** rule ID, title, passes (counted, at fleet scale only listed as a count) */
   rules: [string, string, number][];
   subs: string[];
-  /** name, resource group, subscription index, location, version, id, tags text, passing findings */
-  clusters: [string, string, number, string, string | null, string, string, number][];
+  /**
+   * name, resource group, subscription index, location, version, ID (a text index: a template of the cluster's
+   * resource group, name and subscription), tags text, passing findings
+   */
+  clusters: [string, string, number, string, string | null, number, string, number][];
   /** Interned messages and remediation commands, with placeholders for the cluster's values (see expandText). */
   text: string[];
+  /** Texts to show as they are: they held placeholder characters of their own (never expanded). */
+  raw: number[];
   /** cluster index, rule index, status (STATUS_ORDER index), severity (SEVERITIES index), message, remediation */
   rows: [number, number, number, number, number, number][];
   pageSize: number;
@@ -36,6 +41,11 @@ export interface TableData {
 /** The values the placeholders stand for, in PLACEHOLDERS order: ID, normalised ID, resource group, name, subscription. */
 export function clusterValues(c: Pick<ClusterReport, 'id' | 'resourceGroup' | 'name' | 'subscriptionId'>): string[] {
   return [c.id, normaliseId(c.id), c.resourceGroup, c.name, c.subscriptionId];
+}
+
+/** The values a cluster's ID template may use (its own ID cannot stand in for itself). */
+export function idValues(c: Pick<ClusterReport, 'resourceGroup' | 'name' | 'subscriptionId'>): string[] {
+  return ['', '', c.resourceGroup, c.name, c.subscriptionId];
 }
 
 /** A text with the cluster's values replaced by placeholders (longest first); unchanged where that cannot be undone. */
@@ -71,19 +81,28 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
     subs: [],
     clusters: [],
     text: [],
+    raw: [],
     rows: [],
     pageSize: options.pageSize,
     passesCounted,
     presorted: true,
     ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
   };
-  const intern = (value: string): number => {
-    let i = textIndex.get(value);
+  const intern = (value: string, key = value): number => {
+    let i = textIndex.get(key);
     if (i === undefined) {
       i = data.text.length;
       data.text.push(value);
-      textIndex.set(value, i);
+      textIndex.set(key, i);
     }
+    return i;
+  };
+  // A text that could not be templated because it holds placeholder characters itself is kept apart and raw.
+  const internTemplate = (value: string, values: string[]): number => {
+    const template = templateText(value, values);
+    if (template !== value || !PLACEHOLDER.test(value)) return intern(template);
+    const i = intern(value, `\u0000raw\u0000${value}`);
+    if (!data.raw.includes(i)) data.raw.push(i);
     return i;
   };
   report.clusters.forEach((c, ci) => {
@@ -112,8 +131,8 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
         ri,
         Math.max(0, STATUS_ORDER.indexOf(f.status)),
         Math.max(0, SEVERITIES.indexOf(f.severity)),
-        intern(templateText(f.message ?? '', values)),
-        intern(templateText(f.remediation ?? '', values)),
+        internTemplate(f.message ?? '', values),
+        internTemplate(f.remediation ?? '', values),
       ]);
     }
     data.clusters.push([
@@ -122,7 +141,7 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
       si,
       c.location,
       c.kubernetesVersion,
-      c.id,
+      internTemplate(c.id, idValues(c)),
       formatTags(c.tags ?? {}),
       passes,
     ]);
