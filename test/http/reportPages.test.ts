@@ -2,8 +2,6 @@
 // schema), the summary route, and each cluster's own HTML page that the HTML report links to; called as the
 // Functions host calls the handlers, against a FindingStore on Azurite.
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { createAzureClients } from '../../src/azure/clients';
-import { loadSettings } from '../../src/config/settings';
 import { handleGetCluster } from '../../src/http/clusters';
 import type { HttpDeps } from '../../src/http/common';
 import { handleGetReport, handleGetReportSummary } from '../../src/http/reports';
@@ -14,7 +12,9 @@ import { buildReport } from '../../src/report/build';
 import { renderReport } from '../../src/report/render';
 import { validateReport } from '../../src/report/schema';
 import { FindingStore } from '../../src/store/findingStore';
-import { startAzurite, type Azurite } from '../harness/azurite';
+import { DEMO_USER } from '../../sim';
+import { generateFleet } from '../../sim/fleet/generator';
+import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
 
 const SUBS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
 const HOSTILE = `<b>"x"</b>`;
@@ -53,8 +53,10 @@ const REPORT: ScanReport = buildReport({
   problems: [],
 });
 
-let azurite: Azurite;
+let local: LocalAzure;
 let deps: HttpDeps;
+/** A person in the groups holding Reports.Read (the simulator's sign-in issues the token). */
+let bearer: string;
 
 function context(): InvocationContext {
   return new InvocationContext({ logHandler: () => undefined });
@@ -64,7 +66,12 @@ function context(): InvocationContext {
 function get(path: string): HttpRequest {
   const url = new URL(`http://localhost:7071${path}`);
   const matched = matchRoute(ROUTES, url.pathname.replace(/^\/api\//, ''));
-  return new HttpRequest({ method: 'GET', url: url.href, params: matched?.params ?? {} });
+  return new HttpRequest({
+    method: 'GET',
+    url: url.href,
+    params: matched?.params ?? {},
+    headers: { authorization: `Bearer ${bearer}` },
+  });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
@@ -84,15 +91,17 @@ function expectError(response: HttpResponseInit, status: number, mentions: strin
 }
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  const settings = loadSettings({ AKS_COMPLIANCE_STORAGE: azurite.connectionString });
-  const clients = createAzureClients(settings);
-  const store = new FindingStore(clients, { tablePrefix: 'httppages' });
+  local = await startLocalAzure({
+    fleet: generateFleet({ seed: 3, clusters: 2, subscriptions: 1, regions: 1 }).fleet,
+    azurite: true,
+  });
+  bearer = local.sim.signIn.userToken(DEMO_USER);
+  const store = new FindingStore(local.clients, { tablePrefix: 'httppages' });
   await store.recordRun(REPORT, { trigger: 'timer' });
-  deps = { settings, clients, store, now: () => new Date('2026-11-27T12:00:00Z') };
+  deps = { settings: local.settings, clients: local.clients, store, now: () => new Date('2026-11-27T12:00:00Z') };
 });
 afterAll(async () => {
-  await azurite?.dispose();
+  await local?.stop();
 });
 
 describe('GET /api/reports/{runId} in pages', () => {
@@ -135,7 +144,7 @@ describe('GET /api/reports/{runId} in pages', () => {
   it('pages CSV with a Link header to the next page, the header row on each', async () => {
     const response = await handleGetReport(get('/api/reports/latest?format=csv&top=20'), context(), deps);
     const lines = String(response.body).trim().split('\n');
-    expect(lines[0]).toMatch(/^clusterId,/);
+    expect(lines[0]).toMatch(/^"?clusterId"?,/);
     expect(lines).toHaveLength(1 + 20 * 3);
     const link = /^<\.\.\/(reports\/[^>]+)>; rel="next"$/.exec(header(response, 'link') ?? '');
     expect(link).not.toBeNull();
@@ -164,6 +173,20 @@ describe('GET /api/reports/{runId} in pages', () => {
       expect(html).toContain(`<a href="../clusters/${c.subscriptionId}/${c.resourceGroup}/${c.name}?format=html">`);
     }
   });
+});
+
+describe('the new routes need the Reports.Read role', () => {
+  it('answers 401 without a token on the summary, pages and cluster page', async () => {
+    const anonymous = (path: string): HttpRequest => {
+      const url = new URL(`http://localhost:7071${path}`);
+      return new HttpRequest({ method: 'GET', url: url.href, params: matchRoute(ROUTES, url.pathname.slice(5))!.params });
+    };
+    const c = REPORT.clusters[0];
+    expect((await handleGetReportSummary(anonymous('/api/reports/latest/summary'), context(), deps)).status).toBe(401);
+    expect((await handleGetReport(anonymous('/api/reports/latest?top=5'), context(), deps)).status).toBe(401);
+    const page = anonymous(`/api/clusters/${c.subscriptionId}/${c.resourceGroup}/${c.name}?format=html`);
+    expect((await handleGetCluster(page, context(), deps)).status).toBe(401);
+  }); // prettier-ignore
 });
 
 describe('GET /api/reports/{runId}/summary', () => {
