@@ -92,7 +92,6 @@ type Scenario =
   | 'staleLock'
   | 'kernelSkew'
   | 'privateNoPath'
-  | 'ipRangesExclude'
   | 'k8sForbidden'
   | 'noClusterUserRole'
   // AKS notifications (containerserviceeventresources):
@@ -147,7 +146,7 @@ const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
   ['catalog', 'prod', 'eastus2', 'retail', ['staleImages', 'kernelSkew']],
   ['catalog', 'dr', 'westus2', 'retail', []],
   ['catalog', 'stg', 'eastus2', 'retail', ['ancient', 'rbacOff', 'noEntra']],
-  ['catalog', 'dev', 'eastus2', 'retail', ['eolSoon', 'noAutoUpgrade', 'ipRangesExclude']],
+  ['catalog', 'dev', 'eastus2', 'retail', ['eolSoon', 'noAutoUpgrade']],
   ['orders', 'prod', 'uksouth', 'retail', []],
   ['orders', 'dr', 'westeurope', 'retail', ['poolBehind', 'notifiedOutOfSupport']],
   ['orders', 'stg', 'uksouth', 'retail', ['legacyEntra']],
@@ -231,7 +230,6 @@ function sampleKube(
     kube.kured.lock = { node: `aks-${spec.pools[0].name}-00000000-vmss000001`, ageHours: 52 };
   if (has('kernelSkew')) kube.skewPools = [spec.pools[spec.pools.length - 1].name];
   if (has('privateNoPath')) kube.reach = 'privateNoPath';
-  if (has('ipRangesExclude')) kube.reach = 'ipRangesExclude';
   if (has('k8sForbidden')) kube.reach = 'forbidden';
   if (has('noClusterUserRole')) kube.reach = 'noClusterUserRole';
   return kube;

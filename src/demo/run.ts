@@ -115,10 +115,10 @@ export function demoEnvironment(sim: Simulator, azurite: Azurite, baseUrl: strin
     AKS_COMPLIANCE_MAIL_SENDER: 'aks-compliance@contoso.com',
     AKS_COMPLIANCE_MAIL_TO: 'platform-security@contoso.com',
     AKS_COMPLIANCE_REPORT_URL: `${baseUrl}/api/reports/latest?format=html`,
-    // The in-cluster rules read each simulated cluster's Kubernetes API; one sample cluster's authorized IP ranges
-    // leave the scanner out, and a short budget keeps its wait short.
+    // The in-cluster rules read each simulated cluster's Kubernetes API (no sample cluster leaves the scanner
+    // waiting for an answer that never comes, so the budget is only a guard).
     AKS_COMPLIANCE_IN_CLUSTER: 'true',
-    AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS: '5',
+    AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS: '30',
   };
   // A process-level setting, not the product's: the CA is trusted in-process instead.
   delete env.NODE_EXTRA_CA_CERTS;
