@@ -53,6 +53,16 @@ param teamsWebhookUrl string = ''
 @description('Function key the scanner uses to call its notifier; a new one each deployment unless set.')
 param notifyFunctionKey string = newGuid()
 
+@description('Public network access of the storage account and Key Vault: Disabled keeps them private (then give privateEndpointSubnetId and appSubnetId).')
+@allowed(['Enabled', 'Disabled'])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Existing subnet for the private endpoints of storage (blob, table, queue) and Key Vault; empty: none.')
+param privateEndpointSubnetId string = ''
+
+@description('Existing subnet (delegated to Microsoft.App/environments) for the function app\'s outbound VNet integration.')
+param appSubnetId string = ''
+
 var abbrev = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'aks-compliance' }
 var rgName = empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -83,6 +93,8 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     principalId: identity.outputs.principalId
+    publicNetworkAccess: publicNetworkAccess
+    privateEndpointSubnetId: privateEndpointSubnetId
   }
 }
 
@@ -97,6 +109,8 @@ module vault 'app/keyvault.bicep' = {
     teamsWebhookUrl: teamsWebhookUrl
     storeTeamsWebhook: !empty(teamsWebhookUrl)
     notifyFunctionKey: notifyFunctionKey
+    publicNetworkAccess: publicNetworkAccess
+    privateEndpointSubnetId: privateEndpointSubnetId
   }
 }
 
@@ -127,6 +141,7 @@ module functionApp 'app/function.bicep' = {
     reportUrl: reportUrl
     nodeImageMaxAgeDays: nodeImageMaxAgeDays
     eolWarningDays: eolWarningDays
+    virtualNetworkSubnetId: appSubnetId
   }
 }
 

@@ -23,6 +23,8 @@ param ownerTag string
 param reportUrl string
 param nodeImageMaxAgeDays int
 param eolWarningDays int
+@description('Subnet (delegated to Microsoft.App/environments) for outbound VNet integration; needed when storage and Key Vault take private traffic only.')
+param virtualNetworkSubnetId string = ''
 
 // Settings the product reads that are deliberately not set here (their defaults are right in Azure):
 // optional-settings: AzureWebJobsStorage, AKS_COMPLIANCE_ARM_ENDPOINT, AKS_COMPLIANCE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_CLIENT_SECRET, NODE_EXTRA_CA_CERTS, AKS_COMPLIANCE_SUPPORT_CALENDAR, AKS_COMPLIANCE_API_CLIENT_ID, AKS_COMPLIANCE_API_AUDIENCE, AKS_COMPLIANCE_IN_CLUSTER, AKS_COMPLIANCE_IN_CLUSTER_CONCURRENCY, AKS_COMPLIANCE_IN_CLUSTER_TIMEOUT_SECONDS, AKS_COMPLIANCE_MAX_CLUSTER_ADMINS
@@ -52,6 +54,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
@@ -70,6 +73,19 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       runtime: { name: 'node', version: '22' }
     }
   }
+}
+
+// No basic (user name and password) publishing: deployments sign in with Entra ID.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
 }
 
 // The scanner posts alert batches to its own notifier with this function key (also kept in Key Vault). Created after

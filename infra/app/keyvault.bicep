@@ -10,6 +10,11 @@ param teamsWebhookUrl string
 param storeTeamsWebhook bool
 @secure()
 param notifyFunctionKey string
+@description('Disabled: reachable only through a private endpoint (give privateEndpointSubnetId).')
+@allowed(['Enabled', 'Disabled'])
+param publicNetworkAccess string = 'Enabled'
+@description('Subnet for the vault\'s private endpoint (empty: none).')
+param privateEndpointSubnetId string = ''
 
 resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
@@ -21,7 +26,20 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
+    networkAcls: { defaultAction: publicNetworkAccess == 'Disabled' ? 'Deny' : 'Allow', bypass: 'None' }
+  }
+}
+
+resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = if (!empty(privateEndpointSubnetId)) {
+  name: '${name}-pe'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: privateEndpointSubnetId }
+    privateLinkServiceConnections: [
+      { name: name, properties: { privateLinkServiceId: vault.id, groupIds: ['vault'] } }
+    ]
   }
 }
 

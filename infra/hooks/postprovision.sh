@@ -22,3 +22,25 @@ az deployment group create \
   grantMailSend="$grant_mail_send" \
   --output none
 echo "Graph permissions granted to ${AZURE_MANAGED_IDENTITY_PRINCIPAL_ID} (Mail.Send: $grant_mail_send)"
+
+# The API's app registration (app roles) through infra/api-app.bicep when AKS_COMPLIANCE_REGISTER_API_APP is true
+# (needs Application.ReadWrite.All and AppRoleAssignment.ReadWrite.All); otherwise infra/register-api-app.sh.
+if [ "${AKS_COMPLIANCE_REGISTER_API_APP:-false}" = "true" ]; then
+  unique="aks-compliance-api-${AZURE_ENV_NAME:-default}"
+  client_id=$(az deployment group create \
+    --name api-app \
+    --resource-group "$AZURE_RESOURCE_GROUP" \
+    --template-file "$(dirname "$0")/../api-app.bicep" \
+    --parameters uniqueName="$unique" applicationIdUri="api://$unique" \
+    scannerPrincipalId="$AZURE_MANAGED_IDENTITY_PRINCIPAL_ID" \
+    readersGroupId="${AKS_COMPLIANCE_READERS_GROUP_ID:-}" operatorsGroupId="${AKS_COMPLIANCE_OPERATORS_GROUP_ID:-}" \
+    approversGroupId="${AKS_COMPLIANCE_APPROVERS_GROUP_ID:-}" \
+    --query properties.outputs.clientId.value -o tsv)
+  az functionapp config appsettings set --resource-group "$AZURE_RESOURCE_GROUP" \
+    --name "${AZURE_FUNCTION_APP_NAME:?AZURE_FUNCTION_APP_NAME is not set}" \
+    --settings AKS_COMPLIANCE_API_CLIENT_ID="$client_id" AKS_COMPLIANCE_API_AUDIENCE="api://$unique" --output none
+  echo "API app registration $client_id; its app settings are set"
+else
+  echo "API app registration not created by azd (AKS_COMPLIANCE_REGISTER_API_APP is not true):"
+  echo "  an administrator runs infra/register-api-app.sh ${AZURE_MANAGED_IDENTITY_PRINCIPAL_ID:-<principal ID>} <readers group> <operators group> <approvers group>"
+fi

@@ -57,10 +57,24 @@ if ('missing' in compiler) {
           'Key Vault Secrets User',
           'Reader',
           'Reader',
+          // On the three host containers, never on the account.
           'Storage Blob Data Owner',
+          'Storage Blob Data Owner',
+          'Storage Blob Data Owner',
+          'Storage Queue Data Contributor',
           'Storage Table Data Contributor',
         ].sort(),
       );
+      const blobScopes = assignments
+        .filter(
+          ({ resource, template }) =>
+            ALLOWED_AZURE_ROLES[
+              roleGuid((resource.properties as { roleDefinitionId: string }).roleDefinitionId, template)
+            ] === 'Storage Blob Data Owner',
+        )
+        .map(({ resource }) => String(resource.scope));
+      expect(blobScopes).toHaveLength(3);
+      for (const scope of blobScopes) expect(scope).toMatch(/blobServices\/containers/);
     });
 
     it('sets every app setting the product reads (or lists it as optional), and no other', () => {

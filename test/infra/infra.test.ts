@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SETTINGS } from '../../src/config/settings';
-import { ALLOWED_AZURE_ROLES, ALLOWED_GRAPH_ROLES, GRAPH_APP_ID } from './allowed';
+import { ALLOWED_AZURE_ROLES, ALLOWED_GRAPH_ROLES, API_APP_IDS, GRAPH_APP_ID } from './allowed';
 
 const infraDir = path.resolve(__dirname, '../../infra');
 
@@ -65,7 +65,7 @@ describe('infra', () => {
       }
       for (const m of text.matchAll(/'([0-9a-f-]{36})'(?:\s*\/\/ ([\w.]+))?/g)) {
         const [, guid, comment] = m;
-        if (guid === GRAPH_APP_ID || ALLOWED_AZURE_ROLES[guid]) continue;
+        if (guid === GRAPH_APP_ID || ALLOWED_AZURE_ROLES[guid] || API_APP_IDS[guid]) continue;
         expect({ file, guid, permission: ALLOWED_GRAPH_ROLES[guid] ?? 'not an allowed permission' }).toEqual({
           file,
           guid,
@@ -77,10 +77,57 @@ describe('infra', () => {
     expect(assignments).toBeGreaterThanOrEqual(4);
   });
 
+  it('registers the API with its four app roles and v2.0 tokens, in Bicep and in the script fallback alike', () => {
+    const template = bicep.get('api-app.bicep') ?? '';
+    const script = readFileSync(path.join(infraDir, 'register-api-app.sh'), 'utf8');
+    expect(template).toMatch(/^extension microsoftGraphV1$/m);
+    expect(template).toContain('requestedAccessTokenVersion: 2');
+    expect(script).toMatch(/requestedAccessTokenVersion\\?":2/);
+    for (const [id, value] of Object.entries(API_APP_IDS).filter(([, v]) => v !== 'user_impersonation')) {
+      expect({ value, bicep: new RegExp(`'${id}'[\\s\\S]*?|value: '${value}'`).test(template) }).toEqual({
+        value,
+        bicep: true,
+      });
+      expect({ value, script: script.includes(`{"id":"${id}","value":"${value}"`) }).toEqual({ value, script: true });
+    }
+    // Alerts.Send is an application role held by the scanner; the others go to groups.
+    expect(template).toMatch(/appRoleId: roles\.alertsSend\s*\n\s*principalId: scannerPrincipalId/);
+    expect(template).toMatch(/readersGroupId[\s\S]*operatorsGroupId[\s\S]*approversGroupId/);
+  });
+
+  it('keeps Storage Blob Data Owner on the host containers, basic publishing off, and private networking a parameter', () => {
+    const storage = bicep.get(path.join('app', 'storage.bicep')) ?? '';
+    for (const m of storage.matchAll(
+      /resource (\w+) 'Microsoft\.Authorization\/roleAssignments@[^']+' = \{([\s\S]*?)\n\}/g,
+    )) {
+      if (!m[2].includes('storageBlobDataOwner')) continue;
+      expect({ assignment: m[1], scope: /scope: (\w+)/.exec(m[2])?.[1] }).not.toEqual({
+        assignment: m[1],
+        scope: 'account',
+      });
+    }
+    const fn = bicep.get(path.join('app', 'function.bicep')) ?? '';
+    for (const name of ['ftp', 'scm']) {
+      expect(fn).toMatch(
+        new RegExp(
+          `basicPublishingCredentialsPolicies@[^']+' = \\{\\s*parent: site\\s*name: '${name}'\\s*properties: \\{ allow: false \\}`,
+        ),
+      );
+    }
+    const main = bicep.get('main.bicep') ?? '';
+    expect(main).toMatch(/param publicNetworkAccess string = 'Enabled'/);
+    expect(main).toMatch(/param privateEndpointSubnetId string = ''/);
+    for (const file of [path.join('app', 'storage.bicep'), path.join('app', 'keyvault.bicep')]) {
+      const text = bicep.get(file) ?? '';
+      expect({ file, param: /publicNetworkAccess: publicNetworkAccess/.test(text) }).toEqual({ file, param: true });
+      expect({ file, endpoint: /Microsoft\.Network\/privateEndpoints@/.test(text) }).toEqual({ file, endpoint: true });
+    }
+  });
+
   it('references no role outside the allowed list anywhere in infra/', () => {
     const guids = new Set([...allInfraText.matchAll(GUID)].map((m) => m[0].toLowerCase()));
     const unexpected = [...guids].filter(
-      (g) => g !== GRAPH_APP_ID && !ALLOWED_AZURE_ROLES[g] && !ALLOWED_GRAPH_ROLES[g],
+      (g) => g !== GRAPH_APP_ID && !ALLOWED_AZURE_ROLES[g] && !ALLOWED_GRAPH_ROLES[g] && !API_APP_IDS[g],
     );
     expect(unexpected).toEqual([]);
   });
