@@ -235,8 +235,9 @@ function rssSampler(): { stop(): number } {
 }
 
 /** A notifier stand-in that accepts every batch and counts the alerts the scanner posted. */
-async function startAlertSink(key: string): Promise<{ url: string; alerts: () => number; stop(): Promise<void> }> {
-  let alerts = 0;
+/** A stand-in notifier: accepts the scanner's run IDs (what POST /api/notify receives) and remembers them. */
+async function startAlertSink(key: string): Promise<{ url: string; runIds: Set<string>; stop(): Promise<void> }> {
+  const runIds = new Set<string>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -246,8 +247,8 @@ async function startAlertSink(key: string): Promise<{ url: string; alerts: () =>
         return;
       }
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alerts?: unknown[] };
-        alerts += Array.isArray(body.alerts) ? body.alerts.length : 0;
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { runId?: unknown };
+        if (typeof body.runId === 'string') runIds.add(body.runId);
         res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
       } catch {
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"code":"InvalidJson"}}');
@@ -257,7 +258,7 @@ async function startAlertSink(key: string): Promise<{ url: string; alerts: () =>
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/notify`,
-    alerts: () => alerts,
+    runIds,
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -382,7 +383,6 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       await sim.reset();
       store.resetCounters();
       store.recordMs = 0;
-      const alertsBefore = sink.alerts();
       const rss = rssSampler();
       const cpu = process.cpuUsage();
       const wall = performance.now();
@@ -408,7 +408,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         callsPerLowerBound: round(scanCalls / bound.total, 3),
         tableTransactions: store.counters.transactions,
         entitiesWritten: entities,
-        alertsSent: sink.alerts() - alertsBefore,
+        // The alerts of the run's stored batch, when its run ID reached the notifier.
+        alertsSent: sink.runIds.has(result.runId) ? (result.alerts?.alerts ?? 0) : 0,
         quotaCriticalPathMs: quotaCriticalPathMs(rgOk),
         overQuotaPathMs: Math.round(wallMs) - quotaCriticalPathMs(rgOk),
         scanCalls,

@@ -33,6 +33,9 @@ param mailSender string = ''
 @description('Comma list of default alert recipients.')
 param mailTo string = ''
 
+@description('Comma list of domains alert mail may go to; empty: the sender\'s domain.')
+param mailAllowedDomains string = ''
+
 @description('Cluster tag whose value (an email address) also receives that cluster\'s alerts.')
 param ownerTag string = 'owner'
 
@@ -137,6 +140,7 @@ module functionApp 'app/function.bicep' = {
     alertMinSeverity: alertMinSeverity
     mailSender: mailSender
     mailTo: mailTo
+    mailAllowedDomains: mailAllowedDomains
     ownerTag: ownerTag
     reportUrl: reportUrl
     nodeImageMaxAgeDays: nodeImageMaxAgeDays

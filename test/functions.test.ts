@@ -2,7 +2,7 @@
 // registers, with which options, on which routes. The options are the exported objects the files register.
 import { matchesGlob, join, relative } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { HttpFunctionOptions, TimerFunctionOptions } from '@azure/functions';
+import type { HttpFunctionOptions, StorageQueueFunctionOptions, TimerFunctionOptions } from '@azure/functions';
 import { matchRoute, ROUTES, type Route } from '../src/http/routes';
 
 const ROOT = join(__dirname, '..');
@@ -23,7 +23,7 @@ const CONTRACT_ROUTES: [string, string[]][] = [
   ['notify', ['POST']],
 ];
 
-type Options = (HttpFunctionOptions | TimerFunctionOptions) & { handler: unknown };
+type Options = (HttpFunctionOptions | TimerFunctionOptions | StorageQueueFunctionOptions) & { handler: unknown };
 
 function isOptions(value: unknown): value is Options {
   return typeof value === 'object' && value !== null && typeof (value as { handler?: unknown }).handler === 'function';
@@ -33,7 +33,7 @@ function isTimer(options: Options): options is TimerFunctionOptions & { handler:
   return 'schedule' in options;
 }
 
-function isQueue(options: Options): boolean {
+function isQueue(options: Options): options is StorageQueueFunctionOptions & { handler: unknown } {
   return 'queueName' in options;
 }
 
@@ -93,7 +93,7 @@ beforeAll(() => {
 
 describe('function files (src/functions)', () => {
   it('are the ones expected, with no test or helper files among them (the host loads every one)', () => {
-    expect(FUNCTION_FILES).toEqual(['http.ts', 'nightlyScan.ts', 'notify.ts', 'scanQueue.ts']);
+    expect(FUNCTION_FILES).toEqual(['alertDelivery.ts', 'http.ts', 'nightlyScan.ts', 'notify.ts', 'scanQueue.ts']);
     for (const { file, options, registered } of loaded) {
       expect([file, options.length > 0]).toEqual([file, true]);
       // One exported options object per registered function.
@@ -140,13 +140,18 @@ describe('function files (src/functions)', () => {
 describe('HTTP routes', () => {
   it('registers every route of ROUTES under its name, with its methods and path', () => {
     const registered = new Set(loaded.flatMap((l) => l.registered));
-    expect([...registered].sort()).toEqual([...ROUTES.map((r) => r.name), 'nightlyScan', 'scanQueue'].sort());
+    expect([...registered].sort()).toEqual(
+      [...ROUTES.map((r) => r.name), 'nightlyScan', 'scanQueue', 'alertDelivery'].sort(),
+    );
     // The on-demand scan worker: a Storage Queue trigger on the queue POST /api/scans writes to.
     const queue = loaded.flatMap((l) => l.options.filter(isQueue)) as unknown as {
       queueName: string;
       connection: string;
     }[];
-    expect(queue.map((q) => [q.queueName, q.connection])).toEqual([['aks-compliance-scans', 'AzureWebJobsStorage']]);
+    expect(queue.map((q) => [q.queueName, q.connection]).sort()).toEqual([
+      ['aks-compliance-scans', 'AzureWebJobsStorage'],
+      ['alert-deliveries', 'AzureWebJobsStorage'],
+    ]);
     for (const route of ROUTES) {
       const options = httpOptions.filter((o) => o.route === route.route);
       expect([route.route, options.length]).toEqual([route.route, 1]);

@@ -19,6 +19,7 @@ param scopeManagementGroups string
 param alertMinSeverity string
 param mailSender string
 param mailTo string
+param mailAllowedDomains string
 param ownerTag string
 param reportUrl string
 param nodeImageMaxAgeDays int
@@ -118,6 +119,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
     AKS_COMPLIANCE_MAIL_SENDER: mailSender
     AKS_COMPLIANCE_MAIL_TO: mailTo
+    AKS_COMPLIANCE_MAIL_ALLOWED_DOMAINS: mailAllowedDomains
     AKS_COMPLIANCE_ALERT_MIN_SEVERITY: alertMinSeverity
     AKS_COMPLIANCE_OWNER_TAG: ownerTag
     AKS_COMPLIANCE_REPORT_URL: empty(reportUrl) ? 'https://${site.properties.defaultHostName}/api/reports/latest?format=html' : reportUrl

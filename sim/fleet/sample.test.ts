@@ -72,6 +72,11 @@ describe('sampleFleet (the demo fleet)', () => {
     expect(JSON.stringify(hostile)).toContain('<script>alert(1)</script>');
     expect(JSON.stringify(hostile)).toContain("=cmd|' /C calc'!A0");
     expect(truth.has(hostile.id.toLowerCase())).toBe(true);
+    // A high fail, so the demo's alerts carry the hostile name (the card must show it as typed).
+    expect(truth.get(hostile.id.toLowerCase())!.aks_local_accounts_disabled).toMatchObject({
+      status: 'fail',
+      severity: 'high',
+    });
   });
 
   test('node image dates follow the as-of date', () => {

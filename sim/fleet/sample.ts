@@ -150,7 +150,7 @@ const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
   ['orders', 'prod', 'uksouth', 'retail', []],
   ['orders', 'dr', 'westeurope', 'retail', ['poolBehind', 'notifiedOutOfSupport']],
   ['orders', 'stg', 'uksouth', 'retail', ['legacyEntra']],
-  ['orders', 'dev', 'uksouth', 'retail', ['hostile']],
+  ['orders', 'dev', 'uksouth', 'retail', ['hostile', 'localAccounts']],
   ['web', 'prod', 'westeurope', 'retail', []],
   ['web', 'dr', 'northeurope', 'retail', ['publicApi', 'k8sForbidden']],
   ['web', 'stg', 'westeurope', 'retail', ['userBound']],

@@ -1,17 +1,15 @@
-// After a scan: work out what changed and post it to the notifier; what cannot be posted waits in the outbox.
-import type { TokenCredential } from '@azure/core-auth';
-import type { Client } from '@microsoft/microsoft-graph-client';
+// After a scan: work out what changed, record it with the run (AlertBatchStore), and hand the run ID to the notifier.
+// The notifier loads the stored batch; when it cannot be reached the run goes to the delivery queue instead, whose
+// queue-triggered function delivers it: nothing waits for the next scan.
+import type { AzureClients } from '../azure/clients';
 import type { Settings } from '../config/settings';
 import type { ScanReport } from '../model';
-import { computeAlertBatch, LIMITS, type AlertBatch } from './alerts';
-import { flushOutbox } from './notifier';
+import { AlertBatchStore } from '../store/alertBatches';
+import { computeAlertBatch, type AlertBatch } from './alerts';
+import { queueRun } from './notifier';
 import { postJsonWithRetry, type RetryOptions } from './retry';
-import { AlertOutbox, type AlertTables } from './tables';
 
-/** Stays below the notifier's 1 MB body limit with room for headers and the part counter. */
-export const MAX_BATCH_BYTES = 900_000;
-
-/** What notifyAfterScan needs from the finding store, to find the run before `previous` (for `unreadable`). */
+/** What the alerts need from the finding store, to find the run before `previous` (for `unreadable`). */
 export interface RunHistorySource {
   listRuns(limit: number): Promise<
     Array<{
@@ -26,12 +24,9 @@ export interface RunHistorySource {
   getRunBaseline?(runId: string): Promise<ScanReport | undefined | null>;
 }
 
-export interface NotifyAfterScanInput {
-  /** With the channel settings too (a full Settings), queued channel deliveries are retried from here as well. */
-  settings: Pick<Settings, 'notifyUrl' | 'notifyKey' | 'alertMinSeverity' | 'ownerTag' | 'reportUrl'> &
-    Partial<Pick<Settings, 'teamsWebhookUrl' | 'mailSender' | 'mailTo' | 'apiAudience' | 'apiClientId'>>;
-  /** With a credential and the API settings, the notifier is called with a bearer token for the API (Alerts.Send). */
-  clients: AlertTables & { graph?: Client; credential?: TokenCredential };
+export interface RecordAlertsInput {
+  settings: Pick<Settings, 'alertMinSeverity' | 'ownerTag'>;
+  clients: Pick<AzureClients, 'tableClient'>;
   store?: RunHistorySource;
   /** The previous run's report; thin (FindingStore.getRunBaseline) is enough. */
   previous: ScanReport | undefined;
@@ -41,37 +36,26 @@ export interface NotifyAfterScanInput {
   history?: ScanReport[];
   /** Set when the run was narrowed to one cluster (see AlertOptions.scopeClusterId). */
   scopeClusterId?: string;
+  now?: () => Date;
+}
+
+export interface HandOverInput {
+  /** With the API's app registration (`apiAudience` or `apiClientId`), the call carries a bearer token for it. */
+  settings: Pick<Settings, 'notifyUrl' | 'notifyKey'> & Partial<Pick<Settings, 'apiAudience' | 'apiClientId'>>;
+  clients: Pick<AzureClients, 'queueClient' | 'credential'>;
+  runId: string;
+  /** Alerts in the stored batch: an empty batch is not handed over. */
+  alerts: number;
+  log: (line: string) => void;
   retry?: RetryOptions;
   now?: () => Date;
 }
 
 export interface NotifyAfterScanResult {
   alerts: number;
-  posted: number;
-  queued: number;
-  outbox: { delivered: number; stillPending: number; dead: number };
+  /** `notifier`: handed to POST /api/notify; `queue`: to the delivery queue; `none`: nothing to hand over. */
+  handedTo: 'notifier' | 'queue' | 'none';
   skipped?: 'not_configured';
-}
-
-/** Splits a batch into parts that each serialise under MAX_BATCH_BYTES and the schema's alert count. */
-export function splitBatch(batch: AlertBatch): AlertBatch[] {
-  const base = Buffer.byteLength(JSON.stringify({ ...batch, alerts: [], part: { index: 1000, count: 1000 } }));
-  const groups: AlertBatch['alerts'][] = [];
-  let current: AlertBatch['alerts'] = [];
-  let size = base;
-  for (const alert of batch.alerts) {
-    const bytes = Buffer.byteLength(JSON.stringify(alert)) + 1;
-    if (current.length > 0 && (size + bytes > MAX_BATCH_BYTES || current.length >= LIMITS.alertsPerBatch)) {
-      groups.push(current);
-      current = [];
-      size = base;
-    }
-    current.push(alert);
-    size += bytes;
-  }
-  groups.push(current);
-  if (groups.length === 1) return [batch];
-  return groups.map((alerts, i) => ({ ...batch, alerts, part: { index: i + 1, count: groups.length } }));
 }
 
 function sameList(a: string[] | undefined, b: string[]): boolean {
@@ -109,92 +93,78 @@ async function historyFrom(
   }
 }
 
-export async function notifyAfterScan(input: NotifyAfterScanInput): Promise<NotifyAfterScanResult> {
-  const { settings, log } = input;
-  const now = input.now ?? (() => new Date());
-  const result: NotifyAfterScanResult = {
-    alerts: 0,
-    posted: 0,
-    queued: 0,
-    outbox: { delivered: 0, stillPending: 0, dead: 0 },
-  };
-  if (!settings.notifyUrl) {
-    log('alerts: AKS_COMPLIANCE_NOTIFY_URL is not set; no alerts are sent');
-    return { ...result, skipped: 'not_configured' };
-  }
-  const url = settings.notifyUrl;
-  const baseHeaders: Record<string, string> = settings.notifyKey ? { 'x-functions-key': settings.notifyKey } : {};
-  const apiResource = settings.apiAudience ?? settings.apiClientId;
-  const credential = input.clients.credential;
-  const post = async (batch: AlertBatch): Promise<{ ok: true } | { ok: false; error: string }> => {
-    const headers = { ...baseHeaders };
-    if (apiResource && credential) {
-      // The scanner's own identity holds the API's Alerts.Send app role.
-      try {
-        const token = await credential.getToken(`${apiResource}/.default`);
-        if (!token) return { ok: false, error: 'notifier: no token for the API' };
-        headers.authorization = `Bearer ${token.token}`;
-      } catch (error) {
-        return { ok: false, error: `notifier: no token for the API (${(error as Error).message.slice(0, 200)})` };
-      }
-    }
-    // The notifier may itself wait out Teams' Retry-After: give it most of the Functions HTTP limit (230 s) rather
-    // than time out and post the same batch again while it is still delivering.
-    const r = await postJsonWithRetry(url, batch, headers, { attempts: 3, timeoutMs: 200_000, ...input.retry });
-    return r.ok ? { ok: true } : { ok: false, error: `notifier: ${r.error}` };
-  };
-
-  // Older batches first, so alerts arrive in the order their runs happened.
-  const graph = input.clients.graph;
-  const channelSettings =
-    graph && settings.mailTo
-      ? { teamsWebhookUrl: settings.teamsWebhookUrl, mailSender: settings.mailSender, mailTo: settings.mailTo }
-      : undefined;
-  result.outbox = await flushOutbox(
-    {
-      clients: { tableClient: (name) => input.clients.tableClient(name), graph: graph as Client },
-      log,
-      now,
-      settings: channelSettings,
-      retry: input.retry,
-    },
-    post,
-  );
-
-  const history = input.history ?? (await historyFrom(input.store, input.previous, log));
+/**
+ * Computes the run's alerts and records them with the run. Storage errors propagate: the run fails and its retry
+ * computes the same batch again (the batch is recorded before the run's findings, so the retry has the same
+ * baseline). A batch already recorded for the run ID is kept.
+ */
+export async function recordAlerts(input: RecordAlertsInput): Promise<AlertBatch> {
+  const history = input.history ?? (await historyFrom(input.store, input.previous, input.log));
   const batch = computeAlertBatch(input.previous, input.report, {
-    minSeverity: settings.alertMinSeverity,
-    reportUrl: settings.reportUrl,
-    ownerTag: settings.ownerTag,
+    minSeverity: input.settings.alertMinSeverity,
+    ownerTag: input.settings.ownerTag,
     history,
     scopeClusterId: input.scopeClusterId,
   });
-  result.alerts = batch.alerts.length;
-  if (batch.alerts.length === 0) {
-    log(`alerts: run ${batch.runId} changed nothing worth an alert`);
-    return result;
-  }
-  const outbox = new AlertOutbox(input.clients);
-  for (const part of splitBatch(batch)) {
-    const r = await post(part);
-    if (r.ok) {
-      result.posted += 1;
-      continue;
-    }
-    try {
-      await outbox.put('batch', '', part, r.error, now());
-      result.queued += 1;
-      log(
-        `alerts: ${r.error}; ${part.alerts.length} alert(s) of run ${batch.runId} kept in the outbox for the next run`,
-      );
-    } catch (error) {
-      log(
-        `alerts: ${r.error}, and the outbox is unavailable (${(error as Error).message}): ${part.alerts.length} alert(s) of run ${batch.runId} are lost`,
-      );
-    }
-  }
-  log(
-    `alerts: run ${batch.runId}: ${batch.alerts.length} alert(s), ${result.posted} batch(es) posted, ${result.queued} queued`,
+  const { header, created } = await new AlertBatchStore(input.clients).record(
+    batch,
+    (input.now ?? (() => new Date()))(),
   );
-  return result;
+  if (!created) {
+    input.log(`alerts: run ${batch.runId} already has its alert batch (${header.alerts} alert(s)); kept`);
+    return (await new AlertBatchStore(input.clients).get(batch.runId)) ?? batch;
+  }
+  return batch;
+}
+
+/** Hands a recorded run to the notifier (its run ID only), or to the delivery queue when that fails. */
+export async function handOverAlerts(input: HandOverInput): Promise<NotifyAfterScanResult> {
+  const { settings, log, runId } = input;
+  const now = input.now ?? (() => new Date());
+  if (input.alerts === 0) {
+    log(`alerts: run ${runId} changed nothing worth an alert`);
+    return { alerts: 0, handedTo: 'none' };
+  }
+  if (!settings.notifyUrl) {
+    log(
+      `alerts: AKS_COMPLIANCE_NOTIFY_URL is not set; the ${input.alerts} alert(s) of run ${runId} are stored, not sent`,
+    );
+    return { alerts: input.alerts, handedTo: 'none', skipped: 'not_configured' };
+  }
+  let error: string;
+  try {
+    const headers: Record<string, string> = {};
+    // The scanner's own identity holds the API's Alerts.Send app role.
+    const resource = settings.apiAudience ?? settings.apiClientId;
+    if (resource) {
+      const token = await input.clients.credential.getToken(`${resource}/.default`);
+      if (!token) throw new Error(`no token for the API (${resource})`);
+      headers.authorization = `Bearer ${token.token}`;
+    }
+    if (settings.notifyKey) headers['x-functions-key'] = settings.notifyKey;
+    // The notifier may itself wait out Teams' Retry-After: give it most of the Functions HTTP limit (230 s).
+    const r = await postJsonWithRetry(settings.notifyUrl, { runId }, headers, {
+      attempts: 3,
+      timeoutMs: 200_000,
+      ...input.retry,
+    });
+    if (r.ok) {
+      log(`alerts: run ${runId}: ${input.alerts} alert(s) handed to the notifier`);
+      return { alerts: input.alerts, handedTo: 'notifier' };
+    }
+    error = `notifier: ${r.error}`;
+  } catch (e) {
+    error = `notifier: ${(e as Error).message}`;
+  }
+  try {
+    await queueRun(input.clients, runId, error, now());
+    log(`alerts: ${error}; run ${runId} queued for delivery by the delivery queue`);
+    return { alerts: input.alerts, handedTo: 'queue' };
+  } catch (e) {
+    // Still stored with the run: posting its ID again (POST /api/notify) delivers it.
+    log(
+      `alerts: ${error}, and the delivery queue is unavailable (${(e as Error).message}): the ${input.alerts} alert(s) of run ${runId} stay stored, undelivered`,
+    );
+    throw new Error(`alerts of run ${runId} could not be handed over: ${error}`);
+  }
 }

@@ -48,16 +48,12 @@ export interface AlertBatch {
   schemaVersion: 1;
   runId: string;
   generatedAt: string;
-  reportUrl?: string;
   summary: AlertBatchSummary;
   alerts: Alert[];
-  /** Set when a run's alerts were split over several posts to stay under the notifier's body limit. */
-  part?: { index: number; count: number };
 }
 
 export interface AlertOptions {
   minSeverity: Severity;
-  reportUrl?: string;
   /** Reports of the runs before `previous`, newest first (only the first is consulted today). */
   history?: ScanReport[];
   /** Cluster tag holding the owner's email address (case-insensitive tag key). Default `owner`. */
@@ -78,8 +74,6 @@ export const LIMITS = {
   message: 4000,
   remediation: 2000,
   email: 320,
-  /** Per posted batch; afterScan splits a larger run into parts. */
-  alertsPerBatch: 5000,
 } as const;
 
 function cut(value: string, max: number): string {
@@ -159,7 +153,6 @@ export function computeAlertBatch(
     schemaVersion: 1,
     runId: cut(current.runId, LIMITS.id),
     generatedAt: current.finishedAt,
-    ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}),
     summary: emptySummary(current),
     alerts: [],
   };

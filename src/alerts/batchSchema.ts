@@ -1,4 +1,4 @@
-// Validation of alert batches (what POST /api/notify accepts) against src/alerts/batch.schema.json.
+// Validation of stored alert batches (what the notifier reads back from the store) against src/alerts/batch.schema.json.
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import batchSchema from './batch.schema.json';
@@ -40,7 +40,7 @@ function describe(e: ErrorObject): { field: string; message: string } {
   return { field, message: `${field} ${what}` };
 }
 
-/** Checks a parsed notifier body; on failure names the first offending field as a JSON pointer. */
+/** Checks a batch; on failure names the first offending field as a JSON pointer. */
 export function validateBatch(body: unknown): BatchValidation {
   const validate = validator();
   if (validate(body)) return { ok: true, batch: body as AlertBatch };

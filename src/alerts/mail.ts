@@ -1,6 +1,8 @@
 // Alert emails: escaped HTML digests for Graph sendMail.
 import escapeHtml from 'escape-html';
 import type { Alert, AlertBatch, AlertTransition } from './alerts';
+import type { DeadLetter } from './deadLetters';
+import { DEAD_LETTERS_SHOWN, deadLetterLine } from './teamsCard';
 
 /** Rows per email; the rest is counted and left to the report. */
 export const MAIL_MAX_ROWS = 500;
@@ -35,7 +37,19 @@ function subjectLine(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200);
 }
 
-export function buildMail(batch: AlertBatch, alerts: Alert[], audience?: { clusterOwner: string }): MailContent {
+export interface MailOptions {
+  /** The report link (from the notifier's settings only). */
+  reportUrl?: string;
+  /** Dead deliveries to report (digest mails only). */
+  deadLetters?: DeadLetter[];
+}
+
+export function buildMail(
+  batch: AlertBatch,
+  alerts: Alert[],
+  audience?: { clusterOwner: string },
+  options: MailOptions = {},
+): MailContent {
   const s = batch.summary;
   const worst = alerts.some((a) => a.severity === 'critical') ? 'critical' : (alerts[0]?.severity ?? 'info');
   const subject = subjectLine(
@@ -57,7 +71,19 @@ export function buildMail(batch: AlertBatch, alerts: Alert[], audience?: { clust
   }
   const rows = rendered.join('\n');
   const more = alerts.length - rendered.length;
-  const link = batch.reportUrl ? `<p><a href="${escapeHtml(batch.reportUrl)}">Open the full report</a></p>` : '';
+  const link = options.reportUrl ? `<p><a href="${escapeHtml(options.reportUrl)}">Open the full report</a></p>` : '';
+  const dead = options.deadLetters ?? [];
+  const deadHtml =
+    dead.length === 0
+      ? ''
+      : `<h3>Deliveries given up since the last digest: ${dead.length}</h3>\n<ul>\n${dead
+          .slice(0, DEAD_LETTERS_SHOWN)
+          .map((d) => `<li>${escapeHtml(deadLetterLine(d))}</li>`)
+          .join('\n')}\n</ul>\n${
+          dead.length > DEAD_LETTERS_SHOWN
+            ? `<p>${dead.length - DEAD_LETTERS_SHOWN} more given up: see the notifier log.</p>\n`
+            : ''
+        }`;
   const intro = audience
     ? `<p>You receive this because the tag on these clusters names ${escapeHtml(audience.clusterOwner)} as owner.</p>`
     : '';
@@ -75,6 +101,6 @@ ${link}
 ${rows}
 </tbody></table>
 ${more > 0 ? `<p>${more} more change(s) not listed: see the report.</p>` : ''}
-</body></html>`;
+${deadHtml}</body></html>`;
   return { subject, html };
 }

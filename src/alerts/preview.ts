@@ -1,34 +1,41 @@
 // A browser preview of a Teams message as the notifier builds it (for the demo's output files): a plain HTML
-// rendering of the card's TextBlocks, FactSets, Containers and OpenUrl actions. Self-contained, escaped.
+// rendering of the card's TextBlocks, RichTextBlocks (TextRuns), FactSets, Containers and OpenUrl actions.
+// Self-contained, escaped: text shows as typed.
 import escapeHtml from 'escape-html';
 
 type Node = Record<string, unknown>;
 
-/** The text a reader sees: card Markdown escapes removed (`\[` shows as `[`), then HTML-escaped. */
+/** The text a reader sees, HTML-escaped. */
 function shown(text: unknown): string {
-  return escapeHtml(String(text ?? '').replace(/\\([\s\S])/g, '$1'));
+  return escapeHtml(String(text ?? ''));
+}
+
+function styleOf(node: Node): string {
+  return [
+    node.weight === 'Bolder' ? 'font-weight:600' : '',
+    node.fontType === 'Monospace' ? 'font-family:Consolas,monospace;background:#f3f2f1;padding:2px 4px' : '',
+    node.isSubtle ? 'color:#605e5c' : '',
+    node.size === 'Medium' ? 'font-size:1.2em' : '',
+    node.color === 'Attention'
+      ? 'color:#c4314b'
+      : node.color === 'Warning'
+        ? 'color:#8a6d00'
+        : node.color === 'Good'
+          ? 'color:#237b4b'
+          : '',
+  ]
+    .filter(Boolean)
+    .join(';');
 }
 
 function render(node: Node): string {
   switch (node.type) {
-    case 'TextBlock': {
-      const style = [
-        node.weight === 'Bolder' ? 'font-weight:600' : '',
-        node.fontType === 'Monospace' ? 'font-family:Consolas,monospace;background:#f3f2f1;padding:2px 4px' : '',
-        node.isSubtle ? 'color:#605e5c' : '',
-        node.size === 'Medium' ? 'font-size:1.2em' : '',
-        node.color === 'Attention'
-          ? 'color:#c4314b'
-          : node.color === 'Warning'
-            ? 'color:#8a6d00'
-            : node.color === 'Good'
-              ? 'color:#237b4b'
-              : '',
-      ]
-        .filter(Boolean)
-        .join(';');
-      return `<div style="${style};margin:2px 0">${shown(node.text)}</div>`;
-    }
+    case 'TextBlock':
+      return `<div style="${styleOf(node)};margin:2px 0">${shown(node.text)}</div>`;
+    case 'RichTextBlock':
+      return `<div style="margin:2px 0">${((node.inlines as Node[]) ?? [])
+        .map((run) => `<span style="${styleOf(run)}">${shown(run.text)}</span>`)
+        .join('')}</div>`;
     case 'FactSet':
       return `<table>${((node.facts as Node[]) ?? [])
         .map(

@@ -1,27 +1,26 @@
 // The Teams message: one Adaptive Card 1.4 in the Workflows webhook envelope, always under 20 KB serialised.
+//
+// Text that comes from clusters, tags, messages or the store (cluster and resource group names, rule messages,
+// remediation commands, recipients) goes only into `TextRun`s of `RichTextBlock`s, which Teams renders as typed:
+// "Markdown is not supported" in TextRun (Adaptive Cards schema explorer). Nothing is backslash-escaped (Teams mobile
+// shows escapes literally: Adaptive Cards issues 5590 and 7474). `TextBlock` and `FactSet` (which process Markdown)
+// carry only the product's own fixed wording and numbers.
 import type { Alert, AlertBatch, AlertTransition } from './alerts';
+import type { DeadLetter } from './deadLetters';
 
 /** Teams documents 28 KB per message; staying under 20 KB leaves room for the envelope Teams adds. */
 export const TEAMS_CARD_MAX_BYTES = 20_000;
 
-/**
- * TextBlocks render a Markdown subset: backslash-escape every ASCII punctuation mark Markdown or HTML gives a
- * meaning to (CommonMark treats `\` + punctuation as the literal mark; `.`, `:` and `@` too, so no autolink
- * forms), and flatten line breaks so nothing starts a block (lists, headings, quotes). A cluster named
- * `[x](http://evil)` or `<script>` then shows as typed.
- */
-export function escapeCardText(value: string): string {
-  return (
-    value
-      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-      .replace(/[\\`*_{}[\]()#+.!|<>~&$:@]/g, '\\$&')
-      // A leading dash would start a list; elsewhere dashes stay readable (`--resource-group`).
-      .replace(/^(\s*)-/, '$1\\-')
-  );
+/** Dead deliveries listed in a digest; the rest are counted. */
+export const DEAD_LETTERS_SHOWN = 10;
+
+/** Control and line-separator characters become spaces; nothing else is changed (TextRuns show text as typed). */
+export function plainText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
+  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }
 
-const LABEL: Record<AlertTransition, string> = {
+export const LABEL: Record<AlertTransition, string> = {
   new_fail: 'new fail',
   severity_raised: 'severity raised',
   resolved: 'resolved',
@@ -38,31 +37,63 @@ function clip(value: string, max: number): string {
 
 type CardElement = Record<string, unknown>;
 
-function alertElement(alert: Alert): CardElement {
-  const where =
-    alert.transition === 'partial_run'
-      ? 'whole run'
-      : `${clip(alert.clusterName, 80)} (${clip(alert.resourceGroup, 60)}) · ${clip(alert.ruleId, 64)}`;
-  const items: CardElement[] = [
-    {
-      type: 'TextBlock',
-      text: escapeCardText(`${alert.severity.toUpperCase()} · ${LABEL[alert.transition]} · ${where}`),
-      weight: 'Bolder',
-      color: alert.transition === 'resolved' ? 'Good' : COLOR[alert.severity],
-      wrap: true,
-    },
-    { type: 'TextBlock', text: escapeCardText(clip(alert.message, 240)), wrap: true, spacing: 'None', isSubtle: true },
+/** A TextRun of untrusted (or any non-fixed) text. */
+function run(text: string, style: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextRun', text: plainText(text), ...style };
+}
+
+function rich(inlines: CardElement[], style: Record<string, unknown> = {}): CardElement {
+  return { type: 'RichTextBlock', inlines, ...style };
+}
+
+/** Fixed product wording (no untrusted text ever goes here). */
+function fixed(text: string, style: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text, wrap: true, ...style };
+}
+
+/** One change; `compact` leaves out the remediation command (the mail and the report carry it). */
+function alertElement(alert: Alert, compact = false): CardElement {
+  const color = alert.transition === 'resolved' ? 'Good' : COLOR[alert.severity];
+  const head: CardElement[] = [
+    run(`${alert.severity.toUpperCase()} · ${LABEL[alert.transition]} · `, { weight: 'Bolder', color }),
   ];
-  if (alert.remediation) {
-    items.push({
-      type: 'TextBlock',
-      text: escapeCardText(clip(alert.remediation, 240)),
-      fontType: 'Monospace',
-      wrap: true,
-      spacing: 'None',
-    });
+  if (alert.transition === 'partial_run') head.push(run('whole run', { weight: 'Bolder' }));
+  else {
+    head.push(
+      run(clip(alert.clusterName, 80), { weight: 'Bolder' }),
+      run(` (${clip(alert.resourceGroup, 60)}) · ${clip(alert.ruleId, 64)}`),
+    );
+  }
+  const items: CardElement[] = [
+    rich(head),
+    rich([run(clip(alert.message, 240), { isSubtle: true })], { spacing: 'None' }),
+  ];
+  if (alert.remediation && !compact) {
+    items.push(rich([run(clip(alert.remediation, 240), { fontType: 'Monospace' })], { spacing: 'None' }));
   }
   return { type: 'Container', separator: true, items };
+}
+
+export function deadLetterLine(d: DeadLetter): string {
+  const to = d.channel === 'teams' ? 'Teams' : `mail to ${d.recipient}`;
+  return (
+    `${to}, run ${d.runId}: ${d.alerts} alert(s) given up after ${d.attempts} attempt(s) ` +
+    `(first ${d.firstAttemptAt}, given up ${d.deadAt}): ${d.reason}`
+  );
+}
+
+function deadLetterElements(dead: DeadLetter[]): CardElement[] {
+  if (dead.length === 0) return [];
+  const more = dead.length - DEAD_LETTERS_SHOWN;
+  return [
+    fixed(`Deliveries given up since the last digest: ${dead.length}`, {
+      weight: 'Bolder',
+      color: 'Attention',
+      separator: true,
+    }),
+    ...dead.slice(0, DEAD_LETTERS_SHOWN).map((d) => rich([run(clip(deadLetterLine(d), 400))], { spacing: 'None' })),
+    ...(more > 0 ? [fixed(`${more} more given up: see the notifier log.`, { spacing: 'None' })] : []),
+  ];
 }
 
 function envelope(body: CardElement[], actions: CardElement[]): Record<string, unknown> {
@@ -86,37 +117,52 @@ export interface TeamsMessage {
   omitted: number;
 }
 
+export interface TeamsMessageOptions {
+  /** The report link (from the notifier's settings only). */
+  reportUrl?: string;
+  /** Dead deliveries to report in this digest. */
+  deadLetters?: DeadLetter[];
+}
+
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
-/** Builds the card for `alerts` (the batch's alerts by default), showing as many as fit under the size limit. */
-export function buildTeamsMessage(batch: AlertBatch, alerts: Alert[] = batch.alerts): TeamsMessage {
+/**
+ * Builds the card for `alerts` (the batch's alerts by default), showing as many as fit under the size limit; when
+ * not all fit with their remediation commands, the commands are left out so that more changes are listed.
+ */
+export function buildTeamsMessage(
+  batch: AlertBatch,
+  alerts: Alert[] = batch.alerts,
+  options: TeamsMessageOptions = {},
+): TeamsMessage {
+  const full = buildCard(batch, alerts, options, false);
+  if (full.omitted === 0) return full;
+  const compact = buildCard(batch, alerts, options, true);
+  return compact.shown > full.shown ? compact : full;
+}
+
+function buildCard(batch: AlertBatch, alerts: Alert[], options: TeamsMessageOptions, compact: boolean): TeamsMessage {
   const s = batch.summary;
-  const part = batch.part && batch.part.count > 1 ? ` (part ${batch.part.index} of ${batch.part.count})` : '';
   const head: CardElement[] = [
-    {
-      type: 'TextBlock',
-      text: escapeCardText(`AKS compliance: ${alerts.length} change${alerts.length === 1 ? '' : 's'}${part}`),
+    fixed(`AKS compliance: ${alerts.length} change${alerts.length === 1 ? '' : 's'}`, {
       size: 'Medium',
       weight: 'Bolder',
-      wrap: true,
-    },
-    {
-      type: 'TextBlock',
-      text: escapeCardText(`Run ${clip(batch.runId, 100)}, ${batch.generatedAt}${s.complete ? '' : ' (partial run)'}`),
-      isSubtle: true,
-      wrap: true,
-      spacing: 'None',
-    },
+    }),
+    rich(
+      [
+        run(`Run ${clip(batch.runId, 100)}, ${batch.generatedAt}`),
+        ...(s.complete ? [] : [run(' (partial run: nothing was resolved)', { weight: 'Bolder' })]),
+      ],
+      { spacing: 'None' },
+    ),
     {
       type: 'FactSet',
-      // FactSet text is Markdown too.
+      // Numbers and fixed words only: FactSet text is Markdown.
       facts: [
         { title: 'Clusters', value: String(s.clusters) },
         {
           title: 'Fails',
-          value: escapeCardText(
-            `${s.status.fail} (critical ${s.failBySeverity.critical}, high ${s.failBySeverity.high}, medium ${s.failBySeverity.medium}, low ${s.failBySeverity.low})`,
-          ),
+          value: `${s.status.fail} (critical ${s.failBySeverity.critical}, high ${s.failBySeverity.high}, medium ${s.failBySeverity.medium}, low ${s.failBySeverity.low})`,
         },
         { title: 'Unknown', value: String(s.status.unknown) },
         { title: 'Exempt', value: String(s.status.exempt) },
@@ -124,37 +170,35 @@ export function buildTeamsMessage(batch: AlertBatch, alerts: Alert[] = batch.ale
       ],
     },
   ];
-  const actions: CardElement[] = batch.reportUrl
-    ? [{ type: 'Action.OpenUrl', title: 'Open the report', url: batch.reportUrl }]
+  const tail = deadLetterElements(options.deadLetters ?? []);
+  const actions: CardElement[] = options.reportUrl
+    ? [{ type: 'Action.OpenUrl', title: 'Open the report', url: options.reportUrl }]
     : [];
-  const moreLine = (n: number): CardElement => ({
-    type: 'TextBlock',
-    text: escapeCardText(
-      `${n} more change${n === 1 ? '' : 's'} not shown: ${batch.reportUrl ? 'open the report' : 'see the report'} for all of them.`,
-    ),
-    wrap: true,
-    weight: 'Bolder',
-    separator: true,
-  });
+  const moreLine = (n: number): CardElement =>
+    fixed(
+      `${n} more change${n === 1 ? '' : 's'} not shown: ${options.reportUrl ? 'open the report' : 'see the report'} for all of them.`,
+      { weight: 'Bolder', separator: true },
+    );
 
   // Sizes add up element by element (plus a comma each); the reserve covers the "more" line's worst case.
-  const base = bytesOf(envelope([...head, moreLine(999999)], actions));
+  const base = bytesOf(envelope([...head, moreLine(999999), ...tail], actions));
   const items: CardElement[] = [];
   let size = base;
   for (const alert of alerts) {
-    const element = alertElement(alert);
+    const element = alertElement(alert, compact);
     const extra = bytesOf(element) + 1;
     if (size + extra > TEAMS_CARD_MAX_BYTES) break;
     items.push(element);
     size += extra;
   }
   let omitted = alerts.length - items.length;
-  let message = envelope([...head, ...items, ...(omitted > 0 ? [moreLine(omitted)] : [])], actions);
+  const compose = () => envelope([...head, ...items, ...(omitted > 0 ? [moreLine(omitted)] : []), ...tail], actions);
+  let message = compose();
   // The estimate is exact for JSON.stringify, but check the real bytes and give back items if ever needed.
   while (bytesOf(message) > TEAMS_CARD_MAX_BYTES && items.length > 0) {
     items.pop();
     omitted += 1;
-    message = envelope([...head, ...items, moreLine(omitted)], actions);
+    message = compose();
   }
   return { message, bytes: bytesOf(message), shown: items.length, omitted };
 }

@@ -6,9 +6,11 @@ import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
+import type { QueueClient } from '@azure/storage-queue';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { ConfigError, isMicrosoftAuthorityHost, type Settings } from '../config/settings';
+import { createQueueClient } from './queues';
 import { AKS_API_VERSION } from './apiVersions';
 
 export interface AzureClients {
@@ -19,6 +21,8 @@ export interface AzureClients {
   graph: Client;
   /** Throws ConfigError when no storage is configured. */
   tableClient(tableName: string): TableClient;
+  /** A Storage Queue of the same account as the tables (createQueueClient in queues.ts). */
+  queueClient(queueName: string): QueueClient;
 }
 
 export interface CreateAzureClientsOptions {
@@ -119,5 +123,7 @@ export function createAzureClients(settings: Settings, options: CreateAzureClien
     });
   };
 
-  return { credential, resourceGraph, containerService, graph, tableClient };
+  const queueClient = (queueName: string): QueueClient => createQueueClient(settings, credential, queueName);
+
+  return { credential, resourceGraph, containerService, graph, tableClient, queueClient };
 }

@@ -35,6 +35,7 @@ describe('loadSettings', () => {
       subscriptions: [],
       managementGroups: [],
       mailTo: [],
+      mailAllowedDomains: [],
       alertMinSeverity: 'high',
       ownerTag: 'owner',
       nodeImageMaxAgeDays: 30,
@@ -92,6 +93,7 @@ describe('loadSettings', () => {
       AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: 'https://prod.westeurope.logic.azure.com/workflows/abc',
       AKS_COMPLIANCE_MAIL_SENDER: 'aks-compliance@contoso.com',
       AKS_COMPLIANCE_MAIL_TO: 'a@contoso.com, b@contoso.com',
+      AKS_COMPLIANCE_MAIL_ALLOWED_DOMAINS: 'Contoso.com, fabrikam.example,contoso.com',
       AKS_COMPLIANCE_ALERT_MIN_SEVERITY: 'Medium',
       AKS_COMPLIANCE_OWNER_TAG: 'team-owner',
       AKS_COMPLIANCE_REPORT_URL: 'https://reports.contoso.com/aks',
@@ -108,6 +110,7 @@ describe('loadSettings', () => {
     expect(s.managementGroups).toEqual(['platform', 'landing-zones']);
     expect(s.schedule).toBe('0 30 1 * * Mon-Fri');
     expect(s.mailTo).toEqual(['a@contoso.com', 'b@contoso.com']);
+    expect(s.mailAllowedDomains).toEqual(['contoso.com', 'fabrikam.example']);
     expect(s.alertMinSeverity).toBe('medium');
     expect(s.nodeImageMaxAgeDays).toBe(14);
     expect(s.eolWarningDays).toBe(0);
@@ -201,6 +204,11 @@ describe('loadSettings', () => {
       /"nobody" is not an email address/,
     ],
     ['AKS_COMPLIANCE_MAIL_SENDER', { AKS_COMPLIANCE_MAIL_SENDER: 'mailbox' }, /AKS_COMPLIANCE_MAIL_SENDER must be/],
+    [
+      'AKS_COMPLIANCE_MAIL_ALLOWED_DOMAINS',
+      { AKS_COMPLIANCE_MAIL_ALLOWED_DOMAINS: 'contoso.com,@evil.example' },
+      /"@evil.example" is not a domain name/,
+    ],
     [
       'AKS_COMPLIANCE_NOTIFY_URL',
       { AKS_COMPLIANCE_NOTIFY_URL: '/api/notify' },

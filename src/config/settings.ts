@@ -31,6 +31,8 @@ export interface Settings {
   teamsWebhookUrl?: string;
   mailSender?: string;
   mailTo: string[];
+  /** Domains alert mail may go to (lower case); empty: the sender's domain (see allowedMailDomains). */
+  mailAllowedDomains: string[];
   alertMinSeverity: Severity;
   ownerTag: string;
   reportUrl?: string;
@@ -150,7 +152,8 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
   { name: 'NODE_EXTRA_CA_CERTS', meaning: 'the standard Node variable for a private CA (a PEM file)', default: '' },
   {
     name: 'AKS_COMPLIANCE_NOTIFY_URL',
-    meaning: 'where the scanner posts alert batches (the notifier function)',
+    meaning:
+      'where the scanner posts run IDs for delivery (the notifier function; the scanner signs in with its managed identity)',
     default: '',
   },
   { name: 'AKS_COMPLIANCE_NOTIFY_KEY', meaning: "the notifier function's key", default: '' },
@@ -173,6 +176,12 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
   },
   { name: 'AKS_COMPLIANCE_MAIL_SENDER', meaning: 'the mailbox that sends alerts (Graph sendMail)', default: '' },
   { name: 'AKS_COMPLIANCE_MAIL_TO', meaning: 'comma list of default alert recipients', default: '' },
+  {
+    name: 'AKS_COMPLIANCE_MAIL_ALLOWED_DOMAINS',
+    meaning:
+      'comma list of domains alert mail may go to (exact domains); a recipient elsewhere (owner tag or setting) is reported, never mailed',
+    default: "the sender's domain",
+  },
   { name: 'AKS_COMPLIANCE_ALERT_MIN_SEVERITY', meaning: 'lowest severity that alerts', default: '`high`' },
   {
     name: 'AKS_COMPLIANCE_OWNER_TAG',
@@ -248,6 +257,8 @@ const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 // Management group IDs: letters, digits, `-_().`, up to 90 characters.
 const MANAGEMENT_GROUP = /^[A-Za-z0-9\-_().]{1,90}$/;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
+const DOMAIN =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 type Env = Record<string, string | undefined>;
 
@@ -549,6 +560,13 @@ export function loadSettings(env: Env = process.env): Settings {
     );
   }
   const mailTo = parseList(env, 'AKS_COMPLIANCE_MAIL_TO', (s) => EMAIL.test(s), 'an email address');
+  const mailAllowedDomains = [
+    ...new Set(
+      parseList(env, 'AKS_COMPLIANCE_MAIL_ALLOWED_DOMAINS', (s) => DOMAIN.test(s), 'a domain name (contoso.com)').map(
+        (s) => s.toLowerCase(),
+      ),
+    ),
+  ];
 
   const severityRaw = read(env, 'AKS_COMPLIANCE_ALERT_MIN_SEVERITY');
   let alertMinSeverity: Severity = 'high';
@@ -601,6 +619,7 @@ export function loadSettings(env: Env = process.env): Settings {
     subscriptions,
     managementGroups,
     mailTo,
+    mailAllowedDomains,
     alertMinSeverity,
     ownerTag,
     nodeImageMaxAgeDays,

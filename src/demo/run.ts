@@ -12,6 +12,8 @@ import { createAzureClients } from '../azure/clients';
 import { loadSettings, type Settings } from '../config/settings';
 import type { HttpDeps } from '../http/common';
 import { handleNotify } from '../http/notify';
+import { alertDeliveryHandler } from '../alerts/deliveryFunction';
+import { DELIVERY_QUEUE, POISON_QUEUE } from '../alerts/deliveryQueue';
 import { routesWith, type Route } from '../http/routes';
 import type { ScanReport } from '../model';
 import { renderReport, terminalSafe } from '../report/render';
@@ -194,8 +196,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   let sim: Simulator | undefined;
   let azurite: Azurite | undefined;
   let worker: LocalQueueHost | undefined;
+  let deliveries: LocalQueueHost | undefined;
   const stop = async () => {
     await worker?.stop().catch(() => undefined);
+    await deliveries?.stop().catch(() => undefined);
     await Promise.allSettled([server?.close(), sim?.stop(), azurite?.dispose()]);
   };
   try {
@@ -234,6 +238,15 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
       log,
     });
     worker.start();
+    // Retries of failed alert deliveries: the alertDelivery queue function, run here as the host would run it.
+    deliveries = localQueueHost({
+      queue: clients.queueClient(DELIVERY_QUEUE),
+      poison: clients.queueClient(POISON_QUEUE),
+      functionName: 'alertDelivery',
+      handler: (message, context) => alertDeliveryHandler(message, context, { settings, clients }),
+      log,
+    });
+    deliveries.start(2000);
     const startMs = Date.now() - t0;
     const subscriptions = generated.fleet.subscriptions?.length ?? 0;
     options.out(

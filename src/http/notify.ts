@@ -1,21 +1,24 @@
-// POST /api/notify: takes an alert batch from the scanner and delivers it to Teams and email, once per alert.
+// POST /api/notify (app role Alerts.Send, held by the scanner's identity): the scanner names a run; the notifier delivers that run's stored alert batch to Teams and mail,
+// once per (run, channel, recipient). The body is `{"runId": "..."}` and nothing else: alert content, recipients or
+// links in a body are refused (400), so a caller can neither forge nor redirect alerts. An unknown run is a 404.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { createAzureClients, type AzureClients } from '../azure/clients';
 import { loadSettings, type Settings } from '../config/settings';
-import type { AlertBatch } from '../alerts/alerts';
-import { validateBatch } from '../alerts/batchSchema';
-import { deliverBatch, flushOutbox, logValue, type DeliveryResult, type NotifierDeps } from '../alerts/notifier';
+import { deliverRun, logValue, type NotifierDeps } from '../alerts/notifier';
+import type { RetryPolicy } from '../alerts/deliveryQueue';
 import type { RetryOptions } from '../alerts/retry';
 import { requireRole } from './auth';
-import { errorResponse, HttpError, readBodyBytes } from './common';
+import { errorResponse, HttpError, jsonResponse, readJsonBody, respond, RUN_ID } from './common';
 
-export const MAX_NOTIFY_BODY_BYTES = 1024 * 1024;
+/** A run ID is all the body holds. */
+export const MAX_NOTIFY_BODY_BYTES = 4096;
 
 export interface NotifyDeps {
   settings: Settings;
-  clients: Pick<AzureClients, 'graph' | 'tableClient'>;
+  clients: Pick<AzureClients, 'graph' | 'tableClient' | 'queueClient'>;
   now?: () => Date;
   retry?: RetryOptions;
+  policy?: RetryPolicy;
 }
 
 let defaults: NotifyDeps | undefined;
@@ -27,33 +30,28 @@ function defaultDeps(): NotifyDeps {
   return defaults;
 }
 
-function error(status: number, code: string, message: string): HttpResponseInit {
-  return { status, jsonBody: { error: { code, message } } };
-}
-
-async function readBody(
-  request: HttpRequest,
-): Promise<{ ok: true; text: string } | { ok: false; response: HttpResponseInit }> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (Number.isFinite(declared) && declared > MAX_NOTIFY_BODY_BYTES) {
-    return { ok: false, response: error(413, 'PayloadTooLarge', `the body is over ${MAX_NOTIFY_BODY_BYTES} bytes`) };
+/** The run ID of a notify body, or the 400 explaining why the body is not just a run ID. */
+export function parseNotifyBody(body: unknown): string {
+  if (body === undefined) throw new HttpError(400, 'InvalidBody', 'body: expected {"runId": "<run ID>"}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'InvalidBody', 'body: expected a JSON object {"runId": "<run ID>"}');
   }
-  const type = request.headers.get('content-type');
-  if (type && !/\bjson\b/i.test(type)) {
-    return {
-      ok: false,
-      response: error(415, 'UnsupportedMediaType', `content-type must be application/json, not ${type.slice(0, 100)}`),
-    };
+  const extra = Object.keys(body).filter((k) => k !== 'runId');
+  if (extra.length > 0) {
+    throw new HttpError(
+      400,
+      'ContentNotAccepted',
+      `body: only "runId" is accepted; alerts, recipients and links come from the stored run and the settings (got ${extra
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(', ')})`,
+    );
   }
-  const bytes = await readBodyBytes(request, MAX_NOTIFY_BODY_BYTES);
-  if (bytes === 'tooLarge') {
-    return { ok: false, response: error(413, 'PayloadTooLarge', `the body is over ${MAX_NOTIFY_BODY_BYTES} bytes`) };
+  const runId = (body as { runId?: unknown }).runId;
+  if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
+    throw new HttpError(400, 'InvalidRunId', 'runId: expected a run ID (letters, digits, _ . : -, at most 128)');
   }
-  try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-  } catch {
-    return { ok: false, response: error(400, 'InvalidEncoding', 'the body is not valid UTF-8') };
-  }
+  return runId;
 }
 
 export async function handleNotify(
@@ -61,67 +59,47 @@ export async function handleNotify(
   context: InvocationContext,
   deps?: NotifyDeps,
 ): Promise<HttpResponseInit> {
-  let resolved: NotifyDeps;
-  try {
-    resolved = deps ?? defaultDeps();
-  } catch (e) {
-    context.error(`notify: configuration error: ${(e as Error).message}`);
-    return error(503, 'NotConfigured', (e as Error).message);
-  }
-  // Only the scanner's identity holds Alerts.Send; nothing of the body is read before the token is checked.
-  try {
-    await requireRole(request, 'Alerts.Send', resolved.settings);
-  } catch (e) {
-    if (e instanceof HttpError) return errorResponse(e.status, e.code, e.message, e.headers);
-    context.error(`notify: configuration error: ${(e as Error).message}`);
-    return error(503, 'NotConfigured', (e as Error).message);
-  }
-  const read = await readBody(request);
-  if (!read.ok) return read.response;
-  let body: unknown;
-  try {
-    body = JSON.parse(read.text);
-  } catch (e) {
-    return error(400, 'InvalidJson', `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
-  }
-  const checked = validateBatch(body);
-  if (!checked.ok) return error(400, 'InvalidBatch', checked.message.slice(0, 500));
-  const batch: AlertBatch = checked.batch;
-
-  const notifier: NotifierDeps = {
-    settings: resolved.settings,
-    clients: resolved.clients,
-    log: (line) => context.log(line),
-    now: resolved.now,
-    retry: resolved.retry,
-  };
-  try {
-    // Older undelivered channel deliveries first. Queued whole batches are the scanner's: it posts them again.
-    const outbox = await flushOutbox(notifier);
-    const result: DeliveryResult = await deliverBatch(notifier, batch);
-    context.log(
-      `notify: run ${logValue(batch.runId)}: ${batch.alerts.length} alert(s); ` +
-        result.channels.map((c) => `${c.channel}=${c.status}`).join(' ') +
-        (result.invalidOwners.length ? `; ${result.invalidOwners.length} invalid owner tag(s)` : ''),
-    );
-    const lost = result.channels.filter((c) => c.status === 'failed');
-    const body = { ...result, outbox };
-    if (lost.length > 0) {
-      // Neither delivered nor queued: tell the sender to keep the batch and post it again (delivery is idempotent).
-      return {
-        status: 503,
-        jsonBody: {
-          error: {
-            code: 'DeliveryIncomplete',
-            message: `not delivered and not queued: ${lost.map((c) => c.channel).join(', ')}`,
-          },
-          ...body,
-        },
-      };
+  return respond(context, 'notify', async () => {
+    if (request.method.toUpperCase() !== 'POST') {
+      return errorResponse(405, 'MethodNotAllowed', 'use POST', { Allow: 'POST' });
     }
-    return { status: 200, jsonBody: body };
-  } catch (e) {
-    context.error(`notify: delivery failed: ${(e as Error).message}`);
-    return error(503, 'NotifierUnavailable', 'the notifier could not process the batch; post it again later');
-  }
+    const resolved = deps ?? defaultDeps();
+    // Only the scanner's identity holds Alerts.Send; nothing of the body is read before the token is checked.
+    await requireRole(request, 'Alerts.Send', resolved.settings);
+    const runId = parseNotifyBody(await readJsonBody(request, MAX_NOTIFY_BODY_BYTES));
+    const notifier: NotifierDeps = {
+      settings: resolved.settings,
+      clients: resolved.clients,
+      log: (line) => context.log(line),
+      now: resolved.now,
+      retry: resolved.retry,
+      policy: resolved.policy,
+    };
+    let result;
+    try {
+      result = await deliverRun(notifier, runId);
+    } catch (e) {
+      context.error(`notify: run ${logValue(runId)}: ${(e as Error).message}`);
+      return errorResponse(503, 'NotifierUnavailable', 'the stored run could not be read; post the run ID again later');
+    }
+    if (!result) return errorResponse(404, 'RunNotFound', `no alert batch is stored for run ${runId}`);
+    context.log(
+      `notify: run ${logValue(runId)}: ${result.alerts} alert(s); ` +
+        result.deliveries
+          .map((d) => `${d.channel}${d.channel === 'mail' ? `(${d.audience})` : ''}=${d.status}`)
+          .join(' ') +
+        (result.refusedRecipients.length
+          ? `; ${result.refusedRecipients.length} recipient(s) outside the allowed domains`
+          : ''),
+    );
+    const failed = result.deliveries.filter((d) => d.status === 'failed');
+    if (failed.length > 0) {
+      // Neither delivered nor queued: the caller hands the run over again (delivery stays once per recipient).
+      return jsonResponse(503, {
+        error: { code: 'DeliveryIncomplete', message: `${failed.length} delivery(ies) neither delivered nor queued` },
+        ...result,
+      });
+    }
+    return jsonResponse(200, result);
+  });
 }

@@ -1,7 +1,8 @@
 // A scan run as a service (the nightly timer, POST /api/scans, `aks-compliance scan`): the run is recorded as started,
 // scanned with the stored exemptions, recorded in the FindingStore, and then alerted on. A storage failure fails the
 // run (recorded as failed where storage allows) and propagates, so the timer's retry reruns the same run ID.
-import { notifyAfterScan, type NotifyAfterScanResult } from '../alerts/afterScan';
+import { handOverAlerts, recordAlerts, type NotifyAfterScanResult } from '../alerts/afterScan';
+import type { AlertBatch } from '../alerts/alerts';
 import type { AzureClients } from '../azure/clients';
 import type { Settings } from '../config/settings';
 import type { ScanReport } from '../model';
@@ -94,7 +95,22 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   }
 
   let recorded;
+  let batch: AlertBatch | undefined;
+  const quietPartial = options.alertPartial === false && !report.complete;
+  if (quietPartial) log(`alerts: run ${runId} is partial and on demand: no alerts (the nightly run alerts)`);
   try {
+    // The alerts are recorded before the findings: a run that fails here is retried from the same baseline.
+    if (options.notify !== false && !quietPartial) {
+      batch = await recordAlerts({
+        settings,
+        clients,
+        store,
+        previous,
+        report,
+        log,
+        ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
+      });
+    }
     recorded = await store.recordRun(report, {
       trigger: options.trigger,
       narrowed,
@@ -109,21 +125,11 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   }
 
   let alerts: NotifyAfterScanResult | undefined;
-  const quietPartial = options.alertPartial === false && !report.complete;
-  if (quietPartial) log(`alerts: run ${runId} is partial and on demand: no alerts (the nightly run alerts)`);
-  if (options.notify !== false && !quietPartial) {
+  if (batch) {
     try {
-      alerts = await notifyAfterScan({
-        settings,
-        clients,
-        store,
-        previous,
-        report,
-        log,
-        ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
-      });
+      alerts = await handOverAlerts({ settings, clients, runId, alerts: batch.alerts.length, log });
     } catch (error) {
-      // Alerts wait in the outbox for the next run; they never fail the scan.
+      // The batch stays stored with the run (POST /api/notify with its run ID delivers it); the scan stands.
       log(`alerts: failed after run ${runId}: ${message(error)}`);
     }
   }

@@ -27,8 +27,32 @@ export function cardTexts(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** A text is inert when every Markdown/HTML-significant mark in it is backslash-escaped. */
-export function hasUnescapedMarkup(text: string): boolean {
-  const stripped = text.replace(/\\[\s\S]/g, '');
-  return /[<>[\]()*_`#|~&]/.test(stripped);
+/** A backslash before an ASCII punctuation mark: a Markdown escape, which Teams mobile shows literally. */
+export function hasBackslashEscape(text: string): boolean {
+  return /\\[!-/:-@[-`{-~]/.test(text);
+}
+
+/** The texts of the card's Markdown-processing elements (TextBlock text, FactSet titles and values). */
+export function markdownTexts(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => markdownTexts(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
+    if (o.type === 'FactSet') {
+      for (const f of (o.facts as Array<{ title: string; value: string }>) ?? []) out.push(f.title, f.value);
+    }
+    if (o.type !== 'TextRun') Object.values(o).forEach((v) => markdownTexts(v, out));
+  }
+  return out;
+}
+
+/** The texts of the card's TextRuns (rendered as typed: no Markdown). */
+export function textRuns(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => textRuns(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (o.type === 'TextRun' && typeof o.text === 'string') out.push(o.text);
+    Object.values(o).forEach((v) => textRuns(v, out));
+  }
+  return out;
 }

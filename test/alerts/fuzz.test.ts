@@ -1,7 +1,8 @@
-// 500 generated malformed or hostile notifier bodies through handleNotify: only 4xx, or 200 with inert content.
+// 500 generated malformed or hostile notifier bodies through handleNotify: only 4xx, or 200 for a bare run ID whose
+// stored batch (hostile text in every field) is delivered inert: text as typed in TextRuns, nothing escaped.
 import { computeAlertBatch, type AlertBatch } from '../../src/alerts/alerts';
 import { seededRandom } from '../../sim/faults';
-import { adaptiveCardProblems, cardTexts, hasUnescapedMarkup } from './cardValidation';
+import { adaptiveCardProblems, cardTexts, hasBackslashEscape, markdownTexts } from './cardValidation';
 import { resetSim, startNotifierEnv, type NotifierEnv } from './notifierHarness';
 import { cluster, finding, report } from './reports';
 
@@ -46,10 +47,7 @@ function baseBatch(runId: string, rnd: () => number): AlertBatch {
       { resourceGroup: pick().slice(0, 200), tags: { owner: rnd() < 0.5 ? pick() : `owner${i}@contoso.com` } },
     ),
   );
-  return computeAlertBatch(undefined, report(runId, clusters), {
-    minSeverity: 'high',
-    reportUrl: 'https://reports.contoso.com/r',
-  });
+  return computeAlertBatch(undefined, report(runId, clusters), { minSeverity: 'high' });
 }
 
 const WRONG_VALUES: unknown[] = [null, 0, -1, 1.5, true, 'x', '', [], {}, [1, 2], { a: 1 }, 'x'.repeat(70_000), 1e308];
@@ -88,7 +86,7 @@ function deep(depth: number, kind: 'array' | 'object'): string {
 function generate(
   i: number,
   rnd: () => number,
-): { body: string | Uint8Array; contentType?: string; hostileValid?: boolean } {
+): { body: string | Uint8Array; contentType?: string; hostileValid?: boolean; store?: AlertBatch } {
   const kind = i % 10;
   const runId = `fuzz-${i}`;
   switch (kind) {
@@ -111,6 +109,10 @@ function generate(
         '[{"runId":"x"}]',
         '{"__proto__":{"polluted":true}}',
         '{"constructor":{"prototype":{}}}',
+        '{"runId":"never-stored"}',
+        '{"runId":"../../x"}',
+        '{"runId":""}',
+        '{"runId":["a"]}',
       ];
       return { body: tops[Math.floor(rnd() * tops.length)] };
     }
@@ -162,8 +164,8 @@ function generate(
       return { body: JSON.stringify(b) };
     }
     default:
-      // 20%: valid batches carrying HTML, Markdown and card-JSON injections in every text field
-      return { body: JSON.stringify(baseBatch(runId, rnd)), hostileValid: true };
+      // 20%: a bare run ID whose stored batch carries HTML, Markdown and card-JSON injections in every text field
+      return { body: JSON.stringify({ runId }), hostileValid: true, store: baseBatch(runId, rnd) };
   }
 }
 
@@ -193,7 +195,8 @@ it('500 malformed or hostile bodies: only 4xx or inert 200s, never a 5xx', async
   const statuses: Record<number, number> = {};
   let hostileDelivered = 0;
   for (let i = 0; i < 500; i += 1) {
-    const { body, contentType, hostileValid } = generate(i, rnd);
+    const { body, contentType, hostileValid, store } = generate(i, rnd);
+    if (store) await env.record(store);
     const r = await env.post(body, contentType ? { 'content-type': contentType } : {});
     statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     if (r.status >= 500) throw new Error(`body #${i} gave ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
@@ -205,35 +208,48 @@ it('500 malformed or hostile bodies: only 4xx or inert 200s, never a 5xx', async
     }
     if (hostileValid) expect(r.status).toBe(200);
   }
-  expect(Object.keys(statuses).every((s) => [200, 400, 413, 415].includes(Number(s)))).toBe(true);
-  expect(statuses[400]).toBeGreaterThan(250);
+  expect(Object.keys(statuses).every((s) => [200, 400, 404, 413, 415].includes(Number(s)))).toBe(true);
+  // Everything but the 100 bare run IDs is refused: content bodies are over the 4 KB a run ID needs (413) or not
+  // a bare run ID (400), and unknown runs are 404.
+  expect(statuses[400]).toBeGreaterThan(100);
   expect(statuses[413]).toBeGreaterThan(0);
+  expect(statuses[404]).toBeGreaterThan(0);
+  expect((statuses[400] ?? 0) + (statuses[404] ?? 0) + (statuses[413] ?? 0) + (statuses[415] ?? 0)).toBe(400);
   expect(hostileDelivered).toBe(100);
 
   const cards = env.local.sim.captured.teams as Array<{ attachments: Array<{ content: Record<string, unknown> }> }>;
-  // Every hostile valid batch gave one card (100); a few mutated bodies were still valid (an empty string, say) and did too.
-  expect(cards.length).toBeGreaterThanOrEqual(100);
-  expect(cards.length).toBeLessThanOrEqual(statuses[200]);
+  // Every stored hostile batch gave one card, and nothing else did: a body never carries content.
+  expect(cards.length).toBe(100);
+  expect(statuses[200]).toBe(100);
   for (const card of cards) {
     const content = card.attachments[0].content;
     expect(adaptiveCardProblems(content).problems).toEqual([]);
     expect(content.actions).toEqual([
-      { type: 'Action.OpenUrl', title: 'Open the report', url: 'https://reports.contoso.com/r' },
+      { type: 'Action.OpenUrl', title: 'Open the report', url: env.settings.reportUrl },
     ]);
     const types = JSON.stringify(content).match(/"type":"[^"]+"/g) ?? [];
     expect(new Set(types)).toEqual(
       new Set([
         '"type":"AdaptiveCard"',
         '"type":"TextBlock"',
+        '"type":"RichTextBlock"',
+        '"type":"TextRun"',
         '"type":"FactSet"',
         '"type":"Container"',
         '"type":"Action.OpenUrl"',
       ]),
     );
-    for (const text of cardTexts(content)) expect(hasUnescapedMarkup(text)).toBe(false);
+    for (const text of cardTexts(content)) expect([text, hasBackslashEscape(text)]).toEqual([text, false]);
+    // Markdown elements hold only the product's own words and numbers.
+    for (const text of markdownTexts(content)) expect(text).toMatch(/^[A-Za-z0-9 :,.()]+$/);
   }
   const mails = env.local.sim.captured.mail;
   expect(mails.length).toBeGreaterThanOrEqual(100);
+  // Only the allowed domain (the sender's): hostile owner tags elsewhere were reported, never mailed.
+  for (const mail of mails) {
+    const to = (mail.message as { toRecipients: { emailAddress: { address: string } }[] }).toRecipients;
+    expect(to.map((r) => r.emailAddress.address.endsWith('@contoso.com'))).toEqual([true]);
+  }
   for (const mail of mails) {
     const message = mail.message as {
       subject: string;

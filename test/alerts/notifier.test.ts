@@ -1,12 +1,17 @@
-// The notifier end to end: scanner-side posting, Teams sink and Graph sendMail in the simulator, Azurite tables.
+// The notifier end to end: stored batches, POST /api/notify with a run ID, the Teams sink and Graph sendMail in the
+// simulator, delivery claims in Azurite's tables and retries through Azurite's queue.
 import { computeAlertBatch, type AlertBatch } from '../../src/alerts/alerts';
-import { notifyAfterScan } from '../../src/alerts/afterScan';
-import { flushOutbox } from '../../src/alerts/notifier';
-import { AlertOutbox } from '../../src/alerts/tables';
+import { handOverAlerts, recordAlerts } from '../../src/alerts/afterScan';
+import { DeliveryClaims } from '../../src/alerts/claims';
+import { DEFAULT_RETRY_POLICY, DELIVERY_QUEUE, DeliveryQueue } from '../../src/alerts/deliveryQueue';
+import { handleNotify } from '../../src/http/notify';
 import type { ScanReport } from '../../src/model';
-import { adaptiveCardProblems, cardTexts } from './cardValidation';
-import { MAIL_TO, resetSim, startNotifierEnv, type NotifierEnv } from './notifierHarness';
+import { adaptiveCardProblems, cardTexts, hasBackslashEscape, textRuns } from './cardValidation';
+import { contextFor, MAIL_TO, resetSim, startNotifierEnv, TEST_POLICY, type NotifierEnv } from './notifierHarness';
 import { cluster, finding, report } from './reports';
+import { HttpRequest } from '@azure/functions';
+
+jest.setTimeout(120_000);
 
 let env: NotifierEnv;
 beforeAll(async () => {
@@ -34,7 +39,13 @@ const mails = () =>
       html: message.body.content,
     };
   });
+const mailCount = () => {
+  const out: Record<string, number> = {};
+  for (const m of mails()) for (const to of m.to) out[to] = (out[to] ?? 0) + 1;
+  return out;
+};
 const owner = 'team-beta@contoso.com';
+const DAY = 24 * 3600 * 1000;
 
 function fleetReport(runId: string, changed = false): ScanReport {
   return report(runId, [
@@ -59,82 +70,13 @@ function fleetReport(runId: string, changed = false): ScanReport {
       ],
       { tags: { owner: 'ops team <ops@contoso' } },
     ),
+    cluster('omega', [finding('aks_local_accounts_disabled', 'fail', 'high')], {
+      tags: { owner: 'attacker@evil.example' },
+    }),
   ]);
 }
 
-const scan = (previous: ScanReport | undefined, current: ScanReport, settings = env.settings) =>
-  notifyAfterScan({
-    settings,
-    clients: env.local.clients,
-    previous,
-    report: current,
-    log: (line) => env.logs.push(line),
-    retry: { baseDelayMs: 20, maxDelayMs: 5000, attempts: 2 },
-  });
-
-describe('scanner -> notifier -> Teams and mail', () => {
-  const r1 = fleetReport('scan-1');
-  const r2 = fleetReport('scan-2');
-  const r3 = fleetReport('scan-3', true);
-
-  it('a first scan alerts the existing fails at or above the threshold, in one valid card and the mails', async () => {
-    const result = await scan(undefined, r1);
-    expect(result).toMatchObject({ alerts: 4, posted: 1, queued: 0 });
-    expect(env.frontRequests.at(-1)?.key).toBe('test-function-key');
-    expect(cards()).toHaveLength(1);
-    const text = cardText(cards()[0]);
-    expect(text).toContain('4 changes');
-    for (const name of ['alpha', 'beta', 'gamma']) expect(text).toContain(name);
-    expect(text).not.toContain('aks\\_auto\\_upgrade\\_enabled'); // medium: below the threshold
-    expect(adaptiveCardProblems(cards()[0].attachments[0].content).problems).toEqual([]);
-    const sent = mails();
-    expect(sent.map((m) => m.to.join(',')).sort()).toEqual([...MAIL_TO, owner].sort());
-    expect(sent.every((m) => m.sender === 'aks-alerts@contoso.com')).toBe(true);
-    const ownerMail = sent.find((m) => m.to[0] === owner)!;
-    expect(ownerMail.html).toContain('beta');
-    expect(ownerMail.html).not.toContain('alpha');
-    expect(env.logs.join('\n')).toMatch(/gamma.*not an email address/);
-  });
-
-  it('an unchanged second scan alerts nothing and posts nothing', async () => {
-    const before = env.frontRequests.length;
-    const result = await scan(r1, r2);
-    expect(result).toMatchObject({ alerts: 0, posted: 0 });
-    expect(env.frontRequests.length).toBe(before);
-    expect(cards()).toHaveLength(0);
-    expect(mails()).toHaveLength(0);
-  });
-
-  it('a new critical, a resolved, a raised severity and an expired exemption each appear once', async () => {
-    const result = await scan(r2, r3);
-    expect(result).toMatchObject({ alerts: 4, posted: 1 });
-    expect(cards()).toHaveLength(1);
-    const text = cardText(cards()[0]);
-    for (const label of ['new fail', 'resolved', 'severity raised', 'exemption expired']) {
-      expect(text.split(label).length - 1).toBe(1);
-    }
-    const ownerMails = mails().filter((m) => m.to[0] === owner);
-    expect(ownerMails).toHaveLength(1);
-    expect(ownerMails[0].html).toContain('severity raised');
-    expect(ownerMails[0].html).toContain('exemption expired');
-    expect(ownerMails[0].html).not.toContain('gamma');
-  });
-
-  it('a re-posted batch delivers nothing new', async () => {
-    const batch = computeAlertBatch(r2, r3, { minSeverity: 'high', ownerTag: 'owner' });
-    const again = await env.post(JSON.stringify(batch));
-    expect(again.status).toBe(200);
-    expect(again.body.channels.map((c: { status: string }) => c.status)).toEqual([
-      'skipped_duplicate',
-      'skipped_duplicate',
-      'skipped_duplicate',
-    ]);
-    expect(cards()).toHaveLength(0);
-    expect(mails()).toHaveLength(0);
-  });
-});
-
-function singleBatch(runId: string, name = 'delta', ownerTag?: string): AlertBatch {
+async function stored(runId: string, name = 'delta', ownerTag?: string): Promise<AlertBatch> {
   const r = report(runId, [
     cluster(
       name,
@@ -142,185 +84,308 @@ function singleBatch(runId: string, name = 'delta', ownerTag?: string): AlertBat
       ownerTag ? { tags: { owner: ownerTag } } : {},
     ),
   ]);
-  return computeAlertBatch(undefined, r, { minSeverity: 'high', reportUrl: 'https://reports.contoso.com/latest' });
+  const batch = computeAlertBatch(undefined, r, { minSeverity: 'high' });
+  await env.record(batch);
+  return batch;
 }
 
-describe('delivery under faults', () => {
-  it('a 429 then 202 from the Teams sink delivers once, after the Retry-After', async () => {
-    env.local.sim.faults.set('teams', { failNext: { count: 1, kind: 'throttle' }, retryAfterSeconds: 1 });
-    const started = Date.now();
-    const r = await env.post(JSON.stringify(singleBatch('throttled-1')));
-    const elapsed = Date.now() - started;
-    expect(r.status).toBe(200);
-    expect(r.body.channels.find((c: { channel: string }) => c.channel === 'teams')).toMatchObject({
-      status: 'delivered',
-      alerts: 1,
+const statuses = (body: { deliveries: { channel: string; recipient: string; status: string }[] }) =>
+  Object.fromEntries(body.deliveries.map((d) => [`${d.channel}:${d.recipient}`, d.status]));
+
+describe('POST /api/notify takes a run ID and delivers the stored batch', () => {
+  const first = fleetReport('scan-1');
+
+  it('a recorded run: one valid card, the digest mail, the owner mail; bad and outside owners reported', async () => {
+    const batch = await recordAlerts({
+      settings: env.settings,
+      clients: env.local.clients,
+      previous: undefined,
+      report: first,
+      log: (l) => env.logs.push(l),
     });
-    expect(env.local.sim.counters.snapshot().teams).toBe(2);
+    expect(batch.alerts).toHaveLength(5);
+    const r = await env.notify('scan-1');
+    expect(r.status).toBe(200);
+    expect(statuses(r.body)).toEqual({
+      'teams:webhook': 'delivered',
+      'mail:secops@contoso.com': 'delivered',
+      [`mail:${owner}`]: 'delivered',
+    });
     expect(cards()).toHaveLength(1);
-    expect(elapsed).toBeGreaterThanOrEqual(1000);
+    const card = cards()[0].attachments[0].content;
+    expect(adaptiveCardProblems(card).problems).toEqual([]);
+    expect(cardText(cards()[0])).toContain('5 changes');
+    for (const name of ['alpha', 'beta', 'gamma', 'omega']) expect(textRuns(card)).toContain(name);
+    // The report link comes from the notifier's settings.
+    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open the report', url: env.settings.reportUrl }]);
+    expect(mailCount()).toEqual({ 'secops@contoso.com': 1, [owner]: 1 });
+    expect(mails().every((m) => m.sender === 'aks-alerts@contoso.com')).toBe(true);
+    const ownerMail = mails().find((m) => m.to[0] === owner)!;
+    expect(ownerMail.html).toContain('beta');
+    expect(ownerMail.html).not.toContain('alpha');
+    // Outside the allowed domains (default: the sender's, contoso.com): reported, never mailed.
+    expect(r.body.refusedRecipients).toEqual([
+      {
+        recipient: 'attacker@evil.example',
+        source: 'owner tag',
+        reason: 'not in the allowed mail domains (contoso.com)',
+      },
+    ]);
+    expect(mails().flatMap((m) => m.to)).not.toContain('attacker@evil.example');
+    expect(r.body.invalidOwners).toEqual([
+      expect.objectContaining({ clusterName: 'gamma', reason: expect.stringMatching(/not an email/) }),
+    ]);
+    expect(env.logs.join('\n')).toMatch(/owner tag recipient "attacker@evil.example" is not mailed/);
   });
 
-  it('a Teams sink that keeps failing leaves the alert in the outbox, email still goes out, and the next run delivers it', async () => {
-    env.local.sim.faults.set('teams', { errorRate: 1, errorStatus: 503 });
-    const first = await env.post(JSON.stringify(singleBatch('teams-down-1')));
-    expect(first.status).toBe(200);
-    const byChannel = Object.fromEntries(
-      first.body.channels.map((c: { channel: string; status: string }) => [c.channel, c.status]),
-    );
-    expect(byChannel).toEqual({ teams: 'queued', mail: 'delivered' });
+  it('re-posting a real run ID delivers nothing new', async () => {
+    const again = await env.notify('scan-1');
+    expect(again.status).toBe(200);
+    expect(Object.values(statuses(again.body))).toEqual([
+      'skipped_duplicate',
+      'skipped_duplicate',
+      'skipped_duplicate',
+    ]);
     expect(cards()).toHaveLength(0);
-    expect(mails()).toHaveLength(1);
-    const pending = await new AlertOutbox(env.local.clients).pending();
-    expect(pending.map((p) => [p.kind, p.channel, p.runId])).toEqual([['delivery', 'teams', 'teams-down-1']]);
+    expect(mails()).toHaveLength(0);
+  });
+
+  it('a body carrying alert content is a 400 and nothing is sent; an unknown run is a 404', async () => {
+    const forged = computeAlertBatch(undefined, first, { minSeverity: 'high' });
+    for (const body of [
+      JSON.stringify(forged),
+      JSON.stringify({ runId: 'scan-1', alerts: forged.alerts }),
+      JSON.stringify({ runId: 'scan-1', reportUrl: 'https://evil.example/phish' }),
+      JSON.stringify({ runId: 'scan-1', to: ['victim@contoso.com'] }),
+    ]) {
+      const r = await env.post(body);
+      expect(r).toMatchObject({ status: 400, body: { error: { code: 'ContentNotAccepted' } } });
+    }
+    expect((await env.post(JSON.stringify({ runId: 'a/b' }))).body.error.code).toBe('InvalidRunId');
+    expect((await env.post('[]')).status).toBe(400);
+    expect((await env.post('{"runId":')).status).toBe(400);
+    expect((await env.post(new Uint8Array([0x7b, 0xff, 0x7d]))).status).toBe(400);
+    expect((await env.post('{"runId":"' + 'x'.repeat(5000) + '"}')).status).toBe(413);
+    expect((await env.post('{"runId":"scan-1"}', { 'content-type': 'text/html' })).status).toBe(415);
+    const unknown = await env.notify('no-such-run');
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'RunNotFound' } } });
+    expect(cards()).toHaveLength(0);
+    expect(mails()).toHaveLength(0);
+    expect(env.local.sim.counters.snapshot().teams ?? 0).toBe(0);
+  });
+
+  it('5 simultaneous calls for one run: exactly one Teams post and one mail per recipient', async () => {
+    await stored('parallel-1', 'kappa', owner);
+    const results = await Promise.all(Array.from({ length: 5 }, () => env.notify('parallel-1')));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(cards()).toHaveLength(1);
+    expect(env.local.sim.counters.snapshot().teams).toBe(1);
+    expect(mailCount()).toEqual({ 'secops@contoso.com': 1, [owner]: 1 });
+    // Each delivery was sent by exactly one call; the others saw it in progress or done.
+    for (const key of ['teams:webhook', 'mail:secops@contoso.com', `mail:${owner}`]) {
+      const seen = results.map((r) => statuses(r.body)[key]);
+      expect([key, seen.filter((s) => s === 'delivered').length]).toEqual([key, 1]);
+      expect(seen.every((s) => ['delivered', 'in_progress', 'skipped_duplicate'].includes(s))).toBe(true);
+    }
+  });
+});
+
+describe('delivery under faults', () => {
+  it('a crash between claim and send: a parallel call does not send; the queued guard sends it once after the lease', async () => {
+    const batch = await stored('crash-1', 'lambda');
+    // What a notifier had done when it died: claimed Teams and left its guard message; nothing was sent.
+    const claims = new DeliveryClaims(env.local.clients);
+    const claim = await claims.acquire(
+      { runId: batch.runId, channel: 'teams', recipient: 'webhook' },
+      'fresh',
+      env.clock.now,
+      TEST_POLICY.leaseMs,
+    );
+    expect(claim.kind).toBe('owned');
+    await new DeliveryQueue(env.local.clients).send(
+      {
+        v: 1,
+        kind: 'delivery',
+        runId: batch.runId,
+        channel: 'teams',
+        recipient: 'webhook',
+        audience: 'digest',
+        attempts: 0,
+        firstAttemptAt: env.clock.now.toISOString(),
+      },
+      0,
+    );
+    const during = await env.notify('crash-1');
+    expect(statuses(during.body)['teams:webhook']).toBe('in_progress');
+    expect(cards()).toHaveLength(0);
+
+    env.clock.now = new Date(env.clock.now.getTime() + TEST_POLICY.leaseMs + 1000);
+    expect(await env.pump()).toBe(1);
+    expect(cards()).toHaveLength(1);
+    expect(cardText(cards()[0])).toContain('lambda');
+    expect(statuses((await env.notify('crash-1')).body)['teams:webhook']).toBe('skipped_duplicate');
+    expect(await env.pump()).toBe(0);
+    expect(cards()).toHaveLength(1);
+  });
+
+  it('Teams and mail down for 3 simulated days: every alert is delivered exactly once afterwards', async () => {
+    const runs = ['down-1', 'down-2'];
+    await stored(runs[0], 'mu', owner);
+    await stored(runs[1], 'nu');
+    env.local.sim.faults.set('teams', { errorRate: 1, errorStatus: 503 });
+    env.local.sim.faults.set('graph.sendMail', { errorRate: 1, errorStatus: 500 });
+    const start = env.clock.now.getTime();
+    for (const runId of runs) {
+      const r = await env.notify(runId);
+      expect(Object.values(statuses(r.body)).every((s) => s === 'queued')).toBe(true);
+    }
+    let rounds = 0;
+    while (env.clock.now.getTime() - start < 3 * DAY) {
+      env.clock.now = new Date(env.clock.now.getTime() + 3 * 3600 * 1000);
+      expect(await env.pump()).toBe(5); // every queued delivery retried, none lost or doubled
+      rounds += 1;
+    }
+    expect(cards()).toHaveLength(0);
+    expect(mails()).toHaveLength(0);
+    expect(env.local.sim.counters.snapshot().teams).toBeGreaterThan(rounds * 2);
 
     env.local.sim.faults.clear();
-    const next = await env.post(JSON.stringify(singleBatch('teams-up-2', 'epsilon')));
-    expect(next.body.outbox).toMatchObject({ delivered: 1, stillPending: 0 });
+    env.clock.now = new Date(env.clock.now.getTime() + 3 * 3600 * 1000);
+    expect(await env.pump()).toBe(5);
+    expect(await env.pump()).toBe(0);
     expect(cards()).toHaveLength(2);
-    expect(cardText(cards()[0])).toContain('delta');
-    expect(await new AlertOutbox(env.local.clients).pending()).toEqual([]);
-    expect(mails()).toHaveLength(2); // the queued Teams alert was not mailed again
+    expect(
+      cards()
+        .map((c) => (textRuns(c.attachments[0].content).includes('mu') ? 'mu' : 'nu'))
+        .sort(),
+    ).toEqual(['mu', 'nu']);
+    expect(mailCount()).toEqual({ 'secops@contoso.com': 2, [owner]: 1 });
+    expect(await env.poisoned()).toEqual([]);
+    for (const runId of runs) {
+      expect(Object.values(statuses((await env.notify(runId)).body)).every((s) => s === 'skipped_duplicate')).toBe(
+        true,
+      );
+    }
+    expect(cards()).toHaveLength(2);
+    expect(env.logs.join('\n')).toMatch(/teams of run "down-1" delivered on attempt (2[5-9]|[3-9]\d)/);
+  });
+
+  it('a delivery failing past its limit goes to the poison queue, is logged, and shows in the next digest', async () => {
+    await stored('dead-1', 'xi');
+    env.local.sim.faults.set('teams', { errorRate: 1, errorStatus: 503 });
+    const start = env.clock.now.getTime();
+    const r = await env.notify('dead-1');
+    expect(statuses(r.body)).toMatchObject({ 'teams:webhook': 'queued', 'mail:secops@contoso.com': 'delivered' });
+    const poisonedRun = async () => (await env.poisoned()).filter((m) => m.runId === 'dead-1');
+    while ((await poisonedRun()).length === 0) {
+      expect(env.clock.now.getTime() - start).toBeLessThan(8 * DAY);
+      env.clock.now = new Date(env.clock.now.getTime() + 6 * 3600 * 1000);
+      await env.pump();
+    }
+    expect(env.clock.now.getTime() - start).toBeGreaterThanOrEqual(7 * DAY);
+    expect(await poisonedRun()).toEqual([
+      expect.objectContaining({
+        kind: 'delivery',
+        runId: 'dead-1',
+        channel: 'teams',
+        poisonReason: expect.any(String),
+      }),
+    ]);
+    expect(env.logs.join('\n')).toMatch(/teams of run "dead-1" GIVEN UP after \d+ attempt/);
+    expect(await env.pump()).toBe(0);
+
+    env.local.sim.faults.clear();
+    await stored('after-dead-1', 'omicron');
+    await env.notify('after-dead-1');
+    expect(cards()).toHaveLength(1);
+    const card = cards()[0].attachments[0].content;
+    expect(cardTexts(card)).toContain('Deliveries given up since the last digest: 1');
+    expect(textRuns(card).join('\n')).toMatch(/^Teams, run dead-1: 1 alert\(s\) given up after \d+ attempt\(s\)/m);
+    const digest = mails().find((m) => m.to[0] === MAIL_TO[0] && m.html.includes('omicron'))!;
+    expect(digest.html).toContain('Deliveries given up since the last digest: 1');
+    // Reported once: the digest after that one no longer lists it.
+    await stored('after-dead-2', 'pi');
+    await env.notify('after-dead-2');
+    expect(cardText(cards()[1])).not.toContain('given up');
+    for (const text of cardTexts(card)) expect(hasBackslashEscape(text)).toBe(false);
+  });
+
+  it('a notifier that cannot be reached: the run goes to the queue and is delivered from there, once', async () => {
+    const r = report('unreachable-1', [cluster('eta', [finding('aks_entra_id_enabled', 'fail', 'high')])]);
+    const batch = await recordAlerts({
+      settings: env.settings,
+      clients: env.local.clients,
+      previous: undefined,
+      report: r,
+      log: (l) => env.logs.push(l),
+    });
+    const handed = await handOverAlerts({
+      settings: { notifyUrl: 'http://127.0.0.1:9/api/notify' },
+      clients: env.local.clients,
+      runId: 'unreachable-1',
+      alerts: batch.alerts.length,
+      log: (l) => env.logs.push(l),
+      retry: { attempts: 1 },
+    });
+    expect(handed).toEqual({ alerts: 1, handedTo: 'queue' });
+    expect(cards()).toHaveLength(0);
+    expect(await env.pump()).toBe(1);
+    expect(cards()).toHaveLength(1);
+    expect(textRuns(cards()[0].attachments[0].content)).toContain('eta');
+    expect(statuses((await env.notify('unreachable-1')).body)['teams:webhook']).toBe('skipped_duplicate');
+    expect(cards()).toHaveLength(1);
   });
 
   it('a throttled sendMail is retried after its Retry-After and mails once; Teams is unaffected', async () => {
     env.local.sim.faults.set('graph.sendMail', { failNext: { count: 1, kind: 'throttle' }, retryAfterSeconds: 1 });
-    const r = await env.post(JSON.stringify(singleBatch('mail-throttled-1', 'kappa')));
-    const byChannel = Object.fromEntries(
-      r.body.channels.map((c: { channel: string; status: string }) => [c.channel, c.status]),
-    );
-    expect(byChannel).toEqual({ teams: 'delivered', mail: 'delivered' });
+    await stored('mail-throttled-1', 'rho');
+    const r = await env.notify('mail-throttled-1');
+    expect(statuses(r.body)).toEqual({ 'teams:webhook': 'delivered', 'mail:secops@contoso.com': 'delivered' });
     expect(env.local.sim.counters.snapshot()['graph.sendMail']).toBe(2);
     expect(mails()).toHaveLength(1);
     expect(cards()).toHaveLength(1);
   });
 
-  it('a mailbox that refuses (403) queues the mail and does not hold back Teams', async () => {
-    env.local.sim.faults.set('graph.sendMail', { forbidden: true });
-    const r = await env.post(JSON.stringify(singleBatch('mail-denied-1', 'lambda')));
-    const byChannel = Object.fromEntries(
-      r.body.channels.map((c: { channel: string; status: string }) => [c.channel, c.status]),
+  it('a queued message naming a recipient the run does not have is refused (poison), never mailed', async () => {
+    await stored('forged-msg-1', 'sigma');
+    await new DeliveryQueue(env.local.clients).send(
+      {
+        v: 1,
+        kind: 'delivery',
+        runId: 'forged-msg-1',
+        channel: 'mail',
+        recipient: 'victim@contoso.com',
+        audience: 'digest',
+        attempts: 0,
+        firstAttemptAt: env.clock.now.toISOString(),
+      },
+      0,
     );
-    expect(byChannel).toEqual({ teams: 'delivered', mail: 'queued' });
-    expect(r.body.channels.find((c: { channel: string }) => c.channel === 'mail').error).toMatch(/403/);
-    expect(cards()).toHaveLength(1);
-    env.local.sim.faults.clear();
-    const outbox = new AlertOutbox(env.local.clients);
-    expect((await outbox.pending()).map((p) => p.channel)).toEqual(['mail']);
-    const flushed = await flushOutbox({ settings: env.settings, clients: env.local.clients, log: () => undefined });
-    expect(flushed).toMatchObject({ delivered: 1, stillPending: 0 });
-    expect(mails()).toHaveLength(1);
-    expect(mails()[0].html).toContain('lambda');
-    expect(cards()).toHaveLength(1);
-  });
-
-  it('an outbox entry older than 24 hours is marked dead and logged, not retried', async () => {
-    env.local.sim.faults.set('teams', { errorRate: 1 });
-    await env.post(JSON.stringify(singleBatch('dead-1', 'zeta')));
-    env.local.sim.faults.clear();
-    const logs: string[] = [];
-    const later = new Date(Date.now() + 25 * 3600 * 1000);
-    const result = await flushOutbox({
-      settings: env.settings,
-      clients: env.local.clients,
-      log: (l) => logs.push(l),
-      now: () => later,
-    });
-    expect(result).toMatchObject({ dead: 1, delivered: 0 });
-    expect(logs.join('\n')).toMatch(/dead after 24 hours/);
-    expect(cards().filter((c) => cardText(c).includes('zeta'))).toHaveLength(0);
-    expect(await new AlertOutbox(env.local.clients).pending()).toEqual([]);
-  });
-
-  it('a notifier that cannot be reached keeps the batch in the outbox; the next scan delivers it once', async () => {
-    const down = { ...env.settings, notifyUrl: 'http://127.0.0.1:9/api/notify' };
-    const r = report('unreachable-1', [cluster('eta', [finding('aks_entra_id_enabled', 'fail', 'high')])]);
-    const first = await scan(undefined, r, down);
-    expect(first).toMatchObject({ alerts: 1, posted: 0, queued: 1 });
-    expect(cards()).toHaveLength(0);
-    const second = await scan(r, { ...r, runId: 'unreachable-2' });
-    expect(second).toMatchObject({ alerts: 0, outbox: { delivered: 1 } });
-    expect(cards()).toHaveLength(1);
-    expect(cardText(cards()[0])).toContain('eta');
-    const third = await scan(r, { ...r, runId: 'unreachable-3' });
-    expect(third.outbox.delivered).toBe(0);
-    expect(cards()).toHaveLength(1);
-  });
-
-  it('without a notify URL the scanner logs one line and does nothing', async () => {
-    const logs: string[] = [];
-    const result = await notifyAfterScan({
-      settings: { ...env.settings, notifyUrl: undefined },
-      clients: env.local.clients,
-      previous: undefined,
-      report: fleetReport('no-url'),
-      log: (l) => logs.push(l),
-    });
-    expect(result.skipped).toBe('not_configured');
-    expect(logs).toHaveLength(1);
-  });
-});
-
-describe('run history', () => {
-  it('a cluster unreadable for two runs in a row alerts once; the run before previous is read from the store', async () => {
-    const at = (runId: string, status: 'fail' | 'unknown') =>
-      report(runId, [cluster('iota', [finding('aks_admin_groups_valid', status, 'high')])]);
-    const runs = [at('u1', 'fail'), at('u2', 'unknown'), at('u3', 'unknown'), at('u4', 'unknown')];
-    // A run narrowed to another subscription sits between u1 and u2: it is not the fleet's run before previous.
-    const narrowed = { ...at('n1', 'unknown'), scope: { subscriptions: ['other'], managementGroups: [] } };
-    const storeUpTo = (n: number) => ({
-      listRuns: async () =>
-        [...runs.slice(0, n), ...(n >= 2 ? [narrowed] : [])]
-          .sort((a, b) => order(b) - order(a))
-          .map((r) => ({ runId: r.runId, status: 'completed', complete: true, scope: r.scope })),
-      getRunReport: async (runId: string) => [...runs, narrowed].find((r) => r.runId === runId),
-    });
-    const order = (r: ScanReport) => (r.runId === 'n1' ? 1.5 : Number(r.runId.slice(1)));
-    const run = (n: number) =>
-      notifyAfterScan({
-        settings: env.settings,
-        clients: env.local.clients,
-        store: storeUpTo(n),
-        previous: runs[n - 2],
-        report: runs[n - 1],
-        log: (line) => env.logs.push(line),
-      });
-    expect((await run(2)).alerts).toBe(0);
-    expect((await run(3)).alerts).toBe(1);
-    expect((await run(4)).alerts).toBe(0);
-    expect(cards()).toHaveLength(1);
-    expect(cardText(cards()[0])).toContain('unreadable');
-  });
-});
-
-describe('notifier input', () => {
-  it('an owner tag with an invalid address is reported, not mailed', async () => {
-    const r = await env.post(JSON.stringify(singleBatch('bad-owner-1', 'theta', 'not-an-address; x@contoso.com')));
-    expect(r.status).toBe(200);
-    expect(r.body.invalidOwners).toEqual([
-      expect.objectContaining({ clusterName: 'theta', reason: expect.stringMatching(/not an email/) }),
-    ]);
-    expect(mails().map((m) => m.to)).toEqual([MAIL_TO]);
-  });
-
-  it('answers 413 over 1 MB, 400 for bad JSON and bad UTF-8, 400 naming the field, 415 for other types', async () => {
-    expect((await env.post('{"a":"' + 'x'.repeat(1024 * 1024) + '"}')).status).toBe(413);
-    expect(await env.post('{"runId":')).toMatchObject({ status: 400, body: { error: { code: 'InvalidJson' } } });
-    expect((await env.post(new Uint8Array([0x7b, 0xff, 0x7d]))).body.error.code).toBe('InvalidEncoding');
-    const bad = JSON.parse(JSON.stringify(singleBatch('bad-field')));
-    bad.alerts[0].transition = 'exploded';
-    const r = await env.post(JSON.stringify(bad));
-    expect(r).toMatchObject({ status: 400, body: { error: { code: 'InvalidBatch' } } });
-    expect(r.body.error.message).toContain('/alerts/0/transition');
-    expect((await env.post('{}', { 'content-type': 'text/html' })).status).toBe(415);
-    expect(cards()).toHaveLength(0);
-  });
-
-  it('an empty batch delivers nothing', async () => {
-    const batch = computeAlertBatch(undefined, report('empty-1', []), { minSeverity: 'high' });
-    const r = await env.post(JSON.stringify(batch));
-    expect(r.status).toBe(200);
-    expect(cards()).toHaveLength(0);
+    const before = (await env.poisoned()).length;
+    expect(await env.pump()).toBe(1);
     expect(mails()).toHaveLength(0);
+    expect((await env.poisoned()).length).toBe(before + 1);
+  });
+
+  // Last: its message stays invisible for a real minute.
+  it('back-off is the queue message visibility timeout: a failed delivery waits invisibly in the queue', async () => {
+    await stored('backoff-1', 'tau');
+    env.local.sim.faults.set('teams', { errorRate: 1, errorStatus: 503 });
+    const request = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/api/notify',
+      headers: { 'content-type': 'application/json' },
+      body: { string: JSON.stringify({ runId: 'backoff-1' }) },
+    });
+    const response = await handleNotify(request, contextFor(env.logs), {
+      ...env.deps,
+      policy: DEFAULT_RETRY_POLICY,
+      now: () => new Date(),
+    });
+    expect(JSON.parse(String(response.body)).deliveries[0]).toMatchObject({ channel: 'teams', status: 'queued' });
+    const queue = env.local.clients.queueClient(DELIVERY_QUEUE);
+    expect((await queue.getProperties()).approximateMessagesCount).toBe(1);
+    expect((await queue.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems).toEqual([]);
+    expect(env.logs.join('\n')).toMatch(/teams of run "backoff-1" failed .*; retry 2 in 60 s/);
   });
 });

@@ -12,6 +12,7 @@ import type { ScanReport } from '../../src/model';
 import { jsonForScript } from '../../src/report/html';
 import { validateReport } from '../../src/report/schema';
 import { HOSTILE_NAME, sampleFleet } from '../../sim/fleet/sample';
+import { cardTexts, hasBackslashEscape, textRuns } from '../alerts/cardValidation';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -117,6 +118,9 @@ test('demo --once scans the sample fleet through the timer handler, store and no
   expect(card.type).toBe('message');
   expect(card.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
   expect(card.attachments[0].content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+  // The hostile cluster's name is one TextRun, exactly as named (TextRuns render no Markdown); no text is escaped.
+  expect(textRuns(card.attachments[0].content)).toContain(HOSTILE_NAME);
+  expect(cardTexts(card.attachments[0].content).filter(hasBackslashEscape)).toEqual([]);
   const preview = readFileSync(join(dir, 'teams-card.html'), 'utf8');
   expect(preview).not.toContain('<script>');
   const mail = readFileSync(

@@ -1,11 +1,16 @@
 // The fault suite's world: a generated fleet in the simulator, a FindingStore on Azurite, the real notifier
-// (handleNotify) behind a small HTTP front that can be taken down, and runScanJob as the timer runs it.
+// (handleNotify) behind a small HTTP front that can be taken down, the delivery queue's function (drained as the
+// Functions host would), and runScanJob as the timer runs it.
 import http from 'node:http';
 import { withInClusterOff } from '../../sim/fleet/inCluster';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { AlertBatch } from '../../src/alerts/alerts';
+import { DELIVERY_QUEUE, POISON_QUEUE } from '../../src/alerts/deliveryQueue';
+import { handleDeliveryMessage } from '../../src/alerts/notifier';
 import type { Settings } from '../../src/config/settings';
+import { drainQueue } from '../harness/queuePump';
+import { AlertBatchStore } from '../../src/store/alertBatches';
 import { handleNotify, type NotifyDeps } from '../../src/http/notify';
 import type { ClusterReport, ScanReport, Status } from '../../src/model';
 import { runScanJob, type ScanJobOptions, type ScanJobResult } from '../../src/scan/job';
@@ -26,13 +31,15 @@ export interface FaultEnv {
   store: FindingStore;
   logs: string[];
   notifier: {
-    /** Batches the notifier accepted (2xx), in order. */
+    /** Stored batches of the runs the notifier accepted (2xx) and delivered or queued something of, in order. */
     accepted: AlertBatch[];
     /** Posts refused while the notifier was down. */
     refused: number;
     up: boolean;
   };
   job(options?: Partial<ScanJobOptions>): Promise<ScanJobResult>;
+  /** The delivery queue's function over the messages visible now; how many it handled. */
+  pump(): Promise<number>;
   /** Serves a changed fleet from now on. */
   setFleet(generated: GeneratedFleet): void;
   stop(): Promise<void>;
@@ -52,7 +59,7 @@ export async function startFaultEnv(
   const generated = options.generated ?? smallFleet();
   const local = await startLocalAzure({
     fleet: generated.fleet,
-    azurite: options.azurite ?? true,
+    azurite: { ...(options.azurite ?? {}), queues: true },
     simulator: options.simulator,
   });
   const logs: string[] = [];
@@ -68,6 +75,7 @@ export async function startFaultEnv(
     retry: { baseDelayMs: 20, maxDelayMs: 2000 },
   };
   const notifier = { accepted: [] as AlertBatch[], refused: 0, up: true };
+  const batches = new AlertBatchStore(local.clients);
   const front = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -82,6 +90,7 @@ export async function startFaultEnv(
         return;
       }
       const bytes = Buffer.concat(chunks);
+      const runId = (JSON.parse(bytes.toString('utf8')) as { runId: string }).runId;
       const request = new HttpRequest({
         method: 'POST',
         url: 'http://localhost/api/notify',
@@ -96,14 +105,19 @@ export async function startFaultEnv(
         functionName: 'notify',
         logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
       });
-      handleNotify(request, context, notifyDeps).then(
-        (response) => {
+      handleNotify(request, context, notifyDeps)
+        .then(async (response) => {
           const status = response.status ?? 200;
-          if (status < 300) notifier.accepted.push(JSON.parse(bytes.toString('utf8')) as AlertBatch);
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(response.jsonBody ?? {}));
-        },
-        () => res.writeHead(500).end(),
-      );
+          const body = String(response.body ?? '{}');
+          const result = JSON.parse(body) as { deliveries?: { status: string }[] };
+          const fresh = (result.deliveries ?? []).some((d) => d.status === 'delivered' || d.status === 'queued');
+          if (status < 300 && fresh) {
+            const stored = await batches.get(runId);
+            if (stored) notifier.accepted.push(stored);
+          }
+          res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+        })
+        .catch(() => res.writeHead(500).end());
     });
   });
   await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
@@ -131,6 +145,15 @@ export async function startFaultEnv(
           ...jobOptions,
         },
       ),
+    pump: async () =>
+      (
+        await drainQueue({
+          queue: local.clients.queueClient(DELIVERY_QUEUE),
+          poisonQueue: local.clients.queueClient(POISON_QUEUE),
+          rounds: 1,
+          handler: (message) => handleDeliveryMessage({ ...notifyDeps, log: (line) => logs.push(line) }, message),
+        })
+      ).handled,
     setFleet(next: GeneratedFleet) {
       current = next;
       local.sim.setFleet(next.fleet);

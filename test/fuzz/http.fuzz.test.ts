@@ -24,6 +24,8 @@ const REQUESTS = 2400;
 const MB = 1024 * 1024;
 
 let local: LocalAzure;
+/** The run the set-up scan stored (its alert batch too): the notifier's one valid run ID. */
+let storedRunId = '';
 const generated = smallFleet({ seed: 61, clusters: 6, subscriptions: 2, regions: 2, poolsPerCluster: 1 });
 const savedEnv = { ...process.env };
 /** Bearer tokens: a person holding Reports.Read, Scans.Run and Exemptions.Write; the scanner app (Alerts.Send). */
@@ -68,6 +70,7 @@ beforeAll(async () => {
     log: () => undefined,
   });
   expect(await worker.drain()).toBe(1);
+  storedRunId = (JSON.parse(String(scan.body)) as { runId: string }).runId;
 }, 120_000);
 
 afterAll(async () => {
@@ -176,28 +179,14 @@ function validExemption(rng: Rng): Record<string, unknown> {
   };
 }
 
-function validBatch(rng: Rng): Record<string, unknown> {
-  const status = { pass: 1, fail: 1, unknown: 0, not_applicable: 0, exempt: 0 };
+/** The notifier's body: a run ID (stored or not), sometimes with the alert content it must refuse. */
+function notifyBody(rng: Rng): Record<string, unknown> {
+  const runId = pick(rng, [storedRunId, `fuzz-${Math.floor(rng() * 100000)}`]);
+  if (rng() < 0.5) return { runId };
   return {
-    schemaVersion: 1,
-    runId: `fuzz-${Math.floor(rng() * 100000)}`,
-    generatedAt: new Date().toISOString(),
-    summary: { clusters: 1, complete: true, status, failBySeverity: { critical: 0, high: 1, medium: 0, low: 0 } },
-    alerts: [
-      {
-        key: `fuzz|${CLUSTER.id.toLowerCase()}|aks_local_accounts_disabled|new_fail`,
-        transition: 'new_fail',
-        severity: 'high',
-        clusterId: CLUSTER.id,
-        clusterName: CLUSTER.name,
-        subscriptionId: SUB,
-        resourceGroup: 'rg',
-        ruleId: 'aks_local_accounts_disabled',
-        title: 'Local accounts are disabled',
-        message: 'local accounts are enabled',
-        remediation: 'az aks update --disable-local-accounts',
-      },
-    ],
+    runId,
+    alerts: [{ key: 'x', clusterName: hostileText(rng), message: hostileText(rng) }],
+    reportUrl: 'https://evil.example/phish',
   };
 }
 
@@ -205,7 +194,7 @@ function validBatch(rng: Rng): Record<string, unknown> {
 function mutatedBody(rng: Rng, name: string): unknown {
   let body: Record<string, unknown>;
   if (name === 'exemptions') body = validExemption(rng);
-  else if (name === 'notify') body = validBatch(rng);
+  else if (name === 'notify') body = notifyBody(rng);
   else if (name === 'scans') {
     body = pick(rng, [
       { subscriptions: [SUB] },

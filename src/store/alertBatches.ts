@@ -1,0 +1,125 @@
+// Alert batches: each run's alerts, recorded by the scanner with the run, read by the notifier when it is told the run
+// ID. The notifier delivers only what is stored here, so nobody can post alert content to it.
+//
+// Table `<prefix>AlertBatches`: PK = the run ID (run IDs are `[A-Za-z0-9_.:-]`, valid in keys), RK `chunk.NNNN` for
+// the gzipped batch JSON (binary properties of at most 60,000 bytes, 15 per entity) and RK `header` written last:
+// a batch without its header is not there yet. A run's batch is written once: recording it again (the timer retrying
+// the same occurrence) keeps the first, so a retry that finds nothing new cannot replace the real alerts.
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import type { AzureClients } from '../azure/clients';
+import type { AlertBatch } from '../alerts/alerts';
+
+const BYTES_PER_PROPERTY = 60_000;
+const PROPERTIES_PER_ENTITY = 15;
+const BYTES_PER_ENTITY = BYTES_PER_PROPERTY * PROPERTIES_PER_ENTITY;
+const HEADER = 'header';
+
+export interface StoredBatchHeader {
+  runId: string;
+  alerts: number;
+  recordedAt: string;
+  /** sha256 of the gzipped bytes: a batch read back whole or not at all. */
+  sha256: string;
+}
+
+const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+export class AlertBatchStore {
+  private readonly client: TableClient;
+  private ready?: Promise<void>;
+
+  constructor(clients: Pick<AzureClients, 'tableClient'>, options: { tablePrefix?: string } = {}) {
+    this.client = clients.tableClient(`${options.tablePrefix ?? 'akscompliance'}AlertBatches`);
+  }
+
+  private ensureTable(): Promise<void> {
+    this.ready ??= this.client.createTable().then(
+      () => undefined,
+      (error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      },
+    );
+    return this.ready;
+  }
+
+  /**
+   * Records a run's batch unless one is recorded already; returns the header of the batch that is stored (the
+   * existing one when there was one).
+   */
+  async record(batch: AlertBatch, now: Date = new Date()): Promise<{ header: StoredBatchHeader; created: boolean }> {
+    await this.ensureTable();
+    const existing = await this.header(batch.runId);
+    if (existing) return { header: existing, created: false };
+    const zipped = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
+    const entities = Math.max(1, Math.ceil(zipped.length / BYTES_PER_ENTITY));
+    for (let i = 0; i < entities; i += 1) {
+      const slice = zipped.subarray(i * BYTES_PER_ENTITY, (i + 1) * BYTES_PER_ENTITY);
+      const entity: TableEntity<Record<string, unknown>> = {
+        partitionKey: batch.runId,
+        rowKey: `chunk.${String(i).padStart(4, '0')}`,
+        parts: Math.ceil(slice.length / BYTES_PER_PROPERTY),
+      };
+      for (let p = 0; p * BYTES_PER_PROPERTY < slice.length; p += 1) {
+        entity[`p${p}`] = new Uint8Array(slice.subarray(p * BYTES_PER_PROPERTY, (p + 1) * BYTES_PER_PROPERTY));
+      }
+      await this.client.upsertEntity(entity, 'Replace');
+    }
+    const header: StoredBatchHeader = {
+      runId: batch.runId,
+      alerts: batch.alerts.length,
+      recordedAt: now.toISOString(),
+      sha256: createHash('sha256').update(zipped).digest('hex'),
+    };
+    try {
+      // The header goes last and only once: a concurrent recorder of the same run loses here and keeps the winner's.
+      await this.client.createEntity({ partitionKey: batch.runId, rowKey: HEADER, ...header, chunks: entities });
+      return { header, created: true };
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+      const winner = await this.header(batch.runId);
+      if (!winner) throw error;
+      return { header: winner, created: false };
+    }
+  }
+
+  async header(runId: string): Promise<StoredBatchHeader | undefined> {
+    await this.ensureTable();
+    try {
+      const e = await this.client.getEntity<Record<string, unknown>>(runId, HEADER);
+      return {
+        runId: String(e.runId),
+        alerts: Number(e.alerts),
+        recordedAt: String(e.recordedAt),
+        sha256: String(e.sha256),
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The run's stored batch, or undefined when none is recorded. Throws when the stored bytes do not check out. */
+  async get(runId: string): Promise<AlertBatch | undefined> {
+    await this.ensureTable();
+    let head: Record<string, unknown>;
+    try {
+      head = await this.client.getEntity<Record<string, unknown>>(runId, HEADER);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+    const parts: Buffer[] = [];
+    for (let i = 0; i < Number(head.chunks); i += 1) {
+      const e = await this.client.getEntity<Record<string, unknown>>(runId, `chunk.${String(i).padStart(4, '0')}`);
+      for (let p = 0; p < Number(e.parts); p += 1) parts.push(Buffer.from(e[`p${p}`] as Uint8Array));
+    }
+    const zipped = Buffer.concat(parts);
+    if (createHash('sha256').update(zipped).digest('hex') !== head.sha256) {
+      throw new Error(`the stored alert batch of run ${runId} is damaged (checksum mismatch)`);
+    }
+    return JSON.parse(gunzipSync(zipped).toString('utf8')) as AlertBatch;
+  }
+}
