@@ -10,6 +10,7 @@ import { adaptiveCardProblems, cardTexts, hasBackslashEscape, textRuns } from '.
 import { contextFor, MAIL_TO, resetSim, startNotifierEnv, TEST_POLICY, type NotifierEnv } from './notifierHarness';
 import { cluster, finding, report } from './reports';
 import { HttpRequest } from '@azure/functions';
+import { DEMO_USER } from '../../sim';
 
 jest.setTimeout(120_000);
 
@@ -169,6 +170,29 @@ describe('POST /api/notify takes a run ID and delivers the stored batch', () => 
     expect((await env.post('{"runId":"scan-1"}', { 'content-type': 'text/html' })).status).toBe(415);
     const unknown = await env.notify('no-such-run');
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'RunNotFound' } } });
+    expect(cards()).toHaveLength(0);
+    expect(mails()).toHaveLength(0);
+    expect(env.local.sim.counters.snapshot().teams ?? 0).toBe(0);
+  });
+
+  it('a token without Alerts.Send is a 403 and nothing is sent; no token is a 401', async () => {
+    // A person of the demo groups: a valid token for the API with Reports.Read, Scans.Run, Exemptions.Write only.
+    const person = env.local.sim.signIn.userToken(DEMO_USER);
+    const denied = await env.post(JSON.stringify({ runId: 'scan-1' }), { authorization: `Bearer ${person}` });
+    expect(denied).toMatchObject({ status: 403, body: { error: { code: 'MissingAppRole' } } });
+    expect(denied.body.error.message).toContain('Alerts.Send');
+    // The scanner's own application without the role (granted to it by default in the simulated tenant).
+    const scannerId = env.local.env.AZURE_CLIENT_ID;
+    env.local.sim.signIn.setApplicationRoles(scannerId, 'api', []);
+    try {
+      const { createAzureClients } = await import('../../src/azure/clients');
+      const fresh = await createAzureClients(env.settings).credential.getToken(`${env.settings.apiAudience}/.default`);
+      const noRole = await env.post(JSON.stringify({ runId: 'scan-1' }), { authorization: `Bearer ${fresh!.token}` });
+      expect(noRole).toMatchObject({ status: 403, body: { error: { code: 'MissingAppRole' } } });
+    } finally {
+      env.local.sim.signIn.setApplicationRoles(scannerId, 'api', ['Alerts.Send']);
+    }
+    expect((await env.post(JSON.stringify({ runId: 'scan-1' }), { authorization: '' })).status).toBe(401);
     expect(cards()).toHaveLength(0);
     expect(mails()).toHaveLength(0);
     expect(env.local.sim.counters.snapshot().teams ?? 0).toBe(0);
@@ -371,10 +395,11 @@ describe('delivery under faults', () => {
   it('back-off is the queue message visibility timeout: a failed delivery waits invisibly in the queue', async () => {
     await stored('backoff-1', 'tau');
     env.local.sim.faults.set('teams', { errorRate: 1, errorStatus: 503 });
+    const token = await env.local.clients.credential.getToken(`${env.settings.apiAudience}/.default`);
     const request = new HttpRequest({
       method: 'POST',
       url: 'http://localhost/api/notify',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token!.token}` },
       body: { string: JSON.stringify({ runId: 'backoff-1' }) },
     });
     const response = await handleNotify(request, contextFor(env.logs), {
