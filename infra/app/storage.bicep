@@ -59,8 +59,9 @@ resource secretsContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Storage Table Data Contributor: scan runs, latest statuses, history, exemptions, alert batches and deliveries.
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-// Storage Queue Data Contributor: the on-demand scan queue (POST /api/scans sends, the scanQueue trigger reads) and
-// the alert delivery queue (the notifier sends, the alertDelivery trigger receives and deletes, the poison queue).
+// The on-demand scan queue (POST /api/scans sends, the scanQueue trigger reads) and the alert delivery queue (the
+// notifier sends, the alertDelivery trigger receives and deletes, the poison queue):
+// Storage Queue Data Contributor
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 resource blobOwnerHosts 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

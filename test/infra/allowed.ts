@@ -3,11 +3,10 @@
 export const ALLOWED_AZURE_ROLES: Record<string, string> = {
   'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
   '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+  // The on-demand scan queue (POST /api/scans sends, the scanQueue trigger reads) and the alert delivery queue.
   '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Storage Queue Data Contributor',
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
   '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
-  // The on-demand scan queue: POST /api/scans sends, the scanQueue trigger reads.
-  '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Storage Queue Data Contributor',
   // listClusterUserCredential for the opt-in in-cluster reads (infra/incluster-reader-role.bicep).
   '4abbcc35-e782-43d8-92c5-2d3f1bd2253f': 'Azure Kubernetes Service Cluster User Role',
 };

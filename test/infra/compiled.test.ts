@@ -63,7 +63,6 @@ if ('missing' in compiler) {
           'Storage Blob Data Owner',
           'Storage Queue Data Contributor',
           'Storage Table Data Contributor',
-          'Storage Queue Data Contributor',
         ].sort(),
       );
       const blobScopes = assignments
