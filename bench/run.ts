@@ -568,9 +568,9 @@ export function evaluateTargets(results: BenchResults): Target[] {
   });
   targets.push({
     name: `exemption matching (${results.exemptionMatching.exemptions} exemptions x ${results.exemptionMatching.findings} findings)`,
-    limit: '< 1000 ms',
-    value: `${results.exemptionMatching.ms} ms`,
-    pass: results.exemptionMatching.ms < 1000,
+    limit: '< 1000 ms CPU',
+    value: `${results.exemptionMatching.cpuMs} ms CPU (${results.exemptionMatching.ms} ms wall)`,
+    pass: results.exemptionMatching.cpuMs < 1000,
     note: `${results.exemptionMatching.exempted} of ${results.exemptionMatching.fails} fails exempted`,
   });
   targets.push({

@@ -6,18 +6,34 @@ import { isExemptionActive, parseExemptionScope } from './scope';
 
 interface RuleIndex {
   /** Normalised resource ID (cluster, resource group or subscription) -> the preferred exemption at that scope. */
-  byId: Map<string, Exemption>;
+  byId: Map<string, Entry>;
   /** Lower-case tag key -> lower-case tag value -> the preferred exemption. */
-  byTag: Map<string, Map<string, Exemption>>;
+  byTag: Map<string, Map<string, Entry>>;
+}
+
+/** An exemption with its expiry parsed once. */
+interface Entry {
+  exemption: Exemption;
+  expires: number;
 }
 
 /** Deterministic choice when several apply: the one that lasts longest, then by id. */
-function prefer(a: Exemption, b: Exemption): number {
-  return Date.parse(b.expiresOn) - Date.parse(a.expiresOn) || a.id.localeCompare(b.id);
+function prefer(a: Entry, b: Entry): number {
+  return b.expires - a.expires || a.exemption.id.localeCompare(b.exemption.id);
 }
 
-function better(current: Exemption | undefined, candidate: Exemption): Exemption {
+function better(current: Entry | undefined, candidate: Entry): Entry {
   return current === undefined || prefer(candidate, current) < 0 ? candidate : current;
+}
+
+/** A normalised resource ID and every ancestor scope: the ID up to each '/'. */
+function scopesOf(normalisedId: string): string[] {
+  const scopes: string[] = [];
+  for (let at = normalisedId.indexOf('/', 1); at > 0; at = normalisedId.indexOf('/', at + 1)) {
+    scopes.push(normalisedId.slice(0, at));
+  }
+  scopes.push(normalisedId);
+  return scopes;
 }
 
 export class ExemptionIndex {
@@ -33,6 +49,7 @@ export class ExemptionIndex {
       const scope = parseExemptionScope(exemption.scope);
       if (!scope) continue;
       size += 1;
+      const entry: Entry = { exemption, expires: Date.parse(exemption.expiresOn) };
       let rule = this.rules.get(exemption.ruleId);
       if (!rule) {
         rule = { byId: new Map(), byTag: new Map() };
@@ -41,11 +58,11 @@ export class ExemptionIndex {
       if (scope.kind === 'tag') {
         const key = scope.key.toLowerCase();
         const value = scope.value.toLowerCase();
-        const values = rule.byTag.get(key) ?? new Map<string, Exemption>();
-        values.set(value, better(values.get(value), exemption));
+        const values = rule.byTag.get(key) ?? new Map<string, Entry>();
+        values.set(value, better(values.get(value), entry));
         rule.byTag.set(key, values);
       } else {
-        rule.byId.set(scope.id, better(rule.byId.get(scope.id), exemption));
+        rule.byId.set(scope.id, better(rule.byId.get(scope.id), entry));
       }
     }
     this.size = size;
@@ -55,19 +72,16 @@ export class ExemptionIndex {
   match(
     ruleId: string,
     cluster: Pick<ClusterReport, 'id' | 'tags'>,
-    normalisedId = normaliseId(cluster.id),
+    scopes = scopesOf(normaliseId(cluster.id)),
   ): Exemption | undefined {
     const rule = this.rules.get(ruleId);
     if (!rule) return undefined;
-    let best: Exemption | undefined;
+    let best: Entry | undefined;
     if (rule.byId.size > 0) {
-      // The cluster itself and every ancestor scope: the ID up to each '/'.
-      for (let at = normalisedId.indexOf('/', 1); at > 0; at = normalisedId.indexOf('/', at + 1)) {
-        const found = rule.byId.get(normalisedId.slice(0, at));
+      for (const scope of scopes) {
+        const found = rule.byId.get(scope);
         if (found) best = better(best, found);
       }
-      const own = rule.byId.get(normalisedId);
-      if (own) best = better(best, own);
     }
     if (rule.byTag.size > 0) {
       for (const [k, v] of Object.entries(cluster.tags ?? {})) {
@@ -76,7 +90,7 @@ export class ExemptionIndex {
         if (found) best = better(best, found);
       }
     }
-    return best;
+    return best?.exemption;
   }
 
   /**
@@ -85,12 +99,12 @@ export class ExemptionIndex {
    */
   apply(cluster: ClusterReport): ClusterReport {
     if (this.size === 0) return cluster;
-    let normalisedId: string | undefined;
+    let scopes: string[] | undefined;
     let changed = false;
     const findings = cluster.findings.map((finding): Finding => {
       if (finding.status !== 'fail' || !this.rules.has(finding.ruleId)) return finding;
-      normalisedId ??= normaliseId(cluster.id);
-      const match = this.match(finding.ruleId, cluster, normalisedId);
+      scopes ??= scopesOf(normaliseId(cluster.id));
+      const match = this.match(finding.ruleId, cluster, scopes);
       if (!match) return finding;
       changed = true;
       return {
