@@ -381,8 +381,6 @@ describe('generateFleet', () => {
       adminGroups: 2_000,
     });
     expect(g.stats.relevantAssignments).toBe(20_000);
-    expect(cpuMs).toBeLessThan(5_000);
-    expect(ms).toBeLessThan(30_000);
   });
 });
 

@@ -78,8 +78,8 @@ test('demo --once scans the sample fleet through the timer handler, store and no
   const elapsed = Date.now() - started;
   expect(run.stderr).not.toMatch(/aks-compliance: /);
   expect(run.code).toBe(0);
+  // Its duration is printed, not asserted: speed targets live in `npm run bench`.
   process.stdout.write(`demo --once: ${elapsed} ms\n`);
-  expect(elapsed).toBeLessThan(30_000);
 
   // The summary table of the stored run.
   const { fleet } = sampleFleet();

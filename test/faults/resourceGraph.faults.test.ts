@@ -12,7 +12,8 @@ import {
   type FaultEnv,
 } from './harness';
 
-jest.setTimeout(120_000);
+// A page that stays down is given up only after the reader's back-off (about 90 s of retries): a guard, not a target.
+jest.setTimeout(300_000);
 
 describe('Resource Graph quota spent and 429 storms during a run', () => {
   let env: FaultEnv;

@@ -291,7 +291,8 @@ describe('Resource Graph quota', () => {
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => argRequest(token, { query: QUERIES.subscriptionChains, options: { $top: 1 } })),
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // All 20 fall in one 5-second quota window (the condition the counts below rely on, not a speed target).
+    expect(Date.now() - started).toBeLessThan(5000);
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(15);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
