@@ -144,9 +144,12 @@ export function fleetOptionsFor(clusters: number, seed = 9): FleetOptions {
 /** The fewest calls the services allow for this fleet. */
 export function lowerBoundOf(info: SimHostInfo): { total: number; parts: Record<string, number> } {
   const s = info.stats;
+  // The clusters and role assignments are read over the subscriptions found, at most 1,000 a request: at least one
+  // request per 1,000 subscriptions, whatever the rows.
+  const subscriptionLists = Math.ceil(s.subscriptions / 1000);
   const parts = {
-    clusterPages: Math.ceil(s.clusters / 1000),
-    roleAssignmentPages: Math.ceil(s.relevantAssignments / 1000),
+    clusterPages: Math.max(Math.ceil(s.clusters / 1000), subscriptionLists),
+    roleAssignmentPages: Math.max(Math.ceil(s.relevantAssignments / 1000), subscriptionLists),
     chainPages: Math.max(1, Math.ceil(s.subscriptions / 1000)),
     regions: s.regions,
     getByIds: Math.ceil(s.resolvablePrincipals / 1000),

@@ -122,25 +122,44 @@ export class Auth {
     return `${this.config.authority}/${this.config.tenantId}/v2.0`;
   }
 
+  /**
+   * Other tenants of the simulated world (Azure Lighthouse customers), lower case, and whether the scanner's
+   * multi-tenant application is consented in each (then it can sign in there with its own client credentials).
+   */
+  private readonly otherTenants = new Map<string, { consented: boolean }>();
+
+  setOtherTenants(tenants: { tenantId: string; consented: boolean }[]): void {
+    this.otherTenants.clear();
+    for (const t of tenants) this.otherTenants.set(t.tenantId.toLowerCase(), { consented: t.consented });
+  }
+
+  /** The tenant ID as this authority spells it, or undefined for a tenant it does not know. */
+  private knownTenant(tenant: string): string | undefined {
+    const key = tenant.toLowerCase();
+    if (key === this.config.tenantId.toLowerCase()) return this.config.tenantId;
+    return this.otherTenants.has(key) ? key : undefined;
+  }
+
   private tenantMatches(tenant: string): boolean {
-    return tenant.toLowerCase() === this.config.tenantId.toLowerCase();
+    return this.knownTenant(tenant) !== undefined;
   }
 
   openIdConfiguration(tenant: string): SimResponse {
-    if (!this.tenantMatches(tenant)) {
+    const known = this.knownTenant(tenant);
+    if (!known) {
       return aadError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
     }
-    const base = `${this.config.authority}/${this.config.tenantId}`;
+    const base = `${this.config.authority}/${known}`;
     return json(200, {
       token_endpoint: `${base}/oauth2/v2.0/token`,
       token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      jwks_uri: `${this.config.authority}/${this.config.tenantId}/discovery/v2.0/keys`,
+      jwks_uri: `${base}/discovery/v2.0/keys`,
       response_modes_supported: ['query', 'fragment', 'form_post'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      issuer: this.issuer,
+      issuer: `${base}/v2.0`,
       request_uri_parameter_supported: false,
       userinfo_endpoint: `${this.config.authority}/oidc/userinfo`,
       authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
@@ -203,9 +222,11 @@ export class Auth {
   }
 
   token(tenant: string, req: SimRequest): SimResponse {
-    if (!this.tenantMatches(tenant)) {
+    const signInTenant = this.knownTenant(tenant);
+    if (!signInTenant) {
       return aadError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
     }
+    const home = signInTenant === this.config.tenantId;
     const form = new URLSearchParams(req.rawBody);
     let clientId = form.get('client_id') ?? undefined;
     let clientSecret = form.get('client_secret') ?? undefined;
@@ -231,12 +252,16 @@ export class Auth {
         900144,
         "The request body must contain the following parameter: 'client_id'.",
       );
-    if (clientId.toLowerCase() !== this.config.clientId.toLowerCase()) {
+    // In another tenant the application exists only where it was consented (a multi-tenant app's service principal).
+    if (
+      clientId.toLowerCase() !== this.config.clientId.toLowerCase() ||
+      (!home && !this.otherTenants.get(signInTenant)?.consented)
+    ) {
       return aadError(
         400,
         'unauthorized_client',
         700016,
-        `Application with identifier '${clientId}' was not found in the directory '${this.config.tenantId}'.`,
+        `Application with identifier '${clientId}' was not found in the directory '${signInTenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
       );
     }
     if (!clientSecret || !safeEqual(clientSecret, this.config.clientSecret)) {
@@ -270,16 +295,18 @@ export class Auth {
     const now = Math.floor(Date.now() / 1000);
     const roles = this.applicationRoles(this.config.clientId, resource.name);
     const v2 = resource.name === 'api';
+    // The application's service principal differs per tenant: its object ID there.
+    const objectId = home ? this.config.objectId : servicePrincipalIn(signInTenant, this.config.clientId);
     const claims: TokenClaims = {
       aud: resource.aud,
-      iss: this.issuer,
+      iss: `${this.config.authority}/${signInTenant}/v2.0`,
       iat: now,
       nbf: now,
       exp: now + this.config.tokenLifetimeSeconds,
-      tid: this.config.tenantId,
+      tid: signInTenant,
       ...(v2 ? { azp: this.config.clientId, azpacr: '1' } : { appid: this.config.clientId, appidacr: '1' }),
-      oid: this.config.objectId,
-      sub: this.config.objectId,
+      oid: objectId,
+      sub: objectId,
       idtyp: 'app',
       ...(roles.length > 0 ? { roles } : {}),
       ver: v2 ? '2.0' : '1.0',
@@ -420,6 +447,12 @@ export class Auth {
     }
     return { claims };
   }
+}
+
+/** A stable object ID for an application's service principal in another tenant. */
+function servicePrincipalIn(tenantId: string, clientId: string): string {
+  const hex = createHash('sha256').update(`${tenantId}|${clientId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -27,9 +27,54 @@ export interface CapturedMail {
   saveToSentItems: unknown;
 }
 
+/**
+ * The application permission that lets an app read each object type through getByIds. Without it (and without
+ * Directory.Read.All) objects of that type come back with only `id` and `@odata.type`, other properties null
+ * (Graph getByIds reference; "Limited information returned for inaccessible member objects").
+ */
+const READ_PERMISSIONS: Record<string, string[]> = {
+  '#microsoft.graph.user': ['User.Read.All', 'User.ReadWrite.All'],
+  '#microsoft.graph.group': ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All'],
+  '#microsoft.graph.serviceprincipal': ['Application.Read.All', 'Application.ReadWrite.All'],
+  '#microsoft.graph.device': ['Device.Read.All'],
+};
+const DIRECTORY_WIDE = ['Directory.Read.All', 'Directory.ReadWrite.All'];
+/** Permissions that let an app count a group's transitive members. */
+const MEMBER_PERMISSIONS = ['GroupMember.Read.All', 'Group.Read.All', ...DIRECTORY_WIDE];
+
+function canRead(roles: readonly string[], type: string): boolean {
+  if (roles.some((r) => DIRECTORY_WIDE.includes(r))) return true;
+  const needed = READ_PERMISSIONS[type.toLowerCase()] ?? [];
+  return roles.some((r) => needed.includes(r));
+}
+
+interface Directory {
+  byId: Map<string, DirectoryEntry>;
+  byUpn: Map<string, DirectoryEntry>;
+}
+
+function indexDirectory(entries: DirectoryEntry[]): Directory {
+  const dir: Directory = { byId: new Map(), byUpn: new Map() };
+  for (const entry of entries) {
+    dir.byId.set(entry.id.toLowerCase(), entry);
+    if (typeof entry.userPrincipalName === 'string') dir.byUpn.set(entry.userPrincipalName.toLowerCase(), entry);
+  }
+  return dir;
+}
+
 export class GraphSim {
   private byId = new Map<string, DirectoryEntry>();
   private byUpn = new Map<string, DirectoryEntry>();
+  private homeTenant = '';
+  /** Directories of other tenants (Azure Lighthouse customers), by tenant ID (lower case). */
+  private others = new Map<string, Directory>();
+
+  /** The directory of the caller's tenant (the token's `tid`). */
+  private directoryOf(req: SimRequest): Directory {
+    const tid = req.claims?.tid?.toLowerCase();
+    if (tid && tid !== this.homeTenant) return this.others.get(tid) ?? { byId: new Map(), byUpn: new Map() };
+    return { byId: this.byId, byUpn: this.byUpn };
+  }
 
   constructor(
     fleet: Fleet,
@@ -40,12 +85,13 @@ export class GraphSim {
   }
 
   setFleet(fleet: Fleet): void {
-    this.byId.clear();
-    this.byUpn.clear();
-    for (const entry of fleet.directory) {
-      this.byId.set(entry.id.toLowerCase(), entry);
-      if (typeof entry.userPrincipalName === 'string') this.byUpn.set(entry.userPrincipalName.toLowerCase(), entry);
-    }
+    const home = indexDirectory(fleet.directory);
+    this.byId = home.byId;
+    this.byUpn = home.byUpn;
+    this.homeTenant = fleet.tenantId.toLowerCase();
+    this.others = new Map(
+      (fleet.otherTenants ?? []).map((t) => [t.tenantId.toLowerCase(), indexDirectory(t.directory)]),
+    );
   }
 
   getByIds(req: SimRequest): SimResponse {
@@ -80,6 +126,12 @@ export class GraphSim {
         wanted.add(name);
       }
     }
+    const roles = req.claims?.roles ?? [];
+    if (roles.length === 0) {
+      // No Graph application permission at all.
+      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    }
+    const directory = this.directoryOf(req);
     const select = parseSelect(req.query.get('$select'));
     const seen = new Set<string>();
     const value: Record<string, unknown>[] = [];
@@ -87,10 +139,11 @@ export class GraphSim {
       const key = id.toLowerCase();
       if (seen.has(key)) continue;
       seen.add(key);
-      const entry = this.byId.get(key);
+      const entry = directory.byId.get(key);
       if (!entry) continue;
       if (wanted && !wanted.has(String(entry['@odata.type']).toLowerCase())) continue;
-      value.push(project(entry, select));
+      const projected = project(entry, select);
+      value.push(canRead(roles, String(entry['@odata.type'])) ? projected : stripped(projected));
     }
     shuffle(value, this.faults.rng('graph.getByIds'));
     return json(200, {
@@ -107,7 +160,10 @@ export class GraphSim {
         'Count is not currently supported for this request without the ConsistencyLevel header set to eventual.',
       );
     }
-    const entry = this.byId.get(groupId.toLowerCase());
+    if (!(req.claims?.roles ?? []).some((r) => MEMBER_PERMISSIONS.includes(r))) {
+      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    }
+    const entry = this.directoryOf(req).byId.get(groupId.toLowerCase());
     if (!entry || String(entry['@odata.type']).toLowerCase() !== '#microsoft.graph.group') {
       return graphError(
         404,
@@ -187,6 +243,13 @@ function project(entry: DirectoryEntry, select: Set<string> | undefined): Record
     if (isUser && USER_SELECT_ONLY.has(key)) continue;
     out[key] = value;
   }
+  return out;
+}
+
+/** An object the caller may not read: its id and type, every other property it would have had set to null. */
+function stripped(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) out[key] = key === 'id' || key === '@odata.type' ? object[key] : null;
   return out;
 }
 

@@ -105,6 +105,11 @@ export interface Simulator {
 const MAX_BODY = 10 * 1024 * 1024;
 const TEAMS_MAX_BYTES = 28 * 1024;
 
+/** The other tenants of a fleet, as sign-in knows them. */
+function otherTenantsOf(fleet: Fleet): { tenantId: string; consented: boolean }[] {
+  return (fleet.otherTenants ?? []).map((t) => ({ tenantId: t.tenantId, consented: t.scannerConsented === true }));
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -177,6 +182,7 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
     api: { clientId: SIM_API_CLIENT_ID, identifierUris: [apiIdentifierUri] },
     grants: structuredClone(options.grants ?? defaultGrants(clientId)),
   });
+  auth.setOtherTenants(otherTenantsOf(fleet));
 
   const arm = (endpoint: EndpointName, method: string, pattern: string, handler: Route['handler']): Route => ({
     endpoint,
@@ -652,6 +658,7 @@ export async function startSimulator(fleet: Fleet, options: SimulatorOptions = {
         );
       }
       tenantId = next.tenantId;
+      auth.setOtherTenants(otherTenantsOf(next));
       resourceGraph.setFleet(next);
       aks.setFleet(next);
       graph.setFleet(next);

@@ -39,6 +39,8 @@ interface ResolvedScope {
   key: string;
   /** No subscriptions or management groups named: everything the caller can read. */
   tenant: boolean;
+  /** More subscriptions were in scope than one query covers: the answer holds the first ones only. */
+  limitHit?: boolean;
   /** Readable subscriptions in scope (named, or under a named management group). */
   subscriptions: Set<string>;
   /** Subscriptions named explicitly (a subscription-level row of these is "at" the scope). */
@@ -283,7 +285,12 @@ export class ResourceGraphSim {
       }
       return text;
     });
-    return { status: 200, body: `${head},"data":[${data.join(',')}]}`, contentType: 'application/json; charset=utf-8' };
+    return {
+      status: 200,
+      body: `${head},"data":[${data.join(',')}]}`,
+      contentType: 'application/json; charset=utf-8',
+      ...(scope.limitHit ? { headers: { 'x-ms-tenant-subscription-limit-hit': 'true' } } : {}),
+    };
   }
 
   private isForbidden(subscription: string): boolean {
@@ -361,13 +368,20 @@ export class ResourceGraphSim {
           };
         }
         under.length = this.maxManagementGroupSubscriptions;
+        scope.limitHit = true;
       }
       // Within a management group, a subscription the caller cannot read is left out silently.
       for (const sub of under) if (!this.isForbidden(sub)) scope.subscriptions.add(sub);
     }
     if (scope.tenant) {
-      // Tenant-wide queries silently omit what the caller cannot read, as the real service does.
-      for (const sub of this.chainBySubscription.keys()) if (!this.isForbidden(sub)) scope.subscriptions.add(sub);
+      // Tenant-wide queries silently omit what the caller cannot read, as the real service does, and cover the first
+      // 10,000 subscriptions, saying so only in x-ms-tenant-subscription-limit-hit (throttling guidance).
+      const readable = [...this.chainBySubscription.keys()].filter((sub) => !this.isForbidden(sub)).sort();
+      if (readable.length > this.maxManagementGroupSubscriptions) {
+        readable.length = this.maxManagementGroupSubscriptions;
+        scope.limitHit = true;
+      }
+      for (const sub of readable) scope.subscriptions.add(sub);
     }
     for (const g of scope.atGroups) scope.belowGroups.delete(g);
     for (const g of [...scope.atGroups, ...scope.belowGroups]) scope.aboveGroups.delete(g);

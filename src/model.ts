@@ -47,6 +47,8 @@ export interface ClusterRecord {
   location: string;
   tags: Record<string, string>;
   sku?: { name?: string; tier?: string } | null;
+  /** The tenant that owns the cluster's subscription (Resource Graph `tenantId`); another one for Lighthouse. */
+  tenantId?: string;
   properties: Record<string, unknown>;
   /** AKS's notifications about the cluster, when the inventory read them. */
   notifications?: ClusterNotifications;
@@ -123,6 +125,11 @@ export interface AccessView {
   ): { readable: true; assignments: RoleAssignmentRecord[] } | { readable: false; reason: string };
   principal(id: string): PrincipalLookup;
   transitiveMemberCount(groupId: string): MemberCountLookup;
+  /**
+   * The view to judge one cluster with: a cluster of another tenant (Azure Lighthouse) has its principals looked up
+   * in that tenant's directory. Absent: the same view for every cluster.
+   */
+  forCluster?(cluster: ClusterRecord): AccessView;
 }
 
 /** A subject of a ClusterRoleBinding or RoleBinding (Kubernetes RBAC v1 `subjects[]`). */

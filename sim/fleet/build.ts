@@ -284,15 +284,21 @@ export function buildFleet(model: FleetModel): Fleet {
   for (const [location, catalog] of Object.entries(model.catalogs)) {
     if (catalog) kubernetesVersions[location] = catalog;
   }
+  const tenantOf = new Map(
+    model.subscriptions.map((s) => [s.subscriptionId.toLowerCase(), s.tenantId ?? model.tenantId]),
+  );
   const fleet: Fleet = {
     tenantId: model.tenantId,
     subscriptions: model.subscriptions.map((s) => ({
       subscriptionId: s.subscriptionId,
       displayName: s.displayName,
-      tenantId: model.tenantId,
+      tenantId: s.tenantId ?? model.tenantId,
       managementGroupAncestorsChain: s.chain.map((m) => ({ ...m })),
     })),
-    clusters: model.clusters.map((c) => buildCluster(c, model.tenantId)),
+    // A delegated (Lighthouse) cluster is integrated with its own tenant's Entra ID.
+    clusters: model.clusters.map((c) =>
+      buildCluster(c, tenantOf.get(c.subscriptionId.toLowerCase()) ?? model.tenantId),
+    ),
     kubernetesVersions,
     latestNodeImageVersions: latestImages(model),
     roleAssignments: model.assignments.map(buildAssignment),
@@ -301,5 +307,13 @@ export function buildFleet(model: FleetModel): Fleet {
     containerServiceEvents: model.clusters.flatMap((c) => eventRows(clusterId(c), c, model.asOf)),
   };
   if (model.forbiddenSubscriptions.length > 0) fleet.forbiddenSubscriptions = [...model.forbiddenSubscriptions];
+  if (model.otherTenants?.length) {
+    fleet.otherTenants = model.otherTenants.map((t) => ({
+      tenantId: t.tenantId,
+      displayName: t.displayName,
+      directory: t.principals.filter((p) => !p.deleted).map(buildDirectoryEntry),
+      ...(t.scannerConsented ? { scannerConsented: true } : {}),
+    }));
+  }
   return fleet;
 }

@@ -934,7 +934,10 @@ export function changeClusters(
     const copy = structuredClone(c);
     change(copy, i);
     model.clusters[i] = copy;
-    clusters[i] = buildCluster(copy, model.tenantId);
+    const subscription = model.subscriptions.find(
+      (sub) => sub.subscriptionId.toLowerCase() === copy.subscriptionId.toLowerCase(),
+    );
+    clusters[i] = buildCluster(copy, subscription?.tenantId ?? model.tenantId);
     changedIds.push(clusters[i].id);
   });
   if (changedIds.length !== wanted.size) {

@@ -143,6 +143,8 @@ export interface AssignmentSpec {
 export interface SubscriptionSpec {
   subscriptionId: string;
   displayName: string;
+  /** Another tenant's subscription delegated through Azure Lighthouse (default: the model's tenant). */
+  tenantId?: string;
   /** Nearest first, tenant root group last. */
   chain: { name: string; displayName: string }[];
 }
@@ -157,4 +159,9 @@ export interface FleetModel {
   principals: PrincipalSpec[];
   assignments: AssignmentSpec[];
   forbiddenSubscriptions: string[];
+  /**
+   * Other tenants (Azure Lighthouse customers) holding some of `subscriptions`, each with its own directory. Their
+   * principals are not in `principals`. `scannerConsented`: the scanner's application can sign in there.
+   */
+  otherTenants?: { tenantId: string; displayName: string; principals: PrincipalSpec[]; scannerConsented?: boolean }[];
 }

@@ -1,4 +1,12 @@
-import { sampleFleet, HOSTILE_NAME, HOSTILE_TAGS } from './sample';
+import {
+  afterReaderLoss,
+  DELEGATED_CLUSTER_NAME,
+  FABRIKAM_TENANT_ID,
+  HOSTILE_NAME,
+  HOSTILE_TAGS,
+  READER_LOSS_SUBSCRIPTION,
+  sampleFleet,
+} from './sample';
 import { ALL_RULE_IDS, isCompliant } from './truth';
 import { DEFAULT_AS_OF } from './generator';
 import { toClusterRecord } from '../../src/inventory/clusters';
@@ -14,8 +22,8 @@ describe('sampleFleet (the demo fleet)', () => {
     [...truth.values()].filter((r) => r[rule].status === status && (!severity || r[rule].severity === severity)).length;
 
   test('about 60 clusters in several subscriptions and regions, deterministic', () => {
-    expect(fleet.clusters.length).toBe(60);
-    expect(new Set(fleet.clusters.map((c) => c.id.split('/')[2])).size).toBe(5);
+    expect(fleet.clusters.length).toBe(61);
+    expect(new Set(fleet.clusters.map((c) => c.id.split('/')[2])).size).toBe(6);
     expect(new Set(fleet.clusters.map((c) => c.location)).size).toBe(6);
     expect(JSON.stringify(sampleFleet().fleet)).toBe(JSON.stringify(fleet));
     expect(new Set(model.clusters.map((c) => c.template)).size).toBe(7);
@@ -23,7 +31,7 @@ describe('sampleFleet (the demo fleet)', () => {
   });
 
   test('the truth covers every rule of every cluster, with compliant and non-compliant clusters', () => {
-    expect(truth.size).toBe(60);
+    expect(truth.size).toBe(61);
     for (const r of truth.values()) expect(Object.keys(r).sort()).toEqual([...ALL_RULE_IDS].sort());
     const compliant = [...truth.values()].filter(isCompliant).length;
     expect(compliant).toBeGreaterThanOrEqual(15);
@@ -63,6 +71,28 @@ describe('sampleFleet (the demo fleet)', () => {
     expect(status('aks-catalog-stg-eus2', 'aks_kubernetes_rbac_enabled')).toEqual({ status: 'fail', severity: 'critical' });
     expect(status('aks-search-dev-eus2', 'aks_kubernetes_rbac_enabled')).toEqual({ status: 'unknown' });
   }); // prettier-ignore
+
+  test("a customer's cluster delegated through Azure Lighthouse: its principal checks are unknown, never deleted", () => {
+    const delegated = fleet.clusters.find((c) => c.name === DELEGATED_CLUSTER_NAME)!;
+    const sub = fleet.subscriptions.find((x) => x.subscriptionId === delegated.id.split('/')[2])!;
+    expect(sub.tenantId).toBe(FABRIKAM_TENANT_ID);
+    expect((delegated.properties.aadProfile as { tenantID?: string }).tenantID).toBe(FABRIKAM_TENANT_ID);
+    expect(fleet.otherTenants?.map((t) => t.tenantId)).toEqual([FABRIKAM_TENANT_ID]);
+    // Its admin group lives in Fabrikam's directory only.
+    const groupId = (delegated.properties.aadProfile as { adminGroupObjectIDs: string[] }).adminGroupObjectIDs[0];
+    expect(fleet.directory.some((d) => d.id === groupId)).toBe(false);
+    expect(fleet.otherTenants![0].directory.some((d) => d.id === groupId)).toBe(true);
+    expect(status(DELEGATED_CLUSTER_NAME, 'aks_admin_groups_valid')).toEqual({ status: 'unknown' });
+    expect(status(DELEGATED_CLUSTER_NAME, 'aks_rbac_no_orphaned_assignments')).toEqual({ status: 'unknown' });
+    expect(status(DELEGATED_CLUSTER_NAME, 'aks_rbac_bindings_use_groups')).toEqual({ status: 'pass' });
+  });
+
+  test('the identity loses Reader on Contoso Sandbox between the demo scans; the truth keeps its clusters', () => {
+    const lost = afterReaderLoss(sampleFleet());
+    expect(lost.fleet.forbiddenSubscriptions).toEqual([READER_LOSS_SUBSCRIPTION]);
+    expect(fleet.clusters.filter((c) => c.id.includes(READER_LOSS_SUBSCRIPTION)).length).toBeGreaterThan(2);
+    expect(lost.truth.size).toBe(truth.size);
+  });
 
   test('one cluster carries hostile name and tags', () => {
     const hostile = fleet.clusters.find((c) => c.name === HOSTILE_NAME)!;

@@ -24,6 +24,7 @@ import {
   statsOf,
   windowsImage,
   PREMIUM_TEMPLATE,
+  changeModel,
   type GeneratedFleet,
 } from './generator';
 import type { Fleet } from './types';
@@ -97,7 +98,7 @@ type Scenario =
   // AKS notifications (containerserviceeventresources):
   | 'notifiedOutOfSupport';
 
-type SubKey = 'paymentsProd' | 'paymentsNonProd' | 'platform' | 'retail' | 'sandbox';
+type SubKey = 'paymentsProd' | 'paymentsNonProd' | 'platform' | 'retail' | 'sandbox' | 'fabrikamProd';
 
 // [team, env, region, subscription, scenarios]
 const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
@@ -167,7 +168,15 @@ const CLUSTERS: [string, string, string, SubKey, Scenario[]][] = [
   ['data', 'dr', 'westeurope', 'retail', []],
   ['data', 'dev', 'northeurope', 'sandbox', ['noAutoUpgrade', 'staleImages']],
   ['data', 'lab', 'northeurope', 'sandbox', ['outOfSupport', 'rbacOff', 'unknownImage']],
+  // A customer's cluster delegated to Contoso through Azure Lighthouse: its principals are in Fabrikam's directory.
+  ['fabrikam', 'prod', 'westeurope', 'fabrikamProd', []],
 ];
+
+/** The Azure Lighthouse customer tenant of the sample fleet, and its delegated cluster. */
+export const FABRIKAM_TENANT_ID = '9f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+export const DELEGATED_CLUSTER_NAME = 'aks-fabrikam-prod-weu';
+/** The subscription the demo's identity loses Reader on between its two scans (Contoso Sandbox). */
+export const READER_LOSS_SUBSCRIPTION = 'e7a5b4c6-9fbc-4a5e-9d7c-6b8faec04c55';
 
 const ROLE = {
   clusterAdmin: '0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8',
@@ -265,9 +274,15 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
       chain: [{ name: 'mg-online', displayName: 'Online' }, lz, contoso, root],
     },
     sandbox: {
-      subscriptionId: 'e7a5b4c6-9fbc-4a5e-9d7c-6b8faec04c55',
+      subscriptionId: READER_LOSS_SUBSCRIPTION,
       displayName: 'Contoso Sandbox',
       chain: [{ name: 'mg-sandbox', displayName: 'Sandbox' }, contoso, root],
+    },
+    fabrikamProd: {
+      subscriptionId: 'f8b6c5d7-0a1b-4c2d-8e3f-7a9b0c1d2e66',
+      displayName: 'Fabrikam Production (delegated)',
+      tenantId: FABRIKAM_TENANT_ID,
+      chain: [{ name: FABRIKAM_TENANT_ID, displayName: 'Tenant Root Group' }],
     },
   };
   const catalogs: FleetModel['catalogs'] = {};
@@ -307,12 +322,18 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
     ado: sp('3d4e5f6a-0003-4c00-a000-000000000003', 'azure-devops-retail'),
     oldPipeline: sp('3d4e5f6a-0004-4c00-a000-000000000004', 'sp-old-release-pipeline', true),
   };
+  // Fabrikam's own principals: in its directory, not Contoso's.
+  const F = {
+    admins: group('8e7d6c5b-0001-4f00-9000-00000000fa01', 'fabrikam-aks-admins', 2),
+    deployer: sp('8e7d6c5b-0002-4f00-9000-00000000fa02', 'fabrikam-release-pipeline'),
+  };
   const adminGroupFor: Record<SubKey, PrincipalSpec> = {
     paymentsProd: P.adminsPayments,
     paymentsNonProd: P.adminsPayments,
     platform: P.adminsPlatform,
     retail: P.adminsRetail,
     sandbox: P.developers,
+    fabrikamProd: F.admins,
   };
 
   // ---- clusters -----------------------------------------------------------------------------------------------------
@@ -421,7 +442,14 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
     if (has('guestAdmin')) clusterAssignments.push({ c: spec, p: P.dana, role: ROLE.clusterAdmin, scope: 'cluster' });
     if (has('orphan')) clusterAssignments.push({ c: spec, p: P.oldPipeline, role: ROLE.contributor, scope: 'cluster' });
     // Every cluster: its team's deployment identity at cluster scope.
-    const deployer = subKey.startsWith('payments') ? P.ghActions : subKey === 'platform' ? P.argocd : P.ado;
+    const deployer =
+      subKey === 'fabrikamProd'
+        ? F.deployer
+        : subKey.startsWith('payments')
+          ? P.ghActions
+          : subKey === 'platform'
+            ? P.argocd
+            : P.ado;
     clusterAssignments.push({ c: spec, p: deployer, role: ROLE.rbacWriter, scope: 'cluster' });
   });
 
@@ -486,8 +514,19 @@ export function sampleFleet(asOf: Date = DEFAULT_AS_OF): GeneratedFleet {
     principals: Object.values(P),
     assignments,
     forbiddenSubscriptions: [],
+    otherTenants: [{ tenantId: FABRIKAM_TENANT_ID, displayName: 'Fabrikam', principals: Object.values(F) }],
   };
   const fleet: Fleet = buildFleet(model);
   const truth: GroundTruth = computeTruth(model, asOf);
   return { fleet, truth, model, stats: statsOf(model, fleet, truth) };
+}
+
+/**
+ * The sample fleet after its identity lost Reader on Contoso Sandbox (the demo's second scan): Resource Graph leaves
+ * the subscription out; the ground truth still lists its clusters.
+ */
+export function afterReaderLoss(generated: GeneratedFleet): GeneratedFleet {
+  return changeModel(generated, (model) => {
+    model.forbiddenSubscriptions = [READER_LOSS_SUBSCRIPTION];
+  });
 }

@@ -362,7 +362,7 @@ export function clusterTruth(
   const versions = versionTruth(c, catalog, asOf);
   // AKS's own out-of-support notice for the current minor wins over the catalog (aks_version_supported).
   if (notifiedOutOfSupport(c)) versions.aks_version_supported = fail('critical');
-  return {
+  const truth: Record<RuleId | InClusterRuleId, TruthEntry> = {
     ...versions,
     ...configTruth(c, asOf),
     aks_rbac_bindings_use_groups: user ? fail('medium') : PASS,
@@ -371,6 +371,23 @@ export function clusterTruth(
     aks_rbac_no_guest_admins: guestAdmin ? fail('high') : PASS,
     ...inClusterTruth(c, principals),
   };
+  const tenant = model.subscriptions.find((s) => s.subscriptionId.toLowerCase() === sub)?.tenantId;
+  if (tenant && tenant.toLowerCase() !== model.tenantId.toLowerCase()) {
+    // A delegated (Lighthouse) cluster's principals are in its own tenant's directory, which the scanner does not
+    // read (no AKS_COMPLIANCE_TENANTS in the truth): what needs a directory look-up is unknown, never "deleted".
+    // Bindings are judged from ARM's principalType alone.
+    const scoped = model.assignments.filter(
+      (a) => AKS_ROLES[a.roleGuid.toLowerCase()] && keys.includes(normScope(a.scope)),
+    );
+    const directoryTyped = scoped.filter((a) =>
+      ['user', 'group', 'serviceprincipal'].includes(a.principalType.toLowerCase()),
+    );
+    const adminLookups = directoryTyped.filter((a) => AKS_ROLES[a.roleGuid.toLowerCase()].admin);
+    if (truth.aks_admin_groups_valid.status !== 'not_applicable') truth.aks_admin_groups_valid = { status: 'unknown' };
+    truth.aks_rbac_no_orphaned_assignments = directoryTyped.length > 0 ? { status: 'unknown' } : PASS;
+    truth.aks_rbac_no_guest_admins = adminLookups.length > 0 ? { status: 'unknown' } : PASS;
+  }
+  return truth;
 }
 
 /** True when every rule passed or did not apply. */

@@ -86,6 +86,12 @@ export interface Fleet {
   roleAssignments: ArmRoleAssignment[];
   directory: DirectoryEntry[];
   /**
+   * Other tenants (Azure Lighthouse customers) whose subscriptions appear in `subscriptions` with their own
+   * `tenantId` (optional). Each has its own directory; the scanner's application can sign in there only when it is
+   * consented (`scannerConsented`).
+   */
+  otherTenants?: { tenantId: string; displayName: string; directory: DirectoryEntry[]; scannerConsented?: boolean }[];
+  /**
    * Subscriptions the scanning identity may not read (optional): their resources exist but Resource Graph leaves them
    * out (403 when named explicitly). The ground truth still lists their clusters.
    */

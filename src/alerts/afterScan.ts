@@ -3,7 +3,7 @@
 // queue-triggered function delivers it: nothing waits for the next scan.
 import type { AzureClients } from '../azure/clients';
 import type { Settings } from '../config/settings';
-import type { ScanReport } from '../model';
+import type { ScanProblem, ScanReport } from '../model';
 import { AlertBatchStore } from '../store/alertBatches';
 import { computeAlertBatch, type AlertBatch } from './alerts';
 import { queueRun } from './notifier';
@@ -22,6 +22,8 @@ export interface RunHistorySource {
   getRunReport(runId: string): Promise<ScanReport | undefined | null>;
   /** The run's report thinned to what the alerts compare (FindingStore.getRunBaseline); preferred when present. */
   getRunBaseline?(runId: string): Promise<ScanReport | undefined | null>;
+  /** What a run could not read (FindingStore.getRunProblems): a partial run alerts only what is new since. */
+  getRunProblems?(runId: string): Promise<ScanProblem[] | undefined>;
 }
 
 export interface RecordAlertsInput {
@@ -94,13 +96,48 @@ async function historyFrom(
 }
 
 /**
+ * The problems of the finished run of the same scope just before `report` (undefined when there is none, or it
+ * cannot be read: then every problem is new).
+ */
+async function problemsBefore(
+  store: RunHistorySource | undefined,
+  report: ScanReport,
+  scopeClusterId: string | undefined,
+  log: (l: string) => void,
+): Promise<ScanProblem[] | undefined> {
+  if (!store?.getRunProblems) return undefined;
+  try {
+    const runs = await store.listRuns(10);
+    const at = runs.findIndex((r) => r.runId === report.runId);
+    const before = runs
+      .slice(at + 1)
+      .find(
+        (r) =>
+          (r.status === 'completed' || r.status === 'partial') &&
+          (r.scope?.clusterId ?? undefined) === scopeClusterId &&
+          sameList(r.scope?.subscriptions, report.scope.subscriptions) &&
+          sameList(r.scope?.managementGroups, report.scope.managementGroups),
+      );
+    if (at < 0 || !before) return undefined;
+    return (await store.getRunProblems(before.runId)) ?? [];
+  } catch (error) {
+    log(`alerts: the previous run's problems are unreadable (${(error as Error).message}); every problem is alerted`);
+    return undefined;
+  }
+}
+
+/**
  * Computes the run's alerts and records them with the run. Storage errors propagate: the run fails and its retry
  * computes the same batch again (the batch is recorded before the run's findings, so the retry has the same
  * baseline). A batch already recorded for the run ID is kept.
  */
 export async function recordAlerts(input: RecordAlertsInput): Promise<AlertBatch> {
   const history = input.history ?? (await historyFrom(input.store, input.previous, input.log));
+  const previousProblems = input.report.complete
+    ? undefined
+    : await problemsBefore(input.store, input.report, input.scopeClusterId, input.log);
   const batch = computeAlertBatch(input.previous, input.report, {
+    ...(previousProblems ? { previousProblems } : {}),
     minSeverity: input.settings.alertMinSeverity,
     ownerTag: input.settings.ownerTag,
     history,

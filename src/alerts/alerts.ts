@@ -5,6 +5,7 @@ import {
   severityRank,
   type ClusterReport,
   type Finding,
+  type ScanProblem,
   type ScanReport,
   type Severity,
   type Status,
@@ -63,6 +64,22 @@ export interface AlertOptions {
    * fleet's other clusters are not taken for deleted. The report's scope alone cannot say so.
    */
   scopeClusterId?: string;
+  /**
+   * The problems of the finished run of the same scope before this one (partial or complete). A partial run whose
+   * problems were all told by that run alerts nothing new: a subscription that is no longer readable is alerted once,
+   * not every night.
+   */
+  previousProblems?: ScanProblem[];
+}
+
+/** The problems of `current` that `previous` did not have (by source and scope). Pure. */
+export function newProblems(
+  current: readonly ScanProblem[],
+  previous: readonly ScanProblem[] | undefined,
+): ScanProblem[] {
+  if (!previous) return [...current];
+  const told = new Set(previous.map((p) => `${p.source}|${p.scope.toLowerCase()}`));
+  return current.filter((p) => !told.has(`${p.source}|${p.scope.toLowerCase()}`));
 }
 
 /** Field limits shared with batch.schema.json: alerts are cut to fit, so a real batch always validates. */
@@ -161,7 +178,10 @@ export function computeAlertBatch(
   const min = severityRank(options.minSeverity);
 
   if (!current.complete) {
-    const problems = current.problems ?? [];
+    const all = current.problems ?? [];
+    const problems = newProblems(all, options.previousProblems);
+    // Everything this run could not read was already told by the run before it: nothing new to alert.
+    if (all.length > 0 && problems.length === 0) return batch;
     const listed = problems
       .slice(0, 20)
       .map((p) => `${p.source} ${p.scope}: ${p.message}`)

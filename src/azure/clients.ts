@@ -19,6 +19,11 @@ export interface AzureClients {
   /** One client per subscription, created on first use and reused. */
   containerService(subscriptionId: string): ContainerServiceClient;
   graph: Client;
+  /**
+   * Microsoft Graph of another tenant (AKS_COMPLIANCE_TENANTS: an Azure Lighthouse customer whose directory the
+   * identity may read), signed in to that tenant; undefined for a tenant that is not configured.
+   */
+  graphFor?(tenantId: string): Client | undefined;
   /** Throws ConfigError when no storage is configured. */
   tableClient(tableName: string): TableClient;
   /** A Storage Queue of the same account as the tables (createQueueClient in queues.ts). */
@@ -48,10 +53,13 @@ export function createCredential(settings: Settings): TokenCredential {
   // MSAL cannot discover a non-Microsoft authority (Azure Stack, a private cloud, a simulator): it reads the
   // authority's OpenID configuration directly instead.
   const disableInstanceDiscovery = !isMicrosoftAuthorityHost(settings.authorityHost);
+  // Tokens for the configured other tenants (their Graph) are asked for with getToken's tenantId option.
+  const additionallyAllowedTenants = settings.tenants ?? [];
   if (settings.tenantId && settings.clientId && settings.clientSecret) {
     return new ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, {
       authorityHost: settings.authorityHost,
       disableInstanceDiscovery,
+      additionallyAllowedTenants,
     });
   }
   return new DefaultAzureCredential({
@@ -59,6 +67,7 @@ export function createCredential(settings: Settings): TokenCredential {
     disableInstanceDiscovery,
     tenantId: settings.tenantId,
     managedIdentityClientId: settings.clientId,
+    additionallyAllowedTenants,
   });
 }
 
@@ -92,14 +101,25 @@ export function createAzureClients(settings: Settings, options: CreateAzureClien
   };
 
   const graphHost = new URL(settings.graphEndpoint).hostname.toLowerCase();
-  const graph = Client.initWithMiddleware({
-    authProvider: new TokenCredentialAuthenticationProvider(credential, {
-      scopes: [`${settings.graphEndpoint}/.default`],
-    }),
-    baseUrl: `${settings.graphEndpoint}/`,
-    // The Graph client silently sends no token to hosts it does not know.
-    ...(GRAPH_CLIENT_KNOWN_HOSTS.has(graphHost) ? {} : { customHosts: new Set([graphHost]) }),
-  });
+  const makeGraph = (tenantId?: string): Client =>
+    Client.initWithMiddleware({
+      authProvider: new TokenCredentialAuthenticationProvider(credential, {
+        scopes: [`${settings.graphEndpoint}/.default`],
+        ...(tenantId ? { getTokenOptions: { tenantId } } : {}),
+      }),
+      baseUrl: `${settings.graphEndpoint}/`,
+      // The Graph client silently sends no token to hosts it does not know.
+      ...(GRAPH_CLIENT_KNOWN_HOSTS.has(graphHost) ? {} : { customHosts: new Set([graphHost]) }),
+    });
+  const graph = makeGraph();
+  const tenantGraphs = new Map<string, Client>();
+  const graphFor = (tenantId: string): Client | undefined => {
+    const key = tenantId.trim().toLowerCase();
+    if (!(settings.tenants ?? []).includes(key)) return undefined;
+    let client = tenantGraphs.get(key);
+    if (!client) tenantGraphs.set(key, (client = makeGraph(key)));
+    return client;
+  };
 
   const tableClient = (tableName: string): TableClient => {
     const storage = settings.storage;
@@ -125,5 +145,5 @@ export function createAzureClients(settings: Settings, options: CreateAzureClien
 
   const queueClient = (queueName: string): QueueClient => createQueueClient(settings, credential, queueName);
 
-  return { credential, resourceGraph, containerService, graph, tableClient, queueClient };
+  return { credential, resourceGraph, containerService, graph, graphFor, tableClient, queueClient };
 }

@@ -34,6 +34,7 @@ describe('loadSettings', () => {
       schedule: '0 0 2 * * *',
       subscriptions: [],
       managementGroups: [],
+      tenants: [],
       mailTo: [],
       mailAllowedDomains: [],
       alertMinSeverity: 'high',
@@ -188,6 +189,7 @@ describe('loadSettings', () => {
       { AKS_COMPLIANCE_SUBSCRIPTIONS: `${SUB_A},prod` },
       /"prod" is not a subscription ID/,
     ],
+    ['AKS_COMPLIANCE_TENANTS', { AKS_COMPLIANCE_TENANTS: 'contoso.com' }, /"contoso.com" is not a tenant ID/],
     [
       'AKS_COMPLIANCE_MANAGEMENT_GROUPS',
       { AKS_COMPLIANCE_MANAGEMENT_GROUPS: 'a b' },

@@ -26,6 +26,11 @@ export interface Settings {
   schedule: string;
   subscriptions: string[];
   managementGroups: string[];
+  /**
+   * Other tenants (Azure Lighthouse customers) whose directory the identity may read: their clusters' principals are
+   * resolved there. Clusters of any other tenant have their principal checks unknown.
+   */
+  tenants: string[];
   notifyUrl?: string;
   notifyKey?: string;
   teamsWebhookUrl?: string;
@@ -121,6 +126,12 @@ export const SETTINGS: { name: string; meaning: string; default: string }[] = [
     name: 'AKS_COMPLIANCE_MANAGEMENT_GROUPS',
     meaning: 'comma list of management group IDs narrowing the scope',
     default: 'whole tenant',
+  },
+  {
+    name: 'AKS_COMPLIANCE_TENANTS',
+    meaning:
+      "comma list of other tenant IDs (Azure Lighthouse customers) whose Microsoft Graph the identity can sign in to (a multi-tenant app consented there): their clusters' principals and admin groups are resolved in their own directory; clusters of any other tenant have those checks `unknown`",
+    default: 'none',
   },
   { name: 'AZURE_CLOUD', meaning: '`AzureCloud`, `AzureUSGovernment`, `AzureChinaCloud`', default: '`AzureCloud`' },
   {
@@ -521,6 +532,12 @@ export function loadSettings(env: Env = process.env): Settings {
     'a management group ID (letters, digits, -_(). up to 90 characters)',
   );
 
+  const tenants = [
+    ...new Set(
+      parseList(env, 'AKS_COMPLIANCE_TENANTS', (s) => GUID.test(s), 'a tenant ID (GUID)').map((s) => s.toLowerCase()),
+    ),
+  ];
+
   const notifyUrlRaw = read(env, 'AKS_COMPLIANCE_NOTIFY_URL');
   const notifyUrl = notifyUrlRaw
     ? parseUrl('AKS_COMPLIANCE_NOTIFY_URL', notifyUrlRaw, { httpsOnly: false })
@@ -618,6 +635,7 @@ export function loadSettings(env: Env = process.env): Settings {
     schedule,
     subscriptions,
     managementGroups,
+    tenants,
     mailTo,
     mailAllowedDomains,
     alertMinSeverity,

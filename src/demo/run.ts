@@ -23,7 +23,7 @@ import { nightlyScanHandler } from '../scan/nightly';
 import type { RunSummary } from '../report/html';
 import { FindingStore, type RunRecord } from '../store/findingStore';
 import { DEMO_USER, startSimulator, type Simulator } from '../../sim';
-import { sampleFleet } from '../../sim/fleet/sample';
+import { afterReaderLoss, FABRIKAM_TENANT_ID, READER_LOSS_SUBSCRIPTION, sampleFleet } from '../../sim/fleet/sample';
 import { trustCa } from '../../sim/trust';
 import { startAzurite, type Azurite } from '../../sim/azurite';
 import { createQueueClient } from '../azure/queues';
@@ -280,6 +280,15 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
 
     const summary = renderReport(report, 'table');
     options.out('\n' + summary + '\n');
+    // Between the two scans the identity loses Reader on one subscription, as happens in real tenants: Resource Graph
+    // then leaves it out without an error, and the second scan must say so (and resolve none of its fails).
+    sim.setFleet(afterReaderLoss(generated).fleet);
+    options.out(
+      `demo: the scanner has just lost Reader on subscription ${READER_LOSS_SUBSCRIPTION} (Contoso Sandbox); the ` +
+        `second scan (POST /api/scans) names it as no longer readable, next to the delegated cluster of tenant ` +
+        `${FABRIKAM_TENANT_ID} (Azure Lighthouse) whose directory the scanner does not read, and resolves none of ` +
+        `their fails\n`,
+    );
 
     // Files of an earlier demo run would mix with this one's (a different number of emails): remove only those.
     for (const name of readdirSync(outputDir)) {
@@ -357,7 +366,7 @@ export function servingMessage(url: string, tokenFile: string): string {
     `  curl -s ${auth} '${url}/api/reports/latest?format=json'`,
     `  curl -s ${auth} '${url}/api/reports/latest?format=csv&status=fail'`,
     `  curl -s ${auth} '${url}/api/reports/latest?format=html' -o report.html`,
-    `  curl -s -X POST ${auth} ${url}/api/scans        (a second scan, queued: 202 with its report URL)`,
+    `  curl -s -X POST ${auth} ${url}/api/scans        (a second scan, queued: 202 with its report URL; partial: it names the subscription that lost Reader)`,
     `  curl -s ${auth} ${url}/api/exemptions`,
     'Press Ctrl+C to stop.',
     '',

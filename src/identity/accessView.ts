@@ -12,11 +12,36 @@ export type AssignmentSource =
     }
   | { readable: false; reason: string };
 
+type Directory = Pick<PrincipalDirectory, 'principal' | 'transitiveMemberCount'>;
+
+/** Clusters of other tenants (Azure Lighthouse) and the directory each tenant's principals are resolved in. */
+export interface TenantDirectories {
+  /** The other tenant a cluster belongs to ('' or undefined: the scanner's own). */
+  tenantOf(cluster: ClusterRecord): string | undefined;
+  directories: ReadonlyMap<string, Directory>;
+}
+
 export class FleetAccessView implements AccessView {
+  private readonly views = new Map<string, FleetAccessView>();
+
   constructor(
     private readonly assignments: AssignmentSource,
-    private readonly directory: Pick<PrincipalDirectory, 'principal' | 'transitiveMemberCount'>,
+    private readonly directory: Directory,
+    private readonly tenants?: TenantDirectories,
   ) {}
+
+  /** The view of one cluster: the same assignments, judged with its own tenant's directory. */
+  forCluster(cluster: ClusterRecord): AccessView {
+    const tenant = this.tenants?.tenantOf(cluster);
+    if (!tenant) return this;
+    let view = this.views.get(tenant);
+    if (!view) {
+      const directory = this.tenants!.directories.get(tenant);
+      if (!directory) return this;
+      this.views.set(tenant, (view = new FleetAccessView(this.assignments, directory)));
+    }
+    return view;
+  }
 
   // The engine runs every rule of one cluster in turn, and each RBAC-subject rule asks for the same cluster.
   private last?: { cluster: ClusterRecord; id: string; answer: CoveringAssignments };

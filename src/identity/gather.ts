@@ -9,12 +9,13 @@ import {
 } from './roleAssignments';
 import { PrincipalDirectory, type PrincipalDirectoryOptions } from './directory';
 import { FleetAccessView, type AssignmentSource, adminGroupIdsOf } from './accessView';
+import { foreignTenantOf, foreignTenantReason } from './tenants';
 
 const SUBSCRIPTION_SCOPE = /^\/subscriptions\/([^/]+)$/i;
 
 export interface GatherAccessDeps {
-  /** `AzureClients` (src/azure/clients.ts); only its Graph client is used here. */
-  clients: { graph: Client };
+  /** `AzureClients` (src/azure/clients.ts); only its Graph clients are used here. */
+  clients: { graph: Client; graphFor?(tenantId: string): Client | undefined };
   /** The run's `ResourceGraphReader` (shares the Resource Graph quota with the inventory). */
   reader: GraphQueryReader;
   directoryOptions?: Omit<PrincipalDirectoryOptions, 'countMembersOf'>;
@@ -29,6 +30,12 @@ export interface GatherAccessInput {
   extraPrincipals?: Iterable<string>;
   /** More groups whose transitive members to count (groups bound to cluster-admin inside clusters). */
   extraMemberCounts?: Iterable<string>;
+  /**
+   * The scanner's own tenant (lower case). Clusters of another tenant (Azure Lighthouse) have their principals
+   * resolved in that tenant's Graph when `clients.graphFor` has it, and are unreadable otherwise; never looked up
+   * in this directory. Undefined: every cluster is taken as the scanner's own.
+   */
+  homeTenantId?: string;
 }
 
 /**
@@ -42,7 +49,6 @@ export async function gatherAccess(
   const read = await readRoleAssignments(deps.reader, input.scope);
   const problems = [...read.problems];
   let source: AssignmentSource;
-  const principalIds = new Set<string>();
   // A subscription that refused the query hides only its own assignments (those at its scopes); any other gap in
   // the read could hide assignments covering any cluster.
   const unreadableSubscriptions = new Map<string, string>();
@@ -58,40 +64,89 @@ export async function gatherAccess(
   if (wholeReadFailed === undefined) {
     const coverage = new AssignmentCoverage(read.assignments, { chains: input.chains, unknownChain: 'unknown' });
     source = { readable: true, coverage, unreadableSubscriptions };
-    // Clusters share most of their covering lists (inherited scopes): read each list once.
-    const listsSeen = new Set<readonly RoleAssignmentRecord[]>();
-    for (const cluster of input.clusters) {
-      if (unreadableSubscriptions.has(cluster.subscriptionId.toLowerCase())) continue;
-      const covering = coverage.covering(cluster);
-      if (!covering.readable) continue;
-      for (const list of covering.parts ?? [covering.assignments]) {
-        if (listsSeen.has(list)) continue;
-        listsSeen.add(list);
-        for (const a of list) if (isDirectoryPrincipalType(a.principalType)) principalIds.add(a.principalId);
-      }
-    }
   } else {
     source = {
       readable: false,
       reason: `role assignments could not all be read from Resource Graph: ${wholeReadFailed}`,
     };
   }
-  const adminGroups = new Set<string>();
+  // Each cluster's principals are resolved in its own tenant's directory ('' = the scanner's own). Clusters share
+  // most of their covering lists (inherited scopes): each list is read once per tenant.
+  const tenantOf = (cluster: ClusterRecord): string => foreignTenantOf(cluster, input.homeTenantId) ?? '';
+  type TenantIds = {
+    principals: Set<string>;
+    adminGroups: Set<string>;
+    clusters: number;
+    listsSeen: Set<readonly RoleAssignmentRecord[]>;
+  };
+  const idsByTenant = new Map<string, TenantIds>();
+  const forTenant = (tenant: string): TenantIds => {
+    let entry = idsByTenant.get(tenant);
+    if (!entry) {
+      entry = { principals: new Set(), adminGroups: new Set(), clusters: 0, listsSeen: new Set() };
+      idsByTenant.set(tenant, entry);
+    }
+    return entry;
+  };
+  forTenant('');
   for (const cluster of input.clusters) {
+    const entry = forTenant(tenantOf(cluster));
+    entry.clusters += 1;
     for (const id of adminGroupIdsOf(cluster) ?? []) {
-      adminGroups.add(id.trim().toLowerCase());
-      principalIds.add(id.trim().toLowerCase());
+      entry.adminGroups.add(id.trim().toLowerCase());
+      entry.principals.add(id.trim().toLowerCase());
+    }
+    if (!source.readable || unreadableSubscriptions.has(cluster.subscriptionId.toLowerCase())) continue;
+    const covering = source.coverage.covering(cluster);
+    if (!covering.readable) continue;
+    for (const list of covering.parts ?? [covering.assignments]) {
+      if (entry.listsSeen.has(list)) continue;
+      entry.listsSeen.add(list);
+      for (const a of list) if (isDirectoryPrincipalType(a.principalType)) entry.principals.add(a.principalId);
     }
   }
-  for (const id of input.extraPrincipals ?? []) principalIds.add(id.trim().toLowerCase());
+  const home = idsByTenant.get('')!;
+  // In-cluster binding subjects (their directory is the scanner's own).
+  for (const id of input.extraPrincipals ?? []) home.principals.add(id.trim().toLowerCase());
   for (const id of input.extraMemberCounts ?? []) {
-    adminGroups.add(id.trim().toLowerCase());
-    principalIds.add(id.trim().toLowerCase());
+    home.adminGroups.add(id.trim().toLowerCase());
+    home.principals.add(id.trim().toLowerCase());
   }
-  const { directory, problems: directoryProblems } = await PrincipalDirectory.load(deps.clients.graph, principalIds, {
-    ...deps.directoryOptions,
-    countMembersOf: adminGroups,
-  });
+  const { directory, problems: directoryProblems } = await PrincipalDirectory.load(
+    deps.clients.graph,
+    home.principals,
+    {
+      ...deps.directoryOptions,
+      countMembersOf: home.adminGroups,
+    },
+  );
   problems.push(...directoryProblems);
-  return { view: new FleetAccessView(source, directory), problems };
+  const directories = new Map<string, PrincipalDirectory>();
+  for (const [tenant, entry] of idsByTenant) {
+    if (tenant === '') continue;
+    const graph = deps.clients.graphFor?.(tenant);
+    if (graph) {
+      const loaded = await PrincipalDirectory.load(graph, entry.principals, {
+        ...deps.directoryOptions,
+        countMembersOf: entry.adminGroups,
+      });
+      directories.set(tenant, loaded.directory);
+      for (const p of loaded.problems) problems.push({ ...p, scope: `tenant ${tenant}: ${p.scope}` });
+    } else {
+      const reason = foreignTenantReason(tenant);
+      directories.set(
+        tenant,
+        new PrincipalDirectory(new Map(), new Map(), {
+          principal: { state: 'unreadable', reason },
+          memberCount: { state: 'unreadable', reason },
+        }),
+      );
+      problems.push({
+        source: 'graph',
+        scope: `tenant ${tenant}`,
+        message: `${entry.clusters} cluster(s) of tenant ${tenant} (Azure Lighthouse): their principals and admin groups are in that tenant's directory, which this scanner does not read (AKS_COMPLIANCE_TENANTS); their principal checks are unknown`,
+      });
+    }
+  }
+  return { view: new FleetAccessView(source, directory, { tenantOf, directories }), problems };
 }

@@ -23,10 +23,17 @@ export function strippedReason(id: string, property: string): string {
 export const NOT_GATHERED =
   'Role assignments and directory principals were not gathered for this run, so RBAC subjects cannot be evaluated';
 
-/** The access view, or the unknown outcome a rule returns without one. */
-export function accessOf(ctx: RuleContext): { ok: true; access: AccessView } | { ok: false; outcome: RuleOutcome } {
+/**
+ * The access view to judge `cluster` with (its own tenant's directory: see AccessView.forCluster), or the unknown
+ * outcome a rule returns without one.
+ */
+export function accessOf(
+  ctx: RuleContext,
+  cluster?: ClusterRecord,
+): { ok: true; access: AccessView } | { ok: false; outcome: RuleOutcome } {
   if (!ctx.access) return { ok: false, outcome: { status: 'unknown', message: NOT_GATHERED, details: {} } };
-  return { ok: true, access: ctx.access };
+  const access = cluster && ctx.access.forCluster ? ctx.access.forCluster(cluster) : ctx.access;
+  return { ok: true, access };
 }
 
 /** A readable answer of coveringAssignments (a class: one is made per cluster and rule). */

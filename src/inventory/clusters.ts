@@ -57,6 +57,7 @@ export function toClusterRecord(row: unknown): { record: ClusterRecord } | { err
       location: typeof row.location === 'string' ? row.location : '',
       tags: stringTags(row.tags),
       sku,
+      ...(typeof row.tenantId === 'string' && row.tenantId.trim() !== '' ? { tenantId: row.tenantId.trim() } : {}),
       properties: row.properties,
     },
   };

@@ -13,6 +13,11 @@ export interface Inventory {
   chains: Map<string, string[]>;
   /** The subscriptions the clusters query covered (as Resource Graph spells them). */
   subscriptions: string[];
+  /**
+   * The subscriptions (lower case) whose clusters were read completely: Resource Graph returned the subscription and
+   * every page of its clusters. A cluster missing from one of these is gone; others' clusters keep their state.
+   */
+  readCompletely: string[];
   complete: boolean;
   problems: ScanProblem[];
 }
@@ -122,13 +127,17 @@ export async function readInventory(
   const chainScope: ResourceGraphScope =
     explicit.length > 0 ? { subscriptions: explicit } : managementGroups.length > 0 ? { managementGroups } : {};
 
-  let chainRead = await reader.queryAll<ChainRow>(SUBSCRIPTION_CHAINS_QUERY, chainScope);
-  let onlyUnder: string[] | undefined;
+  const chainRead = await reader.queryAll<ChainRow>(SUBSCRIPTION_CHAINS_QUERY, chainScope);
   if (managementGroups.length > 0 && tooManySubscriptions(chainRead)) {
-    // A management group over the scope limit: read every subscription's chain at tenant scope and keep those under
-    // the groups; their clusters are then read in subscription lists, so nothing is cut off.
-    chainRead = await reader.queryAll<ChainRow>(SUBSCRIPTION_CHAINS_QUERY, {});
-    onlyUnder = managementGroups.map((m) => m.toLowerCase());
+    // Resource Graph covers at most 10,000 subscriptions per management-group (or tenant) scope, and with
+    // allowPartialScopes would cut the rest without saying which: nothing is read, and the run says why.
+    problems.push({
+      source: 'resourceGraph',
+      scope: managementGroups.map((m) => `/providers/microsoft.management/managementgroups/${m}`).join(','),
+      message:
+        `management group ${managementGroups.join(', ')} holds more subscriptions than one Resource Graph query ` +
+        `covers (TooManySubscriptionsUnderScope); scan its child management groups, or subscription lists, instead`,
+    });
   }
   problems.push(...chainRead.problems);
   if (!chainRead.complete) complete = false;
@@ -149,7 +158,6 @@ export async function readInventory(
     const key = sub.toLowerCase();
     if (chains.has(key)) continue;
     const names = chainNames(row.managementGroupAncestorsChain);
-    if (onlyUnder && !(names ?? []).some((n) => onlyUnder.includes(n.toLowerCase()))) continue;
     if (names === undefined) {
       problems.push({
         source: 'resourceGraph',
@@ -184,7 +192,7 @@ export async function readInventory(
   // The clusters query names the subscriptions found. When that list may be short (the subscription read was
   // incomplete), the original scope is queried instead (the explicit list minus what was refused).
   let clusterScopes: ResourceGraphScope[];
-  if (reliable || onlyUnder) {
+  if (reliable) {
     clusterScopes = chunk(found, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
   } else if (explicit.length > 0) {
     clusterScopes = chunk(explicit, MAX_SUBSCRIPTIONS_PER_REQUEST).map((list) => ({ subscriptions: list }));
@@ -195,10 +203,13 @@ export async function readInventory(
 
   const clusters: ClusterRecord[] = [];
   const seen = new Set<string>();
+  const readCompletely = new Set<string>();
   for (const clusterScope of clusterScopes) {
     const read = await reader.queryAll<unknown>(CLUSTERS_QUERY, clusterScope);
     problems.push(...read.problems);
     if (!read.complete) complete = false;
+    else if (clusterScope.subscriptions)
+      for (const s of clusterScope.subscriptions) readCompletely.add(s.toLowerCase());
     for (const row of read.rows) {
       const parsed = toClusterRecord(row);
       if ('error' in parsed) {
@@ -220,6 +231,11 @@ export async function readInventory(
   if (clusters.length > 0) problems.push(...(await attachNotifications(reader, clusterScopes, clusters)));
   // Subscriptions refused by the clusters query are not part of what was read.
   subscriptions = subscriptions.filter((s) => !reader.forbiddenSubscriptions.has(s.toLowerCase()));
+  for (const s of reader.forbiddenSubscriptions) readCompletely.delete(s);
+  // Read completely only if Resource Graph also returned the subscription itself (a subscription the subscription
+  // read did not find, asked for in the clusters query after a failed page, may have been left out).
+  const foundKeys = new Set(found.map((s) => s.toLowerCase()));
+  for (const s of [...readCompletely]) if (!foundKeys.has(s)) readCompletely.delete(s);
   // A refused subscription is reported by both queries in the same words: once is enough.
   const seenProblems = new Set<string>();
   const distinct = problems.filter((p) => {
@@ -228,5 +244,5 @@ export async function readInventory(
     seenProblems.add(key);
     return true;
   });
-  return { clusters, chains, subscriptions, complete, problems: distinct };
+  return { clusters, chains, subscriptions, readCompletely: [...readCompletely], complete, problems: distinct };
 }

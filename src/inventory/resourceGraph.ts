@@ -166,7 +166,8 @@ type RequestOptions = {
 };
 
 type PageOutcome =
-  { ok: true; data: unknown; skipToken?: string } | { ok: false; forbidden: boolean; error: unknown; attempts: number };
+  | { ok: true; data: unknown; skipToken?: string; subscriptionLimitHit: boolean }
+  | { ok: false; forbidden: boolean; error: unknown; attempts: number };
 
 /**
  * Reads Resource Graph queries to the end. Never throws for service failures: what could not be read is returned as
@@ -279,7 +280,7 @@ export class ResourceGraphReader {
     const problem: ScanProblem = {
       source: 'resourceGraph',
       scope: `/subscriptions/${subscriptionId}`,
-      message: `subscription ${subscriptionId} could not be read (access denied: ${text}); its resources are missing from this run`,
+      message: `subscription ${subscriptionId} is no longer readable (access denied: ${text}); its resources are missing from this run and its clusters keep their last known state`,
     };
     this.forbidden.set(subscriptionId.toLowerCase(), problem);
     return problem;
@@ -346,6 +347,21 @@ export class ResourceGraphReader {
         };
       }
       for (const row of outcome.data as T[]) rows.push(row);
+      if (outcome.subscriptionLimitHit) {
+        // The scope held more subscriptions than one query covers: the answer is for the first ones only, and which
+        // were left out is not said (throttling guidance, x-ms-tenant-subscription-limit-hit).
+        return {
+          rows,
+          complete: false,
+          problems: [
+            {
+              source: 'resourceGraph',
+              scope: scopeKey(scope),
+              message: `Resource Graph answered over ${describeScope(scope)} for its first 10,000 subscriptions only (x-ms-tenant-subscription-limit-hit); the others were not read: scope the scan by management groups or subscription lists of fewer`,
+            },
+          ],
+        };
+      }
       if (!outcome.skipToken) return { rows, complete: true, problems: [] };
       if (outcome.skipToken === skipToken) {
         return {
@@ -383,6 +399,7 @@ export class ResourceGraphReader {
         return { ok: false, forbidden: false, error, attempts: attempt - 1 };
       }
       this.stats.calls++;
+      let limitHit = false;
       if (attempt > 1) this.stats.retries++;
       try {
         const response = await this.client.resources(
@@ -402,7 +419,10 @@ export class ResourceGraphReader {
             },
           },
           {
-            onResponse: (raw) => this.noteQuota(raw.headers),
+            onResponse: (raw) => {
+              this.noteQuota(raw.headers);
+              limitHit = raw.headers?.get('x-ms-tenant-subscription-limit-hit')?.trim().toLowerCase() === 'true';
+            },
             ...(this.abortSignal ? { abortSignal: this.abortSignal } : {}),
           },
         );
@@ -410,7 +430,12 @@ export class ResourceGraphReader {
           // A cut-short or garbled answer: worth another try, like a dropped connection.
           throw Object.assign(new Error('Resource Graph answered without a "data" array'), { code: 'MALFORMED' });
         }
-        return { ok: true, data: response.data, skipToken: response.skipToken || undefined };
+        return {
+          ok: true,
+          data: response.data,
+          skipToken: response.skipToken || undefined,
+          subscriptionLimitHit: limitHit,
+        };
       } catch (error) {
         const e = error as ErrorLike;
         if (this.abortSignal?.aborted || e?.name === 'AbortError') {

@@ -64,7 +64,7 @@ export const aksAdminGroupsValid: DocumentedRule = {
         details: {},
       };
     }
-    const a = accessOf(ctx);
+    const a = accessOf(ctx, cluster);
     if (!a.ok) return a.outcome;
     const checks: GroupCheck[] = distinct.map((id) => {
       const lookup = a.access.principal(id);

@@ -40,7 +40,7 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     'any is held by a user, naming the users (display name and UPN from Microsoft Graph), roles and scopes. Unknown ' +
     'when the role assignments could not be read.',
   evaluate(cluster, ctx): RuleOutcome {
-    const a = accessOf(ctx);
+    const a = accessOf(ctx, cluster);
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;

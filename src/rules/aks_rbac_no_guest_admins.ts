@@ -14,6 +14,7 @@ import {
   quoteClusterId,
   strippedReason,
 } from '../identity/ruleSupport';
+import { isDirectoryPrincipalType } from '../identity/roleAssignments';
 import { learn, plural, type DocumentedRule } from './common';
 
 export const aksRbacNoGuestAdmins: DocumentedRule = {
@@ -36,7 +37,7 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     'is Guest. Unknown when the assignments or those principals could not be read, or when Graph returned a user ' +
     'without userType (an app without Directory.Read.All gets some objects with only their id and type).',
   evaluate(cluster, ctx): RuleOutcome {
-    const a = accessOf(ctx);
+    const a = accessOf(ctx, cluster);
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
@@ -48,6 +49,8 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
       for (const x of part) {
         if (!isAdminRole(x)) continue;
         summary.admin++;
+        // A ForeignGroup, a Device or another type outside the directory is no user of it, so no guest.
+        if (!isDirectoryPrincipalType(x.principalType)) continue;
         const l = a.access.principal(x.principalId);
         if (l.state === 'found') {
           if (l.object.kind !== 'user') continue;

@@ -34,7 +34,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
     'ForeignGroup (a group of another tenant), a Device or a type ARM adds later is never called orphaned; it is ' +
     'named as not checked, and a cluster covered only by such assignments is not applicable.',
   evaluate(cluster, ctx): RuleOutcome {
-    const a = accessOf(ctx);
+    const a = accessOf(ctx, cluster);
     if (!a.ok) return a.outcome;
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;

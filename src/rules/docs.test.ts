@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ALL_RULES } from './index';
-import { generateRulesMarkdown, rulesDocPath } from './docs';
+import { join } from 'node:path';
+import { generateRulesMarkdown, repositoryRoot, rulesDocPath } from './docs';
+import { PARTIAL_READS } from './resolutionDocs';
 
 describe('docs/rules.md', () => {
   it('docs: is what the generator produces from the rule metadata (run `npm run docs` when this fails)', () => {
@@ -28,5 +30,15 @@ describe('docs/rules.md', () => {
   it('docs: escapes table cells', () => {
     const rule = { ...ALL_RULES[0], id: 'x_rule', title: 'a | b' };
     expect(generateRulesMarkdown([rule])).toContain('| a \\| b |');
+  });
+
+  it('docs: states that a fail is resolved only on positive evidence, each partial read with a test that exists', () => {
+    const text = generateRulesMarkdown();
+    expect(text).toContain('## A fail is resolved only on positive evidence');
+    for (const p of PARTIAL_READS) {
+      expect(text).toContain(p.way);
+      const file = p.test.split(' ')[0].replace(/;$/, '');
+      expect(`${file} ${existsSync(join(repositoryRoot(), file)) ? 'exists' : 'is missing'}`).toBe(`${file} exists`);
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { BestPracticeSection, ClusterRecord, KubernetesVersionWire, Rule } 
 import { buildRuleContext } from './context';
 import { evaluateRule } from './engine';
 import { ALL_RULES } from './index';
+import { resolutionSection } from './resolutionDocs';
 
 const SECTION_NAMES: Record<BestPracticeSection, string> = {
   'identity-and-access': 'Identity and access (Entra ID, RBAC, API server)',
@@ -102,6 +103,9 @@ export function generateRulesMarkdown(rules: readonly Rule[] = ALL_RULES): strin
       "exemption covers a fail). The severity below is the rule's highest; a finding may carry a lower one where " +
       'the rule says so. Remediation examples are for a cluster `my-cluster` in resource group `my-rg`; findings ' +
       'carry the command with the real names and, where the catalog knows one, a real target version.',
+    '',
+    ...resolutionSection(),
+    '## Rules',
     '',
     '| Rule ID | Passes when (title) | Severity | Best practice |',
     '|---|---|---|---|',

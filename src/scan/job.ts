@@ -59,6 +59,8 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   const managementGroups = narrowedToGroups ? options.managementGroups! : narrowed ? [] : settings.managementGroups;
   // The subscriptions a management-group scope resolved to: the store judges only their clusters.
   let covered: string[] | undefined;
+  // The subscriptions the run read completely: only there can the store resolve a fail or drop a cluster.
+  let readCompletely: string[] | undefined;
 
   let report: ScanReport;
   let previous: ScanReport | undefined;
@@ -77,8 +79,20 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
     // the alerts compare). Only read when alerts are sent; the same read of the state serves recordRun.
     if (options.notify !== false) ({ report: previous, snapshot } = await store.getLatestBaseline());
     const exemptions = await store.listExemptions();
+    // A fleet-wide run is expected to read again what the last complete one read (Resource Graph leaves out, without
+    // saying so, a subscription the identity can no longer read).
+    const expectedSubscriptions = narrowed
+      ? undefined
+      : await store.expectedSubscriptions({ subscriptions, managementGroups });
     report = await runScan(
-      { settings, clients, log, covered: (list) => (covered = list) },
+      {
+        settings,
+        clients,
+        log,
+        covered: (list) => (covered = list),
+        readCompletely: (list) => (readCompletely = list),
+        ...(expectedSubscriptions ? { expectedSubscriptions } : {}),
+      },
       {
         runId,
         exemptions,
@@ -116,6 +130,7 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
       narrowed,
       ...(options.clusterId ? { clusterId: options.clusterId } : {}),
       ...(narrowedToGroups && covered ? { coveredSubscriptions: covered } : {}),
+      ...(readCompletely ? { subscriptionsRead: readCompletely } : {}),
       ...(snapshot ? { snapshot } : {}),
     });
     snapshot = undefined;

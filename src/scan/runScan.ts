@@ -10,6 +10,7 @@ import { gatherAccess } from '../identity/gather';
 import { InClusterReader, type InClusterReaderOptions, type InClusterStats } from '../incluster/reader';
 import { InClusterReads } from '../incluster/state';
 import { subjectIds } from '../incluster/subjects';
+import { homeTenantOf } from '../identity/tenants';
 import { parseClusterId } from '../inventory/clusters';
 import { readInventory } from '../inventory/inventory';
 import {
@@ -37,6 +38,16 @@ export interface RunScanDeps {
    * subscriptions), so a store can tell which clusters a narrowed run speaks for.
    */
   covered?: (subscriptions: string[]) => void;
+  /**
+   * Receives the subscriptions (lower case) the run read completely, so the store resolves fails only there (see
+   * src/store/resolution.ts).
+   */
+  readCompletely?: (subscriptions: string[]) => void;
+  /**
+   * At tenant or management-group scope: the subscriptions the last complete run of the same scope read. One Resource
+   * Graph no longer returns is reported as no longer readable, and its clusters keep their state.
+   */
+  expectedSubscriptions?: string[];
   /** Tuning of Resource Graph paging and retries (production defaults when absent). */
   resourceGraph?: Omit<ResourceGraphReaderOptions, 'log' | 'abortSignal'>;
   /** Tuning of the in-cluster pass (concurrency, per-cluster timeout, page size), when settings.inCluster is on. */
@@ -170,7 +181,12 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
         : {};
 
   let t = Date.now();
-  const inventory = await readInventory(reader, requestScope);
+  const inventory = await readInventory(reader, requestScope, {
+    ...(deps.expectedSubscriptions && !requestScope.subscriptions
+      ? { expectedSubscriptions: deps.expectedSubscriptions }
+      : {}),
+  });
+  deps.readCompletely?.(inventory.readCompletely);
   const inventoryMs = Date.now() - t;
   const problems: ScanProblem[] = [...inventory.problems];
   deps.covered?.([
@@ -230,6 +246,13 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     // never at tenant scope: AtScopeAboveAndBelow is defined relative to the subscriptions in the request.
     const accessScope: ResourceGraphScope = { subscriptions: accessSubscriptions(inventory.subscriptions, clusters) };
     try {
+      // The scanner's own tenant, to tell Azure Lighthouse customers' clusters apart (their principals are not in
+      // this directory).
+      const homeTenantId = await homeTenantOf(
+        deps.clients.credential,
+        deps.settings.armEndpoint,
+        deps.settings.tenantId,
+      );
       const gathered = await gatherAccess(
         { clients: deps.clients, reader },
         {
@@ -237,6 +260,7 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
           chains: inventory.chains,
           scope: accessScope,
           ...(subjects ? { extraPrincipals: subjects.principals, extraMemberCounts: subjects.memberCounts } : {}),
+          ...(homeTenantId ? { homeTenantId } : {}),
         },
       );
       access = gathered.view;

@@ -1,4 +1,5 @@
 import type { ClusterReport, Finding, ScanReport, Status } from '../model';
+import { subscriptionReadFilter } from './resolution';
 import { ChangeSetPlan, type ChangeSetInput } from './changeSet';
 import { boundedJson, findingJson, hashOf, type Entry } from './codec';
 import { META, bucketOf, bucketPk, clusterKey, ruleKey } from './keys';
@@ -88,6 +89,7 @@ function input(r: ScanReport, latest: StateMap, extra: Partial<ChangeSetInput> =
     priorBefore: new Map(),
     priorViews: new Map(),
     inScope: scopeFilter(r.scope),
+    readCompletely: subscriptionReadFilter(r.complete, undefined),
     ...extra,
   };
 }

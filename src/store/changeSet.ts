@@ -5,18 +5,23 @@ import type { Finding, ScanReport } from '../model';
 import { boundedJson, entryProps, findingJson, hashOf, isCompact, sameEntry, type Entry } from './codec';
 import { META, bucketOf, bucketPk, changePk, clusterIdOfKey, clusterKey, keyInfo, ruleKey, viewPk } from './keys';
 import type { StateMap } from './latest';
+import { resolveEntry } from './resolution';
 import { transition, type StatusTransition } from './history';
 import type { Action } from './tables';
 
 /** What this run reported, keyed like Latest, a key's entry made when asked for (a fleet is not held twice). */
 class ReportedState {
-  readonly clusters = new Map<string, { pk: string; findings: Finding[]; meta: Entry; rules: Map<string, number> }>();
+  readonly clusters = new Map<
+    string,
+    { pk: string; subscriptionId: string; findings: Finding[]; meta: Entry; rules: Map<string, number> }
+  >();
 
   constructor(report: ScanReport) {
     for (const cluster of report.clusters) {
       const { findings, ...meta } = cluster;
       this.clusters.set(clusterKey(cluster.id), {
         pk: bucketPk(bucketOf(cluster.id)),
+        subscriptionId: cluster.subscriptionId,
         findings,
         // The metadata's JSON is small and compared; a finding's JSON is only built where it is written.
         meta: { json: boundedJson(meta) },
@@ -56,6 +61,8 @@ export interface ChangeSetInput {
   priorViews: Map<string, string>;
   /** Which clusters the run speaks for (normalised IDs). */
   inScope: (normalisedClusterId: string) => boolean;
+  /** Whether the run read a subscription (by ID) completely: see resolveEntry. */
+  readCompletely: (subscriptionId: string) => boolean;
 }
 
 interface Decision {
@@ -106,21 +113,28 @@ export class ChangeSetPlan {
   }
 
   private decide(rk: string): Decision | undefined {
-    const { report, latest, priorBefore, priorViews, skipBefore, inScope } = this.input;
+    const { latest, priorBefore, priorViews, skipBefore, inScope, readCompletely } = this.input;
     const mine = this.reported.at(rk);
     const pk = mine?.pk ?? latest.get(rk)?.pk ?? priorBefore.get(rk)?.pk ?? priorViews.get(rk)!;
     const { ck, ruleId } = keyInfo(rk, pk);
+    const clusterId = clusterIdOfKey(ck);
     // Clusters outside a narrowed run's scope are neither read nor judged by it.
-    if (!mine && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterIdOfKey(ck))) return undefined;
+    if (!mine && !priorBefore.has(rk) && !priorViews.has(rk) && !inScope(clusterId)) return undefined;
     const isMeta = ruleId === META;
     const current = latest.get(rk)?.entry;
     const before = skipBefore ? undefined : priorBefore.has(rk) ? priorBefore.get(rk)!.entry : current;
     const fresh = mine?.entry;
-    let state: Entry | undefined;
-    if (report.complete) state = fresh;
-    else if (!this.reported.clusters.has(ck)) state = before;
-    else if (!isMeta && before?.status === 'fail' && fresh?.status !== 'fail') state = before;
-    else state = fresh ?? before;
+    const reportedCluster = this.reported.clusters.get(ck);
+    const subscription = reportedCluster?.subscriptionId ?? /^\/subscriptions\/([^/]+)\//.exec(clusterId)?.[1] ?? '';
+    const resolution = resolveEntry({
+      isMeta,
+      clusterReported: reportedCluster !== undefined,
+      subscriptionReadCompletely: readCompletely(subscription),
+      before,
+      fresh,
+    });
+    const state: Entry | undefined =
+      resolution === 'fresh' ? (fresh ?? before) : resolution === 'keep' ? before : undefined;
     return { pk, bucket: pk.slice(1), ck, ruleId, isMeta, current, before, fresh, state };
   }
 

@@ -2,7 +2,7 @@
 // on Azure Table Storage (@azure/data-tables; Azurite locally). A facade over the parts in this folder, each with
 // one job; the tables, their keys and what one run writes are drawn in docs/store.md.
 import type { AzureClients } from '../azure/clients';
-import type { Exemption, ScanReport } from '../model';
+import type { Exemption, ScanProblem, ScanReport } from '../model';
 import { compactOf, thinOf, type Entry } from './codec';
 import type { ExemptionVersion } from '../exemptions/changes';
 import { ExemptionTable, type Actor, type ExemptionRecord } from './exemptionTable';
@@ -138,6 +138,28 @@ export class FindingStore {
       this.pendingFailures.set(runId, { error, trigger });
       throw storageError;
     }
+  }
+
+  /** The problems a run recorded (what it could not read, the first ones: see boundedProblems). */
+  async getRunProblems(runId: string): Promise<ScanProblem[] | undefined> {
+    await this.prepare();
+    return this.runs.problems(runId);
+  }
+
+  /**
+   * The subscriptions the latest complete fleet-wide run read: the next fleet-wide run names any of them Resource
+   * Graph no longer returns (it leaves out what the identity cannot read, silently). Undefined when unknown.
+   */
+  async expectedSubscriptions(scope: {
+    subscriptions: string[];
+    managementGroups: string[];
+  }): Promise<string[] | undefined> {
+    await this.prepare();
+    const pointer = await this.runs.pointer('latestCompleted');
+    const run = pointer ? await this.runs.get(pointer.runId) : undefined;
+    // Only a run over the same scope says what this one should read (a changed configuration is a new start).
+    if (!run || !sameScope(run.scope, scope)) return undefined;
+    return this.runs.subscriptionsOfLatestComplete();
   }
 
   // Reports
@@ -288,4 +310,13 @@ export class FindingStore {
     await this.prepare();
     await this.exemptions.markReported(keys);
   }
+}
+
+function sameScope(
+  a: { subscriptions?: string[]; managementGroups?: string[] },
+  b: { subscriptions?: string[]; managementGroups?: string[] },
+): boolean {
+  const norm = (xs: string[] | undefined) =>
+    [...new Set((xs ?? []).map((x) => x.trim().toLowerCase()))].sort().join(',');
+  return norm(a.subscriptions) === norm(b.subscriptions) && norm(a.managementGroups) === norm(b.managementGroups);
 }

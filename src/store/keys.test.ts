@@ -76,4 +76,23 @@ describe('store keys', () => {
     expect(filter).toBe("PartitionKey eq 'runs' and RowKey ge 'index.' and RowKey lt 'index/'");
     expect(rangeFilter("o'k", 'x.')).toContain("'o''k'");
   });
+
+  it('keeps keys from long non-ASCII names within 1 KiB (hashed), still telling the subscription', () => {
+    const sub = '0a1b2c3d-0000-4000-8000-000000000001';
+    const rg = 'ресурсы-группа-日本語-'.repeat(6).slice(0, 90);
+    const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/aks-${'x'.repeat(59)}`;
+    const ck = clusterKey(id);
+    const rk = `${ck}.${ruleKey('aks_rbac_no_orphaned_assignments')}`;
+    expect(Buffer.byteLength(rk, 'utf16le')).toBeLessThanOrEqual(1024);
+    expect(ck).toMatch(/^~[0-9a-f-]+~[A-Za-z0-9_-]+$/);
+    expect(ck).not.toMatch(FORBIDDEN);
+    expect(clusterKey(id.toUpperCase().replace(sub.toUpperCase(), sub))).toBe(ck);
+    expect(clusterIdOfKey(ck).startsWith(`/subscriptions/${sub}/`)).toBe(true);
+    // An ordinary ID keeps its readable, reversible key.
+    expect(clusterIdOfKey(clusterKey(clusterId(1)))).toBe(clusterId(1).toLowerCase());
+    const longRun = 'ранний-запуск-'.repeat(60);
+    expect(Buffer.byteLength(runKey(longRun), 'utf16le')).toBeLessThanOrEqual(1024);
+    expect(runKey(longRun)).toMatch(/^~~[A-Za-z0-9_-]+$/);
+    expect(runKey(longRun)).toBe(runKey(longRun));
+  });
 });

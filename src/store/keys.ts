@@ -26,26 +26,57 @@ function base64url(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64url');
 }
 
-/** A run ID as a key: itself when it is made of safe characters, otherwise `~` + base64url. */
+/**
+ * Table Storage keys are at most 1 KiB (UTF-16: 512 characters). A part of a key made from a name longer than this
+ * many characters once encoded is replaced by a hash, so that any input (long non-ASCII names) stays within it.
+ */
+export const MAX_KEY_PART = 400;
+
+function longHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64url');
+}
+
+/** A run ID as a key: itself when it is made of safe characters, otherwise `~` + base64url, or `~~` + a hash. */
 export function runKey(runId: string): string {
-  return /^[A-Za-z0-9_.:-]{1,200}$/.test(runId) ? runId : `~${base64url(runId)}`;
+  if (/^[A-Za-z0-9_.:-]{1,200}$/.test(runId)) return runId;
+  const encoded = base64url(runId);
+  return encoded.length + 1 <= MAX_KEY_PART ? `~${encoded}` : `~~${longHash(runId)}`;
 }
 
+/**
+ * A cluster as a key: the base64url of its normalised ID; an ID too long for that (long non-ASCII resource group
+ * names) becomes `~<subscription>~<hash>`, which still says its subscription (what a run's scope is judged by).
+ */
 export function clusterKey(clusterId: string): string {
-  return base64url(normaliseId(clusterId));
+  const id = normaliseId(clusterId);
+  const encoded = base64url(id);
+  if (encoded.length <= MAX_KEY_PART) return encoded;
+  const sub = /^\/subscriptions\/([0-9a-z-]{1,64})\//.exec(id)?.[1] ?? '';
+  return `~${sub}~${longHash(id)}`;
 }
 
-/** The cluster ID (normalised) a cluster key encodes. */
+/**
+ * The cluster ID (normalised) a cluster key encodes. A hashed key gives `/subscriptions/<sub>/~<hash>`: enough to
+ * tell its subscription, not the cluster (its entities hold the real ID).
+ */
 export function clusterIdOfKey(ck: string): string {
+  if (ck.startsWith('~')) {
+    const [, sub, hash] = ck.split('~');
+    return `/subscriptions/${sub}/~${hash}`;
+  }
   return Buffer.from(ck, 'base64url').toString('utf8');
 }
 
 export function ruleKey(ruleId: string): string {
-  return /^[A-Za-z0-9_-]{1,200}$/.test(ruleId) ? ruleId : `~${base64url(ruleId)}`;
+  if (/^[A-Za-z0-9_-]{1,200}$/.test(ruleId)) return ruleId;
+  const encoded = base64url(ruleId);
+  // Rule IDs come from the catalog (short, safe); a long one is hashed like any other name.
+  return encoded.length < 100 ? `~${encoded}` : `~~${longHash(ruleId)}`;
 }
 
 /** The rule ID a rule key encodes. */
 export function ruleIdOfKey(rule: string): string {
+  if (rule.startsWith('~~')) return rule;
   return rule.startsWith('~') ? Buffer.from(rule.slice(1), 'base64url').toString('utf8') : rule;
 }
 

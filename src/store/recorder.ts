@@ -17,6 +17,8 @@ import {
   type RunTrigger,
   type RunsLedger,
 } from './runs';
+import { boundedProblems } from './problems';
+import { subscriptionReadFilter } from './resolution';
 import { clusterOrder, coveredSubscriptions, scopeFilter } from './scope';
 import {
   isConflict,
@@ -45,6 +47,11 @@ export interface RecordRunOptions {
   coveredSubscriptions?: string[];
   /** Latest as getLatestBaseline read it: used instead of reading Latest again when no run recorded since. */
   snapshot?: LatestSnapshot;
+  /**
+   * The subscriptions the run read completely (lower case): only their clusters' fails can be resolved by the run,
+   * and only their clusters can be gone (see resolveEntry). Undefined: all when the report is complete, else none.
+   */
+  subscriptionsRead?: string[];
 }
 
 export interface RecordRunResult {
@@ -177,6 +184,7 @@ export class RunRecorder {
       priorBefore,
       priorViews,
       inScope: scopeFilter(report.scope, options.clusterId, covered),
+      readCompletely: subscriptionReadFilter(report.complete, options.subscriptionsRead),
     });
     const wanted = plan.keysToFill();
     if (wanted.length > 0) await this.latest.fill(latest, wanted);
@@ -264,7 +272,11 @@ export class RunRecorder {
     putChunks(run, 'covered', covered && boundedJson(covered));
     const order = clusterOrder(report.clusters);
     putChunks(run, 'order', order && boundedJson(order));
-    putChunks(run, 'problems', report.problems === undefined ? undefined : boundedJson(report.problems));
+    putChunks(
+      run,
+      'problems',
+      report.problems === undefined ? undefined : boundedJson(boundedProblems(report.problems)),
+    );
     const writes = {
       latest: latestActions.length,
       changes: changeActions.length,
@@ -277,7 +289,7 @@ export class RunRecorder {
     final.push(pointerAction('latestState', runId, stateSeq));
     if (!options.narrowed) {
       final.push(pointerAction('latestFinished', runId, stateSeq));
-      if (report.complete) final.push(pointerAction('latestCompleted', runId, stateSeq));
+      if (report.complete) final.push(pointerAction('latestCompleted', runId, stateSeq, options.subscriptionsRead));
     }
     final.push(this.lease.action(held, runId, 'release'));
     try {

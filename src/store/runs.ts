@@ -1,7 +1,7 @@
 // The runs ledger: every run's record, the listing index, the change set registry and the pointers, all in ONE
 // partition of the Runs table (PK `runs`) so that they change together in entity-group transactions.
 import type { TransactionAction } from '@azure/data-tables';
-import type { ScanReport } from '../model';
+import type { ScanProblem, ScanReport } from '../model';
 import { getChunks, putChunks } from './codec';
 import {
   CHANGESET_PREFIX,
@@ -105,9 +105,47 @@ export function runFromEntity(entity: Record<string, unknown>): RunRecord {
   return run;
 }
 
-/** A pointer row, written in a run's completing transaction. */
-export function pointerAction(name: PointerName, runId: string, stateSeq: number): TransactionAction {
-  return upsertAction({ partitionKey: RUNS_PK, rowKey: `${POINTER_PREFIX}${name}`, runId, stateSeq });
+/**
+ * A pointer row, written in a run's completing transaction. `latestCompleted` also carries the subscriptions the
+ * run read (packed: see packSubscriptions), what the next fleet-wide run is expected to read again.
+ */
+export function pointerAction(
+  name: PointerName,
+  runId: string,
+  stateSeq: number,
+  subscriptionsRead?: readonly string[],
+): TransactionAction {
+  const entity: Record<string, unknown> = {
+    partitionKey: RUNS_PK,
+    rowKey: `${POINTER_PREFIX}${name}`,
+    runId,
+    stateSeq,
+  };
+  if (subscriptionsRead !== undefined) putChunks(entity, 'subs', packSubscriptions(subscriptionsRead));
+  return upsertAction(entity as Entity);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Subscription IDs (GUIDs) as 22 base64url characters each, so the 10,000 a scope covers at most stay well inside
+ * one entity (1 MiB): 220,000 characters instead of 370,000. Anything that is not a GUID is kept as it is, after a
+ * `!`. Comma-separated.
+ */
+export function packSubscriptions(subscriptions: readonly string[]): string {
+  return subscriptions
+    .map((s) => s.trim().toLowerCase())
+    .map((s) => (GUID.test(s) ? Buffer.from(s.replace(/-/g, ''), 'hex').toString('base64url') : `!${s}`))
+    .join(',');
+}
+
+export function unpackSubscriptions(packed: string): string[] {
+  if (packed === '') return [];
+  return packed.split(',').map((p) => {
+    if (p.startsWith('!')) return p.slice(1);
+    const hex = Buffer.from(p, 'base64url').toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  });
 }
 
 /** A change set's registration, written with the lease taken before any state is. */
@@ -246,6 +284,22 @@ export class RunsLedger {
   async pointer(name: PointerName): Promise<{ runId: string; stateSeq: number } | undefined> {
     const entity = await this.tables.get('runs', RUNS_PK, `${POINTER_PREFIX}${name}`);
     return entity ? { runId: String(entity.runId), stateSeq: Number(entity.stateSeq) } : undefined;
+  }
+
+  /** The problems a run recorded (what it could not read); undefined for an unknown run or one without any. */
+  async problems(runId: string): Promise<ScanProblem[] | undefined> {
+    const entity = await this.entity(runId);
+    const text = entity ? getChunks(entity, 'problems') : undefined;
+    if (text === undefined) return undefined;
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? (value as ScanProblem[]) : undefined;
+  }
+
+  /** The subscriptions the latest complete fleet-wide run read; undefined when it recorded none (or there is none). */
+  async subscriptionsOfLatestComplete(): Promise<string[] | undefined> {
+    const entity = await this.tables.get('runs', RUNS_PK, `${POINTER_PREFIX}latestCompleted`);
+    const packed = entity ? getChunks(entity, 'subs') : undefined;
+    return packed === undefined ? undefined : unpackSubscriptions(packed);
   }
 
   /** The change set registry, newest first. */

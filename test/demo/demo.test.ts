@@ -11,7 +11,13 @@ import { startDemo, type DemoResult } from '../../src/demo/run';
 import type { ScanReport } from '../../src/model';
 import { jsonForScript } from '../../src/report/html';
 import { validateReport } from '../../src/report/schema';
-import { HOSTILE_NAME, sampleFleet } from '../../sim/fleet/sample';
+import {
+  DELEGATED_CLUSTER_NAME,
+  FABRIKAM_TENANT_ID,
+  HOSTILE_NAME,
+  READER_LOSS_SUBSCRIPTION,
+  sampleFleet,
+} from '../../sim/fleet/sample';
 import { cardTexts, hasBackslashEscape, textRuns } from '../alerts/cardValidation';
 
 const dirs: string[] = [];
@@ -253,28 +259,67 @@ describe('the serving demo', () => {
     expect(one.status).toBe(200);
   });
 
-  test('a second scan through POST /api/scans is queued, run by the worker, and writes no status rows', async () => {
+  test('the first scan names the delegated cluster of another tenant; the second (POST /api/scans, queued) also the subscription that lost Reader, resolving nothing', async () => {
+    // The nightly scan: complete, the Lighthouse customer's principals unknown naming its tenant.
+    expect(demo.report.complete).toBe(true);
+    expect(demo.report.problems).toEqual([
+      expect.objectContaining({
+        scope: `tenant ${FABRIKAM_TENANT_ID}`,
+        message: expect.stringMatching(/Azure Lighthouse/),
+      }),
+    ]);
+    const delegated = demo.report.clusters.find((c) => c.name === DELEGATED_CLUSTER_NAME)!;
+    expect(delegated.findings.find((f) => f.ruleId === 'aks_admin_groups_valid')?.status).toBe('unknown');
+    expect(out.join('')).toContain(`lost Reader on subscription ${READER_LOSS_SUBSCRIPTION}`);
+
     const before = out.length;
     const response = await fetch(`http://127.0.0.1:${demo.port}/api/scans`, { method: 'POST', ...auth() });
     expect(response.status).toBe(202);
     const { runId } = (await response.json()) as { runId: string };
-    let report: Response | undefined;
+    let answer: Response | undefined;
     for (let i = 0; i < 300; i++) {
-      report = await fetch(`http://127.0.0.1:${demo.port}/api/reports/${runId}?format=json`, auth());
-      if (report.status !== 202) break;
+      answer = await fetch(`http://127.0.0.1:${demo.port}/api/reports/${runId}?format=json`, auth());
+      if (answer.status !== 202) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(report!.status).toBe(200);
-    const scanned = (await report!.json()) as ScanReport;
-    expect(validateReport(scanned)).toEqual([]);
-    expect(scanned.summary).toEqual(demo.report.summary);
-    // The demo tells what the run wrote once its record is readable.
+    expect(answer!.status).toBe(200);
+    const report = (await answer!.json()) as ScanReport;
+    expect(validateReport(report)).toEqual([]);
+    expect(report.complete).toBe(false);
+    const named = (report.problems ?? []).map((p) => `${p.scope}: ${p.message}`);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^/subscriptions/${READER_LOSS_SUBSCRIPTION}: .*no longer readable`)),
+        expect.stringMatching(new RegExp(`^tenant ${FABRIKAM_TENANT_ID}: `)),
+      ]),
+    );
+    expect(report.clusters.some((c) => c.subscriptionId === READER_LOSS_SUBSCRIPTION)).toBe(false);
+    // The demo tells what the run wrote once its record is readable: no status changed, the subscription's clusters
+    // kept their state.
     for (let i = 0; i < 50 && !out.slice(before).join('').includes('(http)'); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const said = out.slice(before).join('');
-    expect(said).toMatch(/\(http\) completed .*nothing changed: the store wrote only the run record \(0 status rows\)/);
+    expect(out.slice(before).join('')).toMatch(/\(http\) partial .*nothing changed/);
     expect(lines.join('\n')).toMatch(/"trigger":"http".*"changedFindings":0/);
+    const lost = demo.report.clusters.filter((c) => c.subscriptionId === READER_LOSS_SUBSCRIPTION);
+    expect(lost.length).toBeGreaterThan(0);
+    for (const c of lost) {
+      const state = await fetch(
+        `http://127.0.0.1:${demo.port}/api/clusters/${c.subscriptionId}/${encodeURIComponent(c.resourceGroup)}/${encodeURIComponent(c.name)}`,
+        auth(),
+      );
+      const body = (await state.json()) as { cluster: { findings: { ruleId: string; status: string }[] } };
+      const was = c.findings
+        .filter((f) => f.status === 'fail')
+        .map((f) => f.ruleId)
+        .sort();
+      expect(
+        body.cluster.findings
+          .filter((f) => f.status === 'fail')
+          .map((f) => f.ruleId)
+          .sort(),
+      ).toEqual(was);
+    }
   });
 });
 

@@ -130,7 +130,12 @@ it('a 403 on one subscription: partial run, its clusters keep their last finding
   const refused = baseline.report.clusters[0].subscriptionId;
   env.local.sim.faults.set('resourceGraph', { forbiddenSubscriptions: [refused] });
   const keys = acceptedKeys(env).length;
-  const previous = verdicts((await env.store.getLatestReport({ completeOnly: true }))!);
+  // The state before this run (the previous run's Graph 403 left the fails it could not judge as fails).
+  const previous = new Map<string, Record<string, string>>();
+  for (const c of baseline.report.clusters.filter((x) => x.subscriptionId === refused)) {
+    const state = await env.store.getClusterHistory(c.id);
+    previous.set(c.id.toLowerCase(), verdictsOf(state!.cluster));
+  }
   // Scope by subscription, as an operator does (a tenant-wide read does not see a subscription it cannot read).
   const subscriptions = [...new Set(baseline.report.clusters.map((c) => c.subscriptionId))];
   const result = await env.job({ asOf: DEFAULT_AS_OF, subscriptions });
@@ -144,7 +149,7 @@ it('a 403 on one subscription: partial run, its clusters keep their last finding
   }
   expect(result.run.status).toBe('partial');
 
-  // The store's latest state still holds the refused subscription's clusters as the last complete run judged them.
+  // The store's latest state still holds the refused subscription's clusters as they were before the run.
   for (const c of refusedClusters) {
     const state = await env.store.getClusterHistory(c.id);
     expect(state && verdictsOf(state.cluster)).toEqual(previous.get(c.id.toLowerCase()));

@@ -199,5 +199,5 @@ describe('a middle page of the cluster inventory failing', () => {
     const keys = acceptedKeys(env).slice(keysBefore);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/partial_run$/);
-  });
+  }, 300_000);
 });

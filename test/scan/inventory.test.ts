@@ -147,23 +147,20 @@ describe('readInventory', () => {
     expect(first.complete).toBe(true);
   });
 
-  it('reads an oversized management group (TooManySubscriptionsUnderScope) in subscription lists, cutting nothing', async () => {
+  it('an oversized management group (TooManySubscriptionsUnderScope) is a named problem, never a cut-short answer', async () => {
     const small = await startLocalAzure({ fleet: generated.fleet, simulator: { maxManagementGroupSubscriptions: 2 } });
     try {
       const group = generated.fleet.subscriptions[0].managementGroupAncestorsChain[0].name;
-      const under = generated.fleet.subscriptions
-        .filter((s) => s.managementGroupAncestorsChain.some((g) => g.name === group))
-        .map((s) => s.subscriptionId.toLowerCase());
-      expect(under.length).toBeGreaterThan(2);
       const inventory = await readInventory(reader(small.clients.resourceGraph), { managementGroups: [group] });
-      expect([...inventory.chains.keys()].sort()).toEqual([...under].sort());
-      expect(inventory.clusters).toHaveLength(
-        generated.fleet.clusters.filter((c) => under.includes(subOf(c.id))).length,
+      expect(inventory.complete).toBe(false);
+      expect(inventory.clusters).toEqual([]);
+      expect(inventory.problems.map((p) => p.message).join(' ')).toMatch(
+        new RegExp(`management group ${group} holds more subscriptions.*TooManySubscriptionsUnderScope`),
       );
-      // The refused management-group read was replaced by a complete one: nothing is missing, nothing to report.
-      expect(small.sim.counters.byStatus()['resourceGraph 400']).toBe(1);
-      expect(inventory.complete).toBe(true);
-      expect(inventory.problems).toEqual([]);
+      // At tenant scope the answer covers the first subscriptions only, said by a header: the run is incomplete.
+      const tenant = await readInventory(reader(small.clients.resourceGraph), {});
+      expect(tenant.complete).toBe(false);
+      expect(tenant.problems.map((p) => p.message).join(' ')).toMatch(/x-ms-tenant-subscription-limit-hit/);
     } finally {
       await small.stop();
     }
