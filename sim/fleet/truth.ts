@@ -386,6 +386,10 @@ export function clusterTruth(
     if (truth.aks_admin_groups_valid.status !== 'not_applicable') truth.aks_admin_groups_valid = { status: 'unknown' };
     truth.aks_rbac_no_orphaned_assignments = directoryTyped.length > 0 ? { status: 'unknown' } : PASS;
     truth.aks_rbac_no_guest_admins = adminLookups.length > 0 ? { status: 'unknown' } : PASS;
+    // Counting cluster-admin holders expands the admin groups in that same directory.
+    if (c.aad.kind === 'managed' && (c.aad.adminGroups?.length ?? 0) > 0) {
+      truth.aks_k8s_cluster_admin_holders = { status: 'unknown' };
+    }
   }
   return truth;
 }

@@ -109,15 +109,15 @@ async function problemsBefore(
   try {
     const runs = await store.listRuns(10);
     const at = runs.findIndex((r) => r.runId === report.runId);
-    const before = runs
-      .slice(at + 1)
-      .find(
-        (r) =>
-          (r.status === 'completed' || r.status === 'partial') &&
-          (r.scope?.clusterId ?? undefined) === scopeClusterId &&
-          sameList(r.scope?.subscriptions, report.scope.subscriptions) &&
-          sameList(r.scope?.managementGroups, report.scope.managementGroups),
-      );
+    const before = runs.slice(at + 1).find(
+      (r) =>
+        (r.status === 'completed' || r.status === 'partial') &&
+        // On-demand runs alert no partial run: what they met was never told.
+        (r as { trigger?: string }).trigger !== 'http' &&
+        (r.scope?.clusterId ?? undefined) === scopeClusterId &&
+        sameList(r.scope?.subscriptions, report.scope.subscriptions) &&
+        sameList(r.scope?.managementGroups, report.scope.managementGroups),
+    );
     if (at < 0 || !before) return undefined;
     return (await store.getRunProblems(before.runId)) ?? [];
   } catch (error) {

@@ -91,10 +91,10 @@ it('without a group permission, groups come back with id and type only: admin gr
 });
 
 it('an AKS api-version the service does not serve: version rules unknown naming it, their fails stay', async () => {
-  expect(find(baseline, 'aks-ledger-dev-weu', 'aks_version_supported').status).toBe('fail');
+  expect(find(baseline, 'aks-payments-stg-weu', 'aks_version_patch_current').status).toBe('fail');
   env.local.sim.setAksApiVersions(['2099-01-01']);
   const run = await env.job({ asOf: DEFAULT_AS_OF, notify: false });
-  const version = find(run.report, 'aks-ledger-dev-weu', 'aks_version_supported');
+  const version = find(run.report, 'aks-payments-stg-weu', 'aks_version_patch_current');
   expect(version.status).toBe('unknown');
   expect(version.message).toContain(`api-version ${AKS_API_VERSION}`);
   expect(
@@ -102,7 +102,7 @@ it('an AKS api-version the service does not serve: version rules unknown naming 
       (p) => p.source === 'containerService' && p.message.includes('InvalidApiVersionParameter'),
     ),
   ).toBe(true);
-  expect(await storedStatus('aks-ledger-dev-weu', 'aks_version_supported')).toBe('fail');
+  expect(await storedStatus('aks-payments-stg-weu', 'aks_version_patch_current')).toBe('fail');
 });
 
 it('a cluster in a resource group with a long non-ASCII name is stored with keys within 1 KiB', async () => {
