@@ -5,7 +5,8 @@ import type { AzureClients } from '../azure/clients';
 import type { Settings } from '../config/settings';
 import type { ScanProblem, ScanReport } from '../model';
 import { AlertBatchStore } from '../store/alertBatches';
-import { computeAlertBatch, type AlertBatch } from './alerts';
+import type { ExemptionVersion } from '../exemptions/changes';
+import { computeAlertBatch, EXEMPTION_NOTES_MAX, type AlertBatch, type ExemptionNote } from './alerts';
 import { queueRun } from './notifier';
 import { postJsonWithRetry, type RetryOptions } from './retry';
 
@@ -38,7 +39,31 @@ export interface RecordAlertsInput {
   history?: ScanReport[];
   /** Set when the run was narrowed to one cluster (see AlertOptions.scopeClusterId). */
   scopeClusterId?: string;
+  /** Exemption changes waiting for a digest (the store's audit trail): carried in this batch, then marked. */
+  exemptions?: ExemptionChangeSource;
   now?: () => Date;
+}
+
+export interface ExemptionChangeSource {
+  unreportedExemptionChanges(): Promise<{ entries: ExemptionVersion[]; keys: string[] }>;
+  markExemptionChangesReported(keys: string[]): Promise<void>;
+}
+
+function clipped(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+/** An audit-trail entry as the digest lists it. */
+export function exemptionNote(v: ExemptionVersion): ExemptionNote {
+  return {
+    id: clipped(v.id, 128),
+    action: v.action,
+    at: clipped(v.at, 64),
+    by: clipped(v.by.name || v.by.oid, 256),
+    ruleId: clipped(v.exemption.ruleId, 128),
+    scope: clipped(v.exemption.scope, 1024),
+    expiresOn: clipped(v.exemption.expiresOn, 64),
+  };
 }
 
 export interface HandOverInput {
@@ -143,6 +168,11 @@ export async function recordAlerts(input: RecordAlertsInput): Promise<AlertBatch
     history,
     scopeClusterId: input.scopeClusterId,
   });
+  // Exemption changes ride with the batch; they are marked reported once it is recorded (a failure to mark only
+  // lists them again in the next digest).
+  const pending = input.exemptions ? await input.exemptions.unreportedExemptionChanges() : undefined;
+  const carried = pending ? pending.entries.slice(0, EXEMPTION_NOTES_MAX) : [];
+  if (carried.length > 0) batch.exemptionChanges = carried.map(exemptionNote);
   const { header, created } = await new AlertBatchStore(input.clients).record(
     batch,
     (input.now ?? (() => new Date()))(),
@@ -150,6 +180,13 @@ export async function recordAlerts(input: RecordAlertsInput): Promise<AlertBatch
   if (!created) {
     input.log(`alerts: run ${batch.runId} already has its alert batch (${header.alerts} alert(s)); kept`);
     return (await new AlertBatchStore(input.clients).get(batch.runId)) ?? batch;
+  }
+  if (pending && carried.length > 0) {
+    try {
+      await input.exemptions!.markExemptionChangesReported(pending.keys.slice(0, carried.length));
+    } catch (error) {
+      input.log(`alerts: exemption changes carried by run ${batch.runId} not marked (${(error as Error).message})`);
+    }
   }
   return batch;
 }

@@ -51,6 +51,26 @@ export interface AlertBatch {
   generatedAt: string;
   summary: AlertBatchSummary;
   alerts: Alert[];
+  /** Exemptions created, changed, widened or removed since the last recorded batch (for the digest). */
+  exemptionChanges?: ExemptionNote[];
+}
+
+/** One exemption change as the digest lists it (who, when, what it covers now). */
+export interface ExemptionNote {
+  id: string;
+  action: 'created' | 'changed' | 'widened' | 'removed';
+  at: string;
+  by: string;
+  ruleId: string;
+  scope: string;
+  expiresOn: string;
+}
+
+/** At most this many exemption changes are carried in one batch; the rest wait for the next one. */
+export const EXEMPTION_NOTES_MAX = 200;
+
+export function exemptionNoteLine(n: ExemptionNote): string {
+  return `Exemption ${n.id} ${n.action} by ${n.by} at ${n.at}: ${n.ruleId} on ${n.scope}, until ${n.expiresOn}`;
 }
 
 export interface AlertOptions {

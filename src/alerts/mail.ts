@@ -1,6 +1,6 @@
 // Alert emails: escaped HTML digests for Graph sendMail.
 import escapeHtml from 'escape-html';
-import type { Alert, AlertBatch, AlertTransition } from './alerts';
+import { exemptionNoteLine, type Alert, type AlertBatch, type AlertTransition } from './alerts';
 import type { DeadLetter } from './deadLetters';
 import { DEAD_LETTERS_SHOWN, deadLetterLine } from './teamsCard';
 
@@ -84,6 +84,14 @@ export function buildMail(
             ? `<p>${dead.length - DEAD_LETTERS_SHOWN} more given up: see the notifier log.</p>\n`
             : ''
         }`;
+  // Exemption changes go to the digest only (an owner's mail is about their clusters).
+  const notes = audience ? [] : (batch.exemptionChanges ?? []);
+  const exemptionHtml =
+    notes.length === 0
+      ? ''
+      : `<h3>Exemption changes since the last digest: ${notes.length}</h3>\n<ul>\n${notes
+          .map((n) => `<li>${escapeHtml(exemptionNoteLine(n))}</li>`)
+          .join('\n')}\n</ul>\n`;
   const intro = audience
     ? `<p>You receive this because the tag on these clusters names ${escapeHtml(audience.clusterOwner)} as owner.</p>`
     : '';
@@ -101,6 +109,6 @@ ${link}
 ${rows}
 </tbody></table>
 ${more > 0 ? `<p>${more} more change(s) not listed: see the report.</p>` : ''}
-${deadHtml}</body></html>`;
+${exemptionHtml}${deadHtml}</body></html>`;
   return { subject, html };
 }

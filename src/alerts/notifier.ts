@@ -259,7 +259,7 @@ class Notifier {
       invalidOwners: plan.invalidOwners,
       refusedRecipients: plan.refusedRecipients,
     };
-    if (batch.alerts.length === 0) return { ...base, deliveries: [] };
+    if (batch.alerts.length === 0 && (batch.exemptionChanges?.length ?? 0) === 0) return { ...base, deliveries: [] };
     const deliveries = await inPool(plan.deliveries, MAX_PARALLEL, (d) => this.deliverNow(batch, d));
     return { ...base, deliveries };
   }

@@ -5,7 +5,7 @@
 // "Markdown is not supported" in TextRun (Adaptive Cards schema explorer). Nothing is backslash-escaped (Teams mobile
 // shows escapes literally: Adaptive Cards issues 5590 and 7474). `TextBlock` and `FactSet` (which process Markdown)
 // carry only the product's own fixed wording and numbers.
-import type { Alert, AlertBatch, AlertTransition } from './alerts';
+import { exemptionNoteLine, type Alert, type AlertBatch, type AlertTransition, type ExemptionNote } from './alerts';
 import type { DeadLetter } from './deadLetters';
 
 /** Teams documents 28 KB per message; staying under 20 KB leaves room for the envelope Teams adds. */
@@ -13,6 +13,8 @@ export const TEAMS_CARD_MAX_BYTES = 20_000;
 
 /** Dead deliveries listed in a digest; the rest are counted. */
 export const DEAD_LETTERS_SHOWN = 10;
+/** Exemption changes listed in a card (the mail lists more). */
+export const EXEMPTION_CHANGES_SHOWN = 10;
 
 /** Control and line-separator characters become spaces; nothing else is changed (TextRuns show text as typed). */
 export function plainText(value: string): string {
@@ -80,6 +82,19 @@ export function deadLetterLine(d: DeadLetter): string {
     `${to}, run ${d.runId}: ${d.alerts} alert(s) given up after ${d.attempts} attempt(s) ` +
     `(first ${d.firstAttemptAt}, given up ${d.deadAt}): ${d.reason}`
   );
+}
+
+/** Exemption changes since the last digest: who created, changed, widened or removed which (text in TextRuns). */
+function exemptionElements(notes: ExemptionNote[]): CardElement[] {
+  if (notes.length === 0) return [];
+  const more = notes.length - EXEMPTION_CHANGES_SHOWN;
+  return [
+    fixed(`Exemption changes since the last digest: ${notes.length}`, { weight: 'Bolder', separator: true }),
+    ...notes
+      .slice(0, EXEMPTION_CHANGES_SHOWN)
+      .map((n) => rich([run(clip(exemptionNoteLine(n), 400))], { spacing: 'None' })),
+    ...(more > 0 ? [fixed(`${more} more: see each exemption's history.`, { spacing: 'None' })] : []),
+  ];
 }
 
 function deadLetterElements(dead: DeadLetter[]): CardElement[] {
@@ -170,7 +185,7 @@ function buildCard(batch: AlertBatch, alerts: Alert[], options: TeamsMessageOpti
       ],
     },
   ];
-  const tail = deadLetterElements(options.deadLetters ?? []);
+  const tail = [...exemptionElements(batch.exemptionChanges ?? []), ...deadLetterElements(options.deadLetters ?? [])];
   const actions: CardElement[] = options.reportUrl
     ? [{ type: 'Action.OpenUrl', title: 'Open the report', url: options.reportUrl }]
     : [];

@@ -122,6 +122,7 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
         previous,
         report,
         log,
+        exemptions: store,
         ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
       });
     }
@@ -142,7 +143,9 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   let alerts: NotifyAfterScanResult | undefined;
   if (batch) {
     try {
-      alerts = await handOverAlerts({ settings, clients, runId, alerts: batch.alerts.length, log });
+      // Exemption changes alone are worth a digest too.
+      const items = batch.alerts.length + (batch.exemptionChanges?.length ?? 0);
+      alerts = await handOverAlerts({ settings, clients, runId, alerts: items, log });
     } catch (error) {
       // The batch stays stored with the run (POST /api/notify with its run ID delivers it); the scan stands.
       log(`alerts: failed after run ${runId}: ${message(error)}`);

@@ -1,6 +1,10 @@
 // An exemption's life over real HTTP through the demo server (the route table bound to a store on Azurite, tokens
 // from the simulator): created by one person, a stale update refused (412), widened by another, deleted; its history
-// names who changed what and when, the changes wait for the next alert digest, and an author in the body is refused.
+// names who changed what and when, the next alert digest lists the changes once, and an author in the body is refused.
+import { recordAlerts } from '../../src/alerts/afterScan';
+import { exemptionNoteLine } from '../../src/alerts/alerts';
+import { buildMail } from '../../src/alerts/mail';
+import { buildTeamsMessage } from '../../src/alerts/teamsCard';
 import type { HttpDeps } from '../../src/http/common';
 import { MAX_ACTIVE_EXEMPTIONS } from '../../src/http/exemptions';
 import { routesWith } from '../../src/http/routes';
@@ -8,6 +12,8 @@ import { startLocalServer, type LocalServer } from '../../src/demo/server';
 import { FindingStore } from '../../src/store/findingStore';
 import { DEMO_GROUPS } from '../../sim';
 import { smallFleet } from '../faults/harness';
+import { cardTexts, textRuns } from '../alerts/cardValidation';
+import { report } from '../alerts/reports';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
 
 jest.setTimeout(120_000);
@@ -173,6 +179,33 @@ test('create, stale update 412, widen, delete: each version in the history with 
     `ex-life v3 widened by ${BOB.upn}`,
     `ex-life v4 removed by ${ALICE.upn}`,
   ]);
+
+  // The next scan's alert batch carries them (the digest lists them: card in TextRuns, mail escaped), and marks them.
+  const recordFor = (runId: string) =>
+    recordAlerts({
+      settings: { alertMinSeverity: 'high', ownerTag: 'owner' },
+      clients: local.clients,
+      previous: undefined,
+      report: report(runId, []),
+      log: () => undefined,
+      exemptions: store,
+    });
+  const batch = await recordFor('20261207T020000Z-exemptions');
+  const lines = (batch.exemptionChanges ?? []).map(exemptionNoteLine);
+  expect(lines.map((l) => l.replace(/ at \S+:/, ':'))).toEqual([
+    `Exemption ex-life created by ${ALICE.upn}: aks_local_accounts_disabled on ${cluster.id}, until ${exemption.expiresOn}T00:00:00.000Z`,
+    `Exemption ex-life changed by ${ALICE.upn}: aks_local_accounts_disabled on ${cluster.id}, until ${exemption.expiresOn}T00:00:00.000Z`,
+    `Exemption ex-life widened by ${BOB.upn}: aks_local_accounts_disabled on /subscriptions/${sub}, until ${exemption.expiresOn}T00:00:00.000Z`,
+    `Exemption ex-life removed by ${ALICE.upn}: aks_local_accounts_disabled on /subscriptions/${sub}, until ${exemption.expiresOn}T00:00:00.000Z`,
+  ]);
+  const card = buildTeamsMessage(batch).message;
+  expect(textRuns(card)).toEqual(expect.arrayContaining(lines));
+  expect(cardTexts(card)).toContain('Exemption changes since the last digest: 4');
+  const mail = buildMail(batch, batch.alerts);
+  for (const line of lines) expect(mail.html).toContain(`<li>${line}</li>`);
+  expect((await store.unreportedExemptionChanges()).entries).toEqual([]);
+  // Listed once: the run after carries none.
+  expect((await recordFor('20261208T020000Z-exemptions')).exemptionChanges).toBeUndefined();
 });
 
 test('at most 10,000 active exemptions: the next creation is a 400, a change of an existing one still works', async () => {
