@@ -282,6 +282,26 @@ describe('sign-in and tokens', () => {
     });
     await expect(bad.getToken(`${local.settings.armEndpoint}/.default`)).rejects.toThrow(/AADSTS7000215/);
   });
+
+  it('issues v2.0 tokens for the API (aud = its client ID) and the AKS server app, and refuses an unknown resource', async () => {
+    const { ClientSecretCredential } = await import('@azure/identity');
+    const cred = new ClientSecretCredential(
+      local.env.AZURE_TENANT_ID,
+      local.env.AZURE_CLIENT_ID,
+      local.env.AZURE_CLIENT_SECRET,
+      {
+        authorityHost: local.settings.authorityHost,
+        disableInstanceDiscovery: true,
+      },
+    );
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+    const api = await cred.getToken(`${local.sim.signIn.api.applicationIdUri}/.default`);
+    expect(claims(api!.token)).toMatchObject({ aud: local.sim.signIn.api.clientId, ver: '2.0' });
+    const aks = await cred.getToken('6dae42f8-4368-4678-94ff-3960e28e3630/.default');
+    expect(claims(aks!.token).aud).toBe('6dae42f8-4368-4678-94ff-3960e28e3630');
+    await expect(cred.getToken('https://unknown.example.com/.default')).rejects.toThrow(/AADSTS500011/);
+  });
 });
 
 describe('Resource Graph quota', () => {
