@@ -217,6 +217,11 @@ describe('loadSettings', () => {
       /AKS_COMPLIANCE_NOTIFY_URL is not a valid URL/,
     ],
     [
+      'AKS_COMPLIANCE_NOTIFY_URL',
+      { AKS_COMPLIANCE_NOTIFY_URL: 'http://notifier.example.com/api/notify' },
+      /AKS_COMPLIANCE_NOTIFY_URL must be an https URL \(plain http only to this machine/,
+    ],
+    [
       'AKS_COMPLIANCE_TEAMS_WEBHOOK_URL',
       { AKS_COMPLIANCE_TEAMS_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=https://v/s)' },
       /unresolved Key Vault reference/,

@@ -284,7 +284,9 @@ function describeValue(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
 
-function parseUrl(name: string, value: string, options: { httpsOnly: boolean }): string {
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function parseUrl(name: string, value: string, options: { httpsOnly: boolean; httpOnlyLoopback?: boolean }): string {
   if (value.startsWith('@Microsoft.KeyVault(')) {
     throw new ConfigError(
       `${name} is an unresolved Key Vault reference: grant the app's identity access to the secret`,
@@ -303,6 +305,9 @@ function parseUrl(name: string, value: string, options: { httpsOnly: boolean }):
       `${name} must be an ${options.httpsOnly ? 'https' : 'http(s)'} URL (got ${url.protocol.replace(':', '')})`,
       name,
     );
+  }
+  if (url.protocol === 'http:' && options.httpOnlyLoopback && !LOOPBACK.has(url.hostname.toLowerCase())) {
+    throw new ConfigError(`${name} must be an https URL (plain http only to this machine: localhost)`, name);
   }
   return value.replace(/\/+$/, '');
 }
@@ -540,7 +545,8 @@ export function loadSettings(env: Env = process.env): Settings {
 
   const notifyUrlRaw = read(env, 'AKS_COMPLIANCE_NOTIFY_URL');
   const notifyUrl = notifyUrlRaw
-    ? parseUrl('AKS_COMPLIANCE_NOTIFY_URL', notifyUrlRaw, { httpsOnly: false })
+    ? // The scanner sends its bearer token there: plain http only to a notifier on the same machine.
+      parseUrl('AKS_COMPLIANCE_NOTIFY_URL', notifyUrlRaw, { httpsOnly: false, httpOnlyLoopback: true })
     : undefined;
   const notifyKey = read(env, 'AKS_COMPLIANCE_NOTIFY_KEY');
   if (notifyKey?.startsWith('@Microsoft.KeyVault(')) {

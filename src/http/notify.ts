@@ -65,7 +65,15 @@ export async function handleNotify(
     }
     const resolved = deps ?? defaultDeps();
     // Only the scanner's identity holds Alerts.Send; nothing of the body is read before the token is checked.
-    await requireRole(request, 'Alerts.Send', resolved.settings);
+    const caller = await requireRole(request, 'Alerts.Send', resolved.settings);
+    // Alerts.Send is an application role (the scanner's managed identity); a person holding it is refused too.
+    if (caller.kind !== 'app') {
+      throw new HttpError(
+        403,
+        'ApplicationOnlyRole',
+        "Alerts.Send is for the scanner's application identity; people cannot call the notifier",
+      );
+    }
     const runId = parseNotifyBody(await readJsonBody(request, MAX_NOTIFY_BODY_BYTES));
     const notifier: NotifierDeps = {
       settings: resolved.settings,

@@ -192,6 +192,16 @@ describe('POST /api/notify takes a run ID and delivers the stored batch', () => 
     } finally {
       env.local.sim.signIn.setApplicationRoles(scannerId, 'api', ['Alerts.Send']);
     }
+    // A person whose group was given Alerts.Send all the same: the role is the scanner application's only.
+    const group = '7fcd5a6b-0e8c-4db4-9c65-4a9b1e2f3c54';
+    env.local.sim.signIn.setGroupRoles(group, 'api', ['Alerts.Send']);
+    try {
+      const holder = env.local.sim.signIn.userToken({ ...DEMO_USER, groups: [group] });
+      const personal = await env.post(JSON.stringify({ runId: 'scan-1' }), { authorization: `Bearer ${holder}` });
+      expect(personal).toMatchObject({ status: 403, body: { error: { code: 'ApplicationOnlyRole' } } });
+    } finally {
+      env.local.sim.signIn.setGroupRoles(group, 'api', []);
+    }
     expect((await env.post(JSON.stringify({ runId: 'scan-1' }), { authorization: '' })).status).toBe(401);
     expect(cards()).toHaveLength(0);
     expect(mails()).toHaveLength(0);
