@@ -128,6 +128,8 @@ export type CoveringAssignments =
        * array object for every cluster that shares it, so per-list work can be remembered. Never mutate them.
        */
       parts?: readonly (readonly RoleAssignmentRecord[])[];
+      /** How many of the first parts belong to this cluster alone (its own scope): not worth remembering per list. */
+      ownParts?: number;
     }
   | { readable: false; reason: string };
 
@@ -138,7 +140,10 @@ export type CoveringAssignments =
 class CoveringLists {
   readonly readable = true as const;
   private joined?: RoleAssignmentRecord[];
-  constructor(readonly parts: RoleAssignmentRecord[][]) {}
+  constructor(
+    readonly parts: RoleAssignmentRecord[][],
+    readonly ownParts = 0,
+  ) {}
   get assignments(): RoleAssignmentRecord[] {
     return (this.joined ??= this.parts.flat());
   }
@@ -202,7 +207,7 @@ export class AssignmentCoverage {
     if (own) lists.push(own);
     if (group) lists.push(group);
     lists.push(...inherited.lists);
-    return new CoveringLists(lists);
+    return new CoveringLists(lists, own ? 1 : 0);
   }
 
   /**

@@ -44,6 +44,8 @@ class Covering {
     readonly parts: readonly (readonly RoleAssignmentRecord[])[],
     /** How many assignments cover the cluster. */
     readonly count: number,
+    /** How many of the first parts belong to this cluster alone (see summariseParts). */
+    readonly ownParts: number,
   ) {}
   get assignments(): RoleAssignmentRecord[] {
     return this.covering.assignments;
@@ -71,7 +73,8 @@ export function coveringAssignments(
   const parts: readonly (readonly RoleAssignmentRecord[])[] = split ?? [covering.assignments];
   let count = 0;
   for (const part of parts) count += part.length;
-  return new Covering(covering, parts, count);
+  const own = split ? ((covering as CoveringAssignments & { readable: true }).ownParts ?? 0) : 0;
+  return new Covering(covering, parts, count, own);
 }
 
 const memo = new WeakMap<AccessView, Map<string, WeakMap<readonly RoleAssignmentRecord[], unknown[]>>>();
@@ -112,13 +115,15 @@ const summaries = new WeakMap<AccessView, Map<string, WeakMap<readonly RoleAssig
 /**
  * `summarise` of every covering list, remembered per view, `key` and list: a rule adds up a few figures per cluster
  * instead of walking hundreds of assignments. The same rules as for `collect` apply to `summarise` and `key`; what it
- * returns is shared by every cluster covered by the list, so callers never mutate it.
+ * returns is shared by every cluster covered by the list, so callers never mutate it. The first `ownParts` lists
+ * belong to one cluster only (Covering.ownParts): they are summarised without being remembered.
  */
 export function summariseParts<T>(
   access: AccessView,
   parts: readonly (readonly RoleAssignmentRecord[])[],
   key: string,
   summarise: (part: readonly RoleAssignmentRecord[]) => T,
+  ownParts = 0,
 ): T[] {
   let byKey = summaries.get(access);
   if (!byKey) summaries.set(access, (byKey = new Map()));
@@ -127,6 +132,10 @@ export function summariseParts<T>(
   const out: T[] = new Array(parts.length);
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
+    if (i < ownParts) {
+      out[i] = summarise(part);
+      continue;
+    }
     let summary = byPart.get(part) as T | undefined;
     if (summary === undefined) byPart.set(part, (summary = summarise(part)));
     out[i] = summary;
@@ -204,18 +213,24 @@ const groupings = new WeakMap<AccessView, WeakMap<readonly RoleAssignmentRecord[
 
 /**
  * groupByPrincipal over the lists joined in order, each list grouped once per view (lists come from summariseParts,
- * so clusters share them). A principal found in one list only keeps that list's shared entry; callers never mutate
- * the entries.
+ * so clusters share them; the first `ownParts` belong to one cluster and are grouped without being remembered). A
+ * principal found in one list only keeps that list's shared entry; callers never mutate the entries.
  */
 export function groupParts(
   access: AccessView,
   lists: readonly (readonly RoleAssignmentRecord[])[],
+  ownParts = 0,
 ): PrincipalAssignments[] {
   let byList = groupings.get(access);
   if (!byList) groupings.set(access, (byList = new WeakMap()));
   const grouped: PrincipalAssignments[][] = [];
-  for (const list of lists) {
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i];
     if (list.length === 0) continue;
+    if (i < ownParts) {
+      grouped.push(groupByPrincipal(access, list as RoleAssignmentRecord[]));
+      continue;
+    }
     let entries = byList.get(list);
     if (!entries) byList.set(list, (entries = groupByPrincipal(access, list as RoleAssignmentRecord[])));
     grouped.push(entries);

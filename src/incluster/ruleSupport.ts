@@ -6,12 +6,15 @@ export const IN_CLUSTER_OFF =
   'In-cluster reads are off (set AKS_COMPLIANCE_IN_CLUSTER=true, or give `evaluate --kube DIR`), so bindings, ' +
   'DaemonSets and nodes were not read';
 
+// Shared by every cluster of a run without in-cluster reads (findings never mutate an outcome).
+const OFF = { ok: false, outcome: { status: 'unknown', message: IN_CLUSTER_OFF, details: {} } } as const;
+
 /** The cluster's in-cluster state, or the unknown outcome saying why there is none. */
 export function inClusterOf(
   cluster: ClusterRecord,
   ctx: RuleContext,
 ): { ok: true; state: InClusterState } | { ok: false; outcome: RuleOutcome } {
-  if (!ctx.inCluster) return { ok: false, outcome: { status: 'unknown', message: IN_CLUSTER_OFF, details: {} } };
+  if (!ctx.inCluster) return OFF;
   const read = ctx.inCluster.read(cluster);
   if (!read) {
     return {
@@ -47,9 +50,18 @@ export function bindingLabel(b: K8sBinding): string {
   return b.kind === 'RoleBinding' ? `RoleBinding ${b.namespace ?? ''}/${b.name}` : `ClusterRoleBinding ${b.name}`;
 }
 
+// A few kubectl commands recur on every cluster: each is quoted once.
+const quotedCommands = new Map<string, string>();
+
 /** `az aks command invoke` running one kubectl command on the cluster (works for private clusters too). */
 export function kubectlInvoke(cluster: ClusterRecord, command: string): string {
-  return `az aks command invoke ${clusterArgs(cluster)} --command ${shellArg(command)}`;
+  let quoted = quotedCommands.get(command);
+  if (quoted === undefined) {
+    quoted = shellArg(command);
+    if (quotedCommands.size >= 1_000) quotedCommands.clear();
+    quotedCommands.set(command, quoted);
+  }
+  return `az aks command invoke ${clusterArgs(cluster)} --command ${quoted}`;
 }
 
 /** Kubernetes' built-in identities (`system:masters`, `system:serviceaccount:...`, `system:nodes`, ...). */

@@ -1,8 +1,8 @@
 // The cluster admin groups configured in Entra ID integration must be real, security-enabled, non-empty groups.
-import { severityRank, type ClusterRecord, type RuleOutcome, type Severity } from '../model';
+import { severityRank, type AccessView, type ClusterRecord, type RuleOutcome, type Severity } from '../model';
 import { adminGroupIdsOf } from '../identity/accessView';
 import { accessOf, quote, strippedReason } from '../identity/ruleSupport';
-import { clusterArgs, learn, plural, type DocumentedRule } from './common';
+import { clusterArgs, learn, OutcomeMemo, plural, type DocumentedRule } from './common';
 
 interface GroupCheck {
   id: string;
@@ -66,74 +66,8 @@ export const aksAdminGroupsValid: DocumentedRule = {
     }
     const a = accessOf(ctx, cluster);
     if (!a.ok) return a.outcome;
-    const checks: GroupCheck[] = distinct.map((id) => {
-      const lookup = a.access.principal(id);
-      if (lookup.state === 'unreadable') return { id, state: 'unknown', note: lookup.reason };
-      if (lookup.state === 'absent') return { id, state: 'deleted', severity: 'high' };
-      const o = lookup.object;
-      const base = { id, displayName: o.displayName, kind: o.kind };
-      if (o.kind !== 'group') return { ...base, state: 'not_a_group', severity: 'medium' };
-      if (o.securityEnabled === undefined)
-        return { ...base, state: 'unknown', note: strippedReason(id, 'securityEnabled') };
-      if (o.securityEnabled === false) return { ...base, state: 'not_security_enabled', severity: 'medium' };
-      const count = a.access.transitiveMemberCount(id);
-      if (count.state === 'known') {
-        return count.count === 0
-          ? { ...base, state: 'empty', severity: 'low', memberCount: 0 }
-          : { ...base, state: 'valid', memberCount: count.count };
-      }
-      if (count.state === 'not_checked')
-        return { ...base, state: 'valid', note: `member count not checked: ${count.reason}` };
-      return { ...base, state: 'unknown', note: `the member count could not be read: ${count.reason}` };
-    });
-    const name = (c: GroupCheck) => (c.displayName ? `${c.displayName} (${c.id})` : c.id);
-    const problems = checks.filter((c) => c.severity);
-    const unknowns = checks.filter((c) => c.state === 'unknown');
-    const details = {
-      groups: checks.map((c) => ({
-        id: c.id,
-        state: c.state,
-        ...(c.displayName !== undefined ? { displayName: c.displayName } : {}),
-        ...(c.kind !== undefined ? { kind: c.kind } : {}),
-        ...(c.memberCount !== undefined ? { transitiveMembers: c.memberCount } : {}),
-        ...(c.note !== undefined ? { note: c.note } : {}),
-      })),
-    };
-    if (problems.length > 0) {
-      const worst = problems.reduce<Severity>(
-        (w, c) => (severityRank(c.severity as Severity) > severityRank(w) ? (c.severity as Severity) : w),
-        'low',
-      );
-      const parts = problems.map((c) => {
-        switch (c.state) {
-          case 'deleted':
-            return `${c.id} no longer exists in the directory`;
-          case 'not_a_group':
-            return `${name(c)} is ${KIND_WORDS[c.kind ?? 'other']}, not a group`;
-          case 'not_security_enabled':
-            return `${name(c)} is not a security-enabled group`;
-          default:
-            return `${name(c)} has no members`;
-        }
-      });
-      const rest = unknowns.length ? `; ${plural(unknowns.length, 'other could', 'others could')} not be checked` : '';
-      return { status: 'fail', severity: worst, message: `Admin group problems: ${parts.join('; ')}${rest}`, details };
-    }
-    if (unknowns.length > 0) {
-      return {
-        status: 'unknown',
-        message: `${plural(unknowns.length, 'admin group')} could not be checked: ${unknowns.map((c) => `${c.id}: ${c.note}`).join('; ')}`,
-        details,
-      };
-    }
-    const notChecked = checks.some((c) => c.note);
-    return {
-      status: 'pass',
-      message:
-        `${plural(checks.length, 'admin group resolves', 'admin groups resolve')} to security-enabled groups` +
-        (notChecked ? ' (member counts not checked)' : ' with members'),
-      details,
-    };
+    // Clusters naming the same admin groups get the same verdict from one view: judged once.
+    return memo.get(a.access, distinct, () => judge(a.access, distinct));
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
     const groups = Array.isArray(outcome.details?.groups)
@@ -149,5 +83,78 @@ export const aksAdminGroupsValid: DocumentedRule = {
     return `az aks update ${clusterArgs(cluster)} --aad-admin-group-object-ids ${quote(ids.join(','))}`;
   },
 };
+
+const memo = new OutcomeMemo();
+
+function judge(access: AccessView, distinct: string[]): RuleOutcome {
+  const checks: GroupCheck[] = distinct.map((id) => {
+    const lookup = access.principal(id);
+    if (lookup.state === 'unreadable') return { id, state: 'unknown', note: lookup.reason };
+    if (lookup.state === 'absent') return { id, state: 'deleted', severity: 'high' };
+    const o = lookup.object;
+    const base = { id, displayName: o.displayName, kind: o.kind };
+    if (o.kind !== 'group') return { ...base, state: 'not_a_group', severity: 'medium' };
+    if (o.securityEnabled === undefined)
+      return { ...base, state: 'unknown', note: strippedReason(id, 'securityEnabled') };
+    if (o.securityEnabled === false) return { ...base, state: 'not_security_enabled', severity: 'medium' };
+    const count = access.transitiveMemberCount(id);
+    if (count.state === 'known') {
+      return count.count === 0
+        ? { ...base, state: 'empty', severity: 'low', memberCount: 0 }
+        : { ...base, state: 'valid', memberCount: count.count };
+    }
+    if (count.state === 'not_checked')
+      return { ...base, state: 'valid', note: `member count not checked: ${count.reason}` };
+    return { ...base, state: 'unknown', note: `the member count could not be read: ${count.reason}` };
+  });
+  const name = (c: GroupCheck) => (c.displayName ? `${c.displayName} (${c.id})` : c.id);
+  const problems = checks.filter((c) => c.severity);
+  const unknowns = checks.filter((c) => c.state === 'unknown');
+  const details = {
+    groups: checks.map((c) => ({
+      id: c.id,
+      state: c.state,
+      ...(c.displayName !== undefined ? { displayName: c.displayName } : {}),
+      ...(c.kind !== undefined ? { kind: c.kind } : {}),
+      ...(c.memberCount !== undefined ? { transitiveMembers: c.memberCount } : {}),
+      ...(c.note !== undefined ? { note: c.note } : {}),
+    })),
+  };
+  if (problems.length > 0) {
+    const worst = problems.reduce<Severity>(
+      (w, c) => (severityRank(c.severity as Severity) > severityRank(w) ? (c.severity as Severity) : w),
+      'low',
+    );
+    const parts = problems.map((c) => {
+      switch (c.state) {
+        case 'deleted':
+          return `${c.id} no longer exists in the directory`;
+        case 'not_a_group':
+          return `${name(c)} is ${KIND_WORDS[c.kind ?? 'other']}, not a group`;
+        case 'not_security_enabled':
+          return `${name(c)} is not a security-enabled group`;
+        default:
+          return `${name(c)} has no members`;
+      }
+    });
+    const rest = unknowns.length ? `; ${plural(unknowns.length, 'other could', 'others could')} not be checked` : '';
+    return { status: 'fail', severity: worst, message: `Admin group problems: ${parts.join('; ')}${rest}`, details };
+  }
+  if (unknowns.length > 0) {
+    return {
+      status: 'unknown',
+      message: `${plural(unknowns.length, 'admin group')} could not be checked: ${unknowns.map((c) => `${c.id}: ${c.note}`).join('; ')}`,
+      details,
+    };
+  }
+  const notChecked = checks.some((c) => c.note);
+  return {
+    status: 'pass',
+    message:
+      `${plural(checks.length, 'admin group resolves', 'admin groups resolve')} to security-enabled groups` +
+      (notChecked ? ' (member counts not checked)' : ' with members'),
+    details,
+  };
+}
 
 export default aksAdminGroupsValid;

@@ -1,5 +1,14 @@
 import type { RuleOutcome } from '../model';
-import { clusterArgs, describe, learn, readBoolean, readObject, unknown, type DocumentedRule } from './common';
+import {
+  clusterArgs,
+  describe,
+  learn,
+  OutcomeMemo,
+  readBoolean,
+  readObject,
+  unknown,
+  type DocumentedRule,
+} from './common';
 
 /** Ranges that admit the whole internet. */
 const OPEN_RANGES = ['0.0.0.0/0', '::/0'];
@@ -24,14 +33,12 @@ export const aksApiServerAccessRestricted: DocumentedRule = {
   remediation(cluster) {
     return `az aks update ${clusterArgs(cluster)} --api-server-authorized-ip-ranges ALLOWED_CIDR_1,ALLOWED_CIDR_2`;
   },
-  evaluate(cluster): RuleOutcome {
+  evaluate(cluster, ctx): RuleOutcome {
     const profile = readObject(cluster, 'apiServerAccessProfile');
     if (!profile.ok) return profile.outcome;
     const isPrivate = readBoolean(profile.value, 'enablePrivateCluster', 'apiServerAccessProfile.enablePrivateCluster');
     if (!isPrivate.ok) return isPrivate.outcome;
-    if (isPrivate.value === true) {
-      return { status: 'pass', message: 'The API server is private.', details: { enablePrivateCluster: true } };
-    }
+    if (isPrivate.value === true) return PRIVATE;
     const ranges = profile.value?.authorizedIPRanges;
     if (
       ranges !== undefined &&
@@ -43,28 +50,41 @@ export const aksApiServerAccessRestricted: DocumentedRule = {
       });
     }
     const list = ((ranges as string[] | null | undefined) ?? []).map((r) => r.trim()).filter((r) => r !== '');
-    const details = { enablePrivateCluster: isPrivate.value ?? false, authorizedIPRanges: list };
-    if (list.length === 0) {
-      return {
-        status: 'fail',
-        severity: 'high',
-        message: 'The API server is public and reachable from any address (no authorized IP ranges).',
-        details,
-      };
-    }
-    const open = list.filter((r) => OPEN_RANGES.includes(r));
-    if (open.length > 0) {
-      return {
-        status: 'fail',
-        severity: 'high',
-        message: `The API server is public and its authorized IP ranges include ${open.join(' and ')}, which admits any address.`,
-        details,
-      };
-    }
-    return {
-      status: 'pass',
-      message: `The API server accepts only authorized IP ranges: ${list.join(', ')}.`,
-      details,
-    };
+    // A public API server's verdict depends on its ranges alone: one outcome per list of ranges.
+    return memo.get(ctx, list, () => judgePublic(list));
   },
 };
+
+const PRIVATE: RuleOutcome = {
+  status: 'pass',
+  message: 'The API server is private.',
+  details: { enablePrivateCluster: true },
+};
+
+const memo = new OutcomeMemo();
+
+function judgePublic(list: string[]): RuleOutcome {
+  const details = { enablePrivateCluster: false, authorizedIPRanges: list };
+  if (list.length === 0) {
+    return {
+      status: 'fail',
+      severity: 'high',
+      message: 'The API server is public and reachable from any address (no authorized IP ranges).',
+      details,
+    };
+  }
+  const open = list.filter((r) => OPEN_RANGES.includes(r));
+  if (open.length > 0) {
+    return {
+      status: 'fail',
+      severity: 'high',
+      message: `The API server is public and its authorized IP ranges include ${open.join(' and ')}, which admits any address.`,
+      details,
+    };
+  }
+  return {
+    status: 'pass',
+    message: `The API server accepts only authorized IP ranges: ${list.join(', ')}.`,
+    details,
+  };
+}

@@ -1,5 +1,6 @@
 import type { RuleOutcome } from '../model';
-import { clusterArgs, describe, learn, readObject, unknown, type DocumentedRule } from './common';
+import type { RuleContext } from '../model';
+import { clusterArgs, describe, learn, OutcomeMemo, readObject, unknown, type DocumentedRule } from './common';
 
 const PASSING = ['patch', 'stable', 'rapid'];
 const FAILING = ['none', 'node-image'];
@@ -20,24 +21,33 @@ export const aksAutoUpgradeEnabled: DocumentedRule = {
   remediation(cluster) {
     return `az aks update ${clusterArgs(cluster)} --auto-upgrade-channel patch`;
   },
-  evaluate(cluster): RuleOutcome {
+  evaluate(cluster, ctx): RuleOutcome {
     const profile = readObject(cluster, 'autoUpgradeProfile');
     if (!profile.ok) return profile.outcome;
     const raw = profile.value?.upgradeChannel;
-    if (raw === undefined || raw === null || raw === '') {
-      return {
-        status: 'fail',
-        severity: 'medium',
-        message:
-          'No auto-upgrade channel is set (autoUpgradeProfile.upgradeChannel is missing): Kubernetes patches wait for a manual upgrade.',
-        details: { upgradeChannel: null },
-      };
-    }
+    if (raw === undefined || raw === null || raw === '') return NOT_SET;
     if (typeof raw !== 'string') {
       return unknown(`autoUpgradeProfile.upgradeChannel is ${describe(raw)}, not a channel name.`, {
         field: 'properties.autoUpgradeProfile.upgradeChannel',
       });
     }
+    return judgeChannel(ctx, raw);
+  },
+};
+
+const NOT_SET: RuleOutcome = {
+  status: 'fail',
+  severity: 'medium',
+  message:
+    'No auto-upgrade channel is set (autoUpgradeProfile.upgradeChannel is missing): Kubernetes patches wait for a manual upgrade.',
+  details: { upgradeChannel: null },
+};
+
+const memo = new OutcomeMemo();
+
+// The verdict depends on the channel text alone: one outcome per text, shared by the clusters that set it.
+function judgeChannel(ctx: RuleContext, raw: string): RuleOutcome {
+  return memo.get(ctx, [raw], () => {
     const channel = raw.trim().toLowerCase();
     if (PASSING.includes(channel)) {
       return {
@@ -70,5 +80,5 @@ export const aksAutoUpgradeEnabled: DocumentedRule = {
         upgradeChannel: raw.slice(0, 200),
       },
     );
-  },
-};
+  });
+}

@@ -1,6 +1,25 @@
 import type { RuleOutcome } from '../model';
 import { clusterArgs, learn, readObject, type DocumentedRule } from './common';
 
+// Three outcomes, shared by every cluster (findings never mutate an outcome).
+const NOT_ENABLED: RuleOutcome = {
+  status: 'fail',
+  severity: 'high',
+  message:
+    'Microsoft Entra ID integration is not enabled (no aadProfile): API server access relies on local certificates.',
+  details: { aadProfile: false },
+};
+const MANAGED: RuleOutcome = {
+  status: 'pass',
+  message: 'Microsoft Entra ID integration is enabled (managed).',
+  details: { aadProfile: true, managed: true },
+};
+const LEGACY: RuleOutcome = {
+  status: 'pass',
+  message: 'Microsoft Entra ID integration is enabled (legacy).',
+  details: { aadProfile: true, managed: false },
+};
+
 export const aksEntraIdEnabled: DocumentedRule = {
   id: 'aks_entra_id_enabled',
   title: 'API server sign-in uses Microsoft Entra ID',
@@ -20,19 +39,7 @@ export const aksEntraIdEnabled: DocumentedRule = {
   evaluate(cluster): RuleOutcome {
     const aad = readObject(cluster, 'aadProfile');
     if (!aad.ok) return aad.outcome;
-    if (!aad.value) {
-      return {
-        status: 'fail',
-        severity: 'high',
-        message:
-          'Microsoft Entra ID integration is not enabled (no aadProfile): API server access relies on local certificates.',
-        details: { aadProfile: false },
-      };
-    }
-    return {
-      status: 'pass',
-      message: `Microsoft Entra ID integration is enabled (${aad.value.managed === true ? 'managed' : 'legacy'}).`,
-      details: { aadProfile: true, managed: aad.value.managed === true },
-    };
+    if (!aad.value) return NOT_ENABLED;
+    return aad.value.managed === true ? MANAGED : LEGACY;
   },
 };

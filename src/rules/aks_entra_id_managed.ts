@@ -1,6 +1,18 @@
 import type { RuleOutcome } from '../model';
 import { clusterArgs, learn, readBoolean, readObject, type DocumentedRule } from './common';
 
+// Outcomes shared by every cluster they apply to (findings never mutate an outcome).
+const NO_ENTRA_ID: RuleOutcome = {
+  status: 'not_applicable',
+  message: 'Microsoft Entra ID integration is not enabled (aks_entra_id_enabled reports it).',
+  details: {},
+};
+const MANAGED: RuleOutcome = {
+  status: 'pass',
+  message: 'Microsoft Entra ID integration is AKS-managed.',
+  details: { managed: true },
+};
+
 export const aksEntraIdManaged: DocumentedRule = {
   id: 'aks_entra_id_managed',
   title: 'Microsoft Entra ID integration is AKS-managed',
@@ -20,18 +32,10 @@ export const aksEntraIdManaged: DocumentedRule = {
   evaluate(cluster): RuleOutcome {
     const aad = readObject(cluster, 'aadProfile');
     if (!aad.ok) return aad.outcome;
-    if (!aad.value) {
-      return {
-        status: 'not_applicable',
-        message: 'Microsoft Entra ID integration is not enabled (aks_entra_id_enabled reports it).',
-        details: {},
-      };
-    }
+    if (!aad.value) return NO_ENTRA_ID;
     const managed = readBoolean(aad.value, 'managed', 'aadProfile.managed');
     if (!managed.ok) return managed.outcome;
-    if (managed.value === true) {
-      return { status: 'pass', message: 'Microsoft Entra ID integration is AKS-managed.', details: { managed: true } };
-    }
+    if (managed.value === true) return MANAGED;
     const legacyApps = ['clientAppID', 'serverAppID'].filter((k) => typeof aad.value?.[k] === 'string');
     return {
       status: 'fail',

@@ -1,6 +1,16 @@
 import type { RuleOutcome } from '../model';
 import { learn, properties, readBoolean, shellArg, unknown, type DocumentedRule } from './common';
 
+// Two outcomes, shared by every cluster (findings never mutate an outcome).
+const ENABLED: RuleOutcome = { status: 'pass', message: 'Kubernetes RBAC is enabled.', details: { enableRBAC: true } };
+const DISABLED: RuleOutcome = {
+  status: 'fail',
+  severity: 'critical',
+  message:
+    'Kubernetes RBAC is disabled: every authenticated identity has full access; the cluster must be recreated with RBAC.',
+  details: { enableRBAC: false },
+};
+
 export const aksKubernetesRbacEnabled: DocumentedRule = {
   id: 'aks_kubernetes_rbac_enabled',
   title: 'Kubernetes RBAC is enabled',
@@ -31,13 +41,6 @@ export const aksKubernetesRbacEnabled: DocumentedRule = {
         field: 'properties.enableRBAC',
       });
     }
-    if (value.value) return { status: 'pass', message: 'Kubernetes RBAC is enabled.', details: { enableRBAC: true } };
-    return {
-      status: 'fail',
-      severity: 'critical',
-      message:
-        'Kubernetes RBAC is disabled: every authenticated identity has full access; the cluster must be recreated with RBAC.',
-      details: { enableRBAC: false },
-    };
+    return value.value ? ENABLED : DISABLED;
   },
 };

@@ -1,6 +1,27 @@
 import type { RuleOutcome } from '../model';
 import { clusterArgs, learn, properties, readBoolean, type DocumentedRule } from './common';
 
+// Three outcomes only, shared by every cluster (findings never mutate an outcome).
+const DISABLED: RuleOutcome = {
+  status: 'pass',
+  message: 'Local accounts are disabled.',
+  details: { disableLocalAccounts: true },
+};
+const ENABLED: RuleOutcome = {
+  status: 'fail',
+  severity: 'high',
+  message:
+    'Local accounts are enabled (disableLocalAccounts is false): the static cluster-admin credential bypasses Entra ID.',
+  details: { disableLocalAccounts: false },
+};
+const NOT_SET: RuleOutcome = {
+  status: 'fail',
+  severity: 'high',
+  message:
+    'Local accounts are enabled (disableLocalAccounts is not set): the static cluster-admin credential bypasses Entra ID.',
+  details: { disableLocalAccounts: null },
+};
+
 export const aksLocalAccountsDisabled: DocumentedRule = {
   id: 'aks_local_accounts_disabled',
   title: 'Local Kubernetes accounts are disabled',
@@ -19,17 +40,7 @@ export const aksLocalAccountsDisabled: DocumentedRule = {
   evaluate(cluster): RuleOutcome {
     const value = readBoolean(properties(cluster), 'disableLocalAccounts', 'properties.disableLocalAccounts');
     if (!value.ok) return value.outcome;
-    if (value.value === true) {
-      return { status: 'pass', message: 'Local accounts are disabled.', details: { disableLocalAccounts: true } };
-    }
-    return {
-      status: 'fail',
-      severity: 'high',
-      message:
-        value.value === false
-          ? 'Local accounts are enabled (disableLocalAccounts is false): the static cluster-admin credential bypasses Entra ID.'
-          : 'Local accounts are enabled (disableLocalAccounts is not set): the static cluster-admin credential bypasses Entra ID.',
-      details: { disableLocalAccounts: value.value ?? null },
-    };
+    if (value.value === true) return DISABLED;
+    return value.value === false ? ENABLED : NOT_SET;
   },
 };

@@ -1,4 +1,4 @@
-import type { RuleOutcome } from '../model';
+import type { RuleContext, RuleOutcome } from '../model';
 import { DAY_MS, describe, learn, nodepoolArgs, plural, readPools, shellArg, type DocumentedRule } from './common';
 
 /** Above this age a stale image is high severity, whatever the configured threshold. */
@@ -60,6 +60,40 @@ interface PoolAge {
   ageDays: number;
 }
 
+/** A pool's age with its text for the message (`user1 AKSUbuntu-... (45 days)`). */
+interface AgedPool {
+  age: PoolAge;
+  text: string;
+}
+
+// A fleet's pools share a few names and a few thousand images: each (name, image) pair's age and text are made once
+// per context and shared by the findings that list it (null: the image carries no date).
+const agedPools = new WeakMap<RuleContext, { size: number; byName: Map<string, Map<string, AgedPool | null>> }>();
+
+function agedPool(ctx: RuleContext, name: string, raw: string): AgedPool | null {
+  let known = agedPools.get(ctx);
+  if (!known || known.size >= 10_000) agedPools.set(ctx, (known = { size: 0, byName: new Map() }));
+  let byImage = known.byName.get(name);
+  if (!byImage) known.byName.set(name, (byImage = new Map()));
+  let aged = byImage.get(raw);
+  if (aged === undefined) {
+    const date = parseImageText(raw);
+    aged = null;
+    if (date) {
+      // A date after the as-of date (clock skew) counts as brand new, never as negative age.
+      const ageDays = Math.max(0, Math.floor((ctx.asOf.getTime() - date.time) / DAY_MS));
+      const nodeImageVersion = raw.trim();
+      aged = {
+        age: { name, nodeImageVersion, imageDate: date.iso, ageDays },
+        text: `${name} ${nodeImageVersion} (${plural(ageDays, 'day')})`,
+      };
+    }
+    known.size++;
+    byImage.set(raw, aged);
+  }
+  return aged;
+}
+
 export const aksNodeImageCurrent: DocumentedRule = {
   id: 'aks_node_image_current',
   title: 'Every node pool runs a recent node image',
@@ -93,13 +127,12 @@ export const aksNodeImageCurrent: DocumentedRule = {
     if (pools.value.length === 0) {
       return { status: 'not_applicable', message: 'The cluster lists no agent pools.', details: {} };
     }
-    const asOf = ctx.asOf.getTime();
-    const ages: PoolAge[] = [];
+    const aged: AgedPool[] = [];
     const unreadable: { name: string; nodeImageVersion: string | null; problem: string }[] = [];
     for (const { name, pool } of pools.value) {
       const raw = pool.nodeImageVersion;
-      const date = parseImageDate(raw);
-      if (!date) {
+      const pair = typeof raw === 'string' ? agedPool(ctx, name, raw) : null;
+      if (!pair) {
         unreadable.push({
           name,
           nodeImageVersion: typeof raw === 'string' ? raw.slice(0, 200) : null,
@@ -107,15 +140,13 @@ export const aksNodeImageCurrent: DocumentedRule = {
         });
         continue;
       }
-      ages.push({
-        name,
-        nodeImageVersion: (raw as string).trim(),
-        imageDate: date.iso,
-        // A date after the as-of date (clock skew) counts as brand new, never as negative age.
-        ageDays: Math.max(0, Math.floor((asOf - date.time) / DAY_MS)),
-      });
+      aged.push(pair);
     }
-    const stale = ages.filter((p) => p.ageDays > ctx.nodeImageMaxAgeDays).sort((a, b) => b.ageDays - a.ageDays);
+    const staleAged = aged
+      .filter((p) => p.age.ageDays > ctx.nodeImageMaxAgeDays)
+      .sort((a, b) => b.age.ageDays - a.age.ageDays);
+    const ages = aged.map((p) => p.age);
+    const stale = staleAged.map((p) => p.age);
     const details = {
       maxAgeDays: ctx.nodeImageMaxAgeDays,
       pools: ages,
@@ -127,10 +158,7 @@ export const aksNodeImageCurrent: DocumentedRule = {
       return {
         status: 'fail',
         severity: high ? 'high' : 'medium',
-        message:
-          `Node images older than ${ctx.nodeImageMaxAgeDays} days: ` +
-          stale.map((p) => `${p.name} ${p.nodeImageVersion} (${plural(p.ageDays, 'day')})`).join(', ') +
-          '.',
+        message: `Node images older than ${ctx.nodeImageMaxAgeDays} days: ${staleAged.map((p) => p.text).join(', ')}.`,
         details,
       };
     }

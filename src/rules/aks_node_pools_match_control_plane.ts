@@ -4,11 +4,14 @@ import {
   describe,
   learn,
   nodepoolArgs,
+  OutcomeMemo,
   readClusterVersion,
   readPools,
   shellArg,
   unknown,
+  type ClusterVersion,
   type DocumentedRule,
+  type PoolEntry,
 } from './common';
 
 interface PoolVersion {
@@ -42,52 +45,72 @@ export const aksNodePoolsMatchControlPlane: DocumentedRule = {
       )
       .join(' && ');
   },
-  evaluate(cluster): RuleOutcome {
+  evaluate(cluster, ctx): RuleOutcome {
     const version = readClusterVersion(cluster);
     if (!version.ok) return version.outcome;
     const pools = readPools(cluster);
     if (!pools.ok) return pools.outcome;
-    const controlMinor = minorKey(version.value.version);
-    if (pools.value.length === 0) {
-      return {
-        status: 'not_applicable',
-        message: 'The cluster lists no agent pools.',
-        details: { controlPlaneVersion: version.value.text },
-      };
-    }
-    const older: PoolVersion[] = [];
-    const unreadable: { name: string; problem: string }[] = [];
-    for (const { name, pool } of pools.value) {
-      const raw = pool.currentOrchestratorVersion ?? pool.orchestratorVersion;
-      const parsed = parseVersion(raw);
-      if (!parsed) {
-        unreadable.push({ name, problem: `currentOrchestratorVersion/orchestratorVersion is ${describe(raw)}` });
-        continue;
-      }
-      if (compareMinor(parsed, version.value.version) < 0) older.push({ name, version: (raw as string).trim() });
-    }
-    const details = { controlPlaneVersion: version.value.text, olderPools: older, unreadablePools: unreadable };
-    if (older.length > 0) {
-      return {
-        status: 'fail',
-        severity: 'medium',
-        message:
-          `Node pools on an older minor than the control plane ${controlMinor}: ` +
-          older.map((p) => `${p.name} (${p.version})`).join(', ') +
-          '.',
-        details,
-      };
-    }
-    if (unreadable.length > 0) {
-      return unknown(
-        'Node pool version could not be read: ' + unreadable.map((p) => `${p.name} ${p.problem}`).join('; ') + '.',
-        details,
-      );
-    }
-    return {
-      status: 'pass',
-      message: `Every node pool (${pools.value.map((p) => p.name).join(', ')}) runs the control plane minor ${controlMinor}.`,
-      details,
-    };
+    const key = poolsKey(version.value, pools.value);
+    if (key === undefined) return judge(version.value, pools.value);
+    return memo.get(ctx, key, () => judge(version.value, pools.value));
   },
 };
+
+const memo = new OutcomeMemo();
+
+// Clusters whose control plane and pools carry the same versions under the same names get the same verdict. The
+// keys are every value judge reads; undefined when a pool version is not text (judged on its own).
+function poolsKey(version: ClusterVersion, pools: PoolEntry[]): unknown[] | undefined {
+  const keys: unknown[] = [version];
+  for (const { name, pool } of pools) {
+    const raw = pool.currentOrchestratorVersion ?? pool.orchestratorVersion;
+    if (typeof raw !== 'string') return undefined;
+    keys.push(name, raw);
+  }
+  return keys;
+}
+
+function judge(version: ClusterVersion, pools: PoolEntry[]): RuleOutcome {
+  const controlMinor = minorKey(version.version);
+  if (pools.length === 0) {
+    return {
+      status: 'not_applicable',
+      message: 'The cluster lists no agent pools.',
+      details: { controlPlaneVersion: version.text },
+    };
+  }
+  const older: PoolVersion[] = [];
+  const unreadable: { name: string; problem: string }[] = [];
+  for (const { name, pool } of pools) {
+    const raw = pool.currentOrchestratorVersion ?? pool.orchestratorVersion;
+    const parsed = parseVersion(raw);
+    if (!parsed) {
+      unreadable.push({ name, problem: `currentOrchestratorVersion/orchestratorVersion is ${describe(raw)}` });
+      continue;
+    }
+    if (compareMinor(parsed, version.version) < 0) older.push({ name, version: (raw as string).trim() });
+  }
+  const details = { controlPlaneVersion: version.text, olderPools: older, unreadablePools: unreadable };
+  if (older.length > 0) {
+    return {
+      status: 'fail',
+      severity: 'medium',
+      message:
+        `Node pools on an older minor than the control plane ${controlMinor}: ` +
+        older.map((p) => `${p.name} (${p.version})`).join(', ') +
+        '.',
+      details,
+    };
+  }
+  if (unreadable.length > 0) {
+    return unknown(
+      'Node pool version could not be read: ' + unreadable.map((p) => `${p.name} ${p.problem}`).join('; ') + '.',
+      details,
+    );
+  }
+  return {
+    status: 'pass',
+    message: `Every node pool (${pools.map((p) => p.name).join(', ')}) runs the control plane minor ${controlMinor}.`,
+    details,
+  };
+}

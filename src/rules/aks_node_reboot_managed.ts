@@ -1,7 +1,16 @@
 // On the Unmanaged node OS channel, patches install but nothing reboots the nodes unless kured runs.
 import type { RuleOutcome } from '../model';
 import { inClusterOf } from '../incluster/ruleSupport';
-import { clusterArgs, describe, learn, readObject, readPools, unknown, type DocumentedRule } from './common';
+import {
+  clusterArgs,
+  describe,
+  learn,
+  OutcomeMemo,
+  readObject,
+  readPools,
+  unknown,
+  type DocumentedRule,
+} from './common';
 
 /** Whether the cluster's node OS patching leaves reboots to the user: Unmanaged, or no channel at all. */
 export function rebootsLeftToUser(
@@ -15,6 +24,8 @@ export function rebootsLeftToUser(
   if (typeof raw !== 'string') return { error: `autoUpgradeProfile.nodeOSUpgradeChannel is ${describe(raw)}` };
   return raw.trim().toLowerCase() === 'unmanaged' ? { applies: true, channel: raw } : { applies: false, channel: raw };
 }
+
+const managedChannels = new OutcomeMemo();
 
 export const aksNodeRebootManaged: DocumentedRule = {
   id: 'aks_node_reboot_managed',
@@ -41,11 +52,13 @@ export const aksNodeRebootManaged: DocumentedRule = {
         field: 'properties.autoUpgradeProfile.nodeOSUpgradeChannel',
       });
     if (!channel.applies) {
-      return {
+      // One outcome per channel text, shared by the clusters on it.
+      const text = channel.channel;
+      return managedChannels.get(ctx, [text], () => ({
         status: 'not_applicable',
-        message: `The node OS upgrade channel (${channel.channel}) reboots nodes itself`,
-        details: { channel: channel.channel },
-      };
+        message: `The node OS upgrade channel (${text}) reboots nodes itself`,
+        details: { channel: text },
+      }));
     }
     const pools = readPools(cluster);
     if (!pools.ok) return pools.outcome;

@@ -11,7 +11,9 @@ import {
   regrantToGroupsCommand,
   quoteClusterId,
 } from '../identity/ruleSupport';
-import { learn, plural, type DocumentedRule } from './common';
+import { learn, OutcomeMemo, plural, type DocumentedRule } from './common';
+
+const passes = new OutcomeMemo();
 
 /** A user principal: ARM's principalType says so, or (when ARM left it out) the directory does. */
 function heldByUser(assignment: RoleAssignmentRecord, kind: string | undefined): boolean {
@@ -45,25 +47,31 @@ export const aksRbacBindingsUseGroups: DocumentedRule = {
     const covering = coveringAssignments(a.access, cluster);
     if (!covering.ok) return covering.outcome;
     // Per covering list (shared by many clusters): the assignments held by users.
-    const userLists = summariseParts(a.access, covering.parts, 'user-bindings', (part) =>
-      part.filter((x) => {
-        const lookup = a.access.principal(x.principalId);
-        return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined);
-      }),
+    const userLists = summariseParts(
+      a.access,
+      covering.parts,
+      'user-bindings',
+      (part) =>
+        part.filter((x) => {
+          const lookup = a.access.principal(x.principalId);
+          return heldByUser(x, lookup.state === 'found' ? lookup.object.kind : undefined);
+        }),
+      covering.ownParts,
     );
     let userCount = 0;
     for (const list of userLists) userCount += list.length;
     if (userCount === 0) {
-      return {
+      // A pass says only how many assignments cover the cluster: one outcome per count.
+      return passes.get(ctx, [covering.count], () => ({
         status: 'pass',
         message:
           covering.count === 0
             ? 'No AKS-access role assignment covers the cluster'
             : `None of the ${plural(covering.count, 'AKS-access role assignment')} covering the cluster is held by an individual user`,
         details: { assignments: covering.count },
-      };
+      }));
     }
-    const users = groupParts(a.access, userLists);
+    const users = groupParts(a.access, userLists, covering.ownParts);
     return {
       status: 'fail',
       severity: 'medium',

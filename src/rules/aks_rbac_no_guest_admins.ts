@@ -15,7 +15,9 @@ import {
   strippedReason,
 } from '../identity/ruleSupport';
 import { isDirectoryPrincipalType } from '../identity/roleAssignments';
-import { learn, plural, type DocumentedRule } from './common';
+import { learn, OutcomeMemo, plural, type DocumentedRule } from './common';
+
+const passes = new OutcomeMemo();
 
 export const aksRbacNoGuestAdmins: DocumentedRule = {
   id: 'aks_rbac_no_guest_admins',
@@ -44,24 +46,30 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
     // Per covering list (shared by many clusters): admin-level assignments, those held by guests, and holders that
     // could not be looked up.
     type Summary = { admin: number; guests: RoleAssignmentRecord[]; unreadable: Map<string, string> };
-    const summaries = summariseParts<Summary>(a.access, covering.parts, 'guest-admins', (part) => {
-      const summary: Summary = { admin: 0, guests: [], unreadable: new Map() };
-      for (const x of part) {
-        if (!isAdminRole(x)) continue;
-        summary.admin++;
-        // A ForeignGroup, a Device or another type outside the directory is no user of it, so no guest.
-        if (!isDirectoryPrincipalType(x.principalType)) continue;
-        const l = a.access.principal(x.principalId);
-        if (l.state === 'found') {
-          if (l.object.kind !== 'user') continue;
-          // A user returned without userType cannot be told apart from a member: never a pass.
-          if (l.object.userType === undefined)
-            summary.unreadable.set(x.principalId, strippedReason(x.principalId, 'userType'));
-          else if (l.object.userType.toLowerCase() === 'guest') summary.guests.push(x);
-        } else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
-      }
-      return summary;
-    });
+    const summaries = summariseParts<Summary>(
+      a.access,
+      covering.parts,
+      'guest-admins',
+      (part) => {
+        const summary: Summary = { admin: 0, guests: [], unreadable: new Map() };
+        for (const x of part) {
+          if (!isAdminRole(x)) continue;
+          summary.admin++;
+          // A ForeignGroup, a Device or another type outside the directory is no user of it, so no guest.
+          if (!isDirectoryPrincipalType(x.principalType)) continue;
+          const l = a.access.principal(x.principalId);
+          if (l.state === 'found') {
+            if (l.object.kind !== 'user') continue;
+            // A user returned without userType cannot be told apart from a member: never a pass.
+            if (l.object.userType === undefined)
+              summary.unreadable.set(x.principalId, strippedReason(x.principalId, 'userType'));
+            else if (l.object.userType.toLowerCase() === 'guest') summary.guests.push(x);
+          } else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
+        }
+        return summary;
+      },
+      covering.ownParts,
+    );
     let adminCount = 0;
     let guestCount = 0;
     let anyUnreadable = false;
@@ -75,6 +83,7 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
       const entries = groupParts(
         a.access,
         summaries.map((s) => s.guests),
+        covering.ownParts,
       );
       return {
         status: 'fail',
@@ -96,14 +105,15 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
         details: { unreadable: [...unreadable.keys()], reason },
       };
     }
-    return {
+    // A pass says only how many admin-level assignments cover the cluster: one outcome per count.
+    return passes.get(ctx, [adminCount], () => ({
       status: 'pass',
       message:
         adminCount === 0
           ? 'No admin-level AKS-access role assignment covers the cluster'
           : `None of the ${plural(adminCount, 'admin-level role assignment')} covering the cluster is held by a guest user`,
       details: { adminAssignments: adminCount },
-    };
+    }));
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
     const command =

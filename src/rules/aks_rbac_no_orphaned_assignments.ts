@@ -12,7 +12,9 @@ import {
   quoteClusterId,
 } from '../identity/ruleSupport';
 import { isDirectoryPrincipalType } from '../identity/roleAssignments';
-import { learn, plural, type DocumentedRule } from './common';
+import { learn, OutcomeMemo, plural, type DocumentedRule } from './common';
+
+const passes = new OutcomeMemo();
 
 export const aksRbacNoOrphanedAssignments: DocumentedRule = {
   id: 'aks_rbac_no_orphaned_assignments',
@@ -45,19 +47,25 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       /** Assignments to principals this directory does not hold, by principal type. */
       notChecked: Map<string, number>;
     };
-    const summaries = summariseParts<Summary>(a.access, covering.parts, 'orphans', (part) => {
-      const summary: Summary = { orphaned: [], unreadable: new Map(), notChecked: new Map() };
-      for (const x of part) {
-        if (!isDirectoryPrincipalType(x.principalType)) {
-          summary.notChecked.set(x.principalType, (summary.notChecked.get(x.principalType) ?? 0) + 1);
-          continue;
+    const summaries = summariseParts<Summary>(
+      a.access,
+      covering.parts,
+      'orphans',
+      (part) => {
+        const summary: Summary = { orphaned: [], unreadable: new Map(), notChecked: new Map() };
+        for (const x of part) {
+          if (!isDirectoryPrincipalType(x.principalType)) {
+            summary.notChecked.set(x.principalType, (summary.notChecked.get(x.principalType) ?? 0) + 1);
+            continue;
+          }
+          const l = a.access.principal(x.principalId);
+          if (l.state === 'absent') summary.orphaned.push(x);
+          else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
         }
-        const l = a.access.principal(x.principalId);
-        if (l.state === 'absent') summary.orphaned.push(x);
-        else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
-      }
-      return summary;
-    });
+        return summary;
+      },
+      covering.ownParts,
+    );
     let orphanedCount = 0;
     let anyUnreadable = false;
     for (const s of summaries) {
@@ -78,6 +86,7 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       const entries = groupParts(
         a.access,
         summaries.map((s) => s.orphaned),
+        covering.ownParts,
       );
       return {
         status: 'fail',
@@ -115,6 +124,17 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       };
     }
     const checked = covering.count - notCheckedCount;
+    // Without assignments outside the directory a pass says only how many cover the cluster: one outcome per count.
+    if (notCheckedCount === 0) {
+      return passes.get(ctx, [covering.count], () => ({
+        status: 'pass',
+        message:
+          covering.count === 0
+            ? 'No AKS-access role assignment covers the cluster'
+            : `All ${plural(checked, 'AKS-access role assignment')} to directory principals covering the cluster belong to existing principals`,
+        details: { assignments: covering.count },
+      }));
+    }
     return {
       status: 'pass',
       message:

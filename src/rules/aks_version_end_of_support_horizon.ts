@@ -1,12 +1,14 @@
 import { endOfSupport } from '../catalog/calendar';
 import { catalogFacts, formatVersion, minorKey, upgradeTarget } from '../catalog/support';
-import { normaliseLocation, type ClusterRecord, type RuleContext, type RuleOutcome } from '../model';
+import type { ClusterRecord, RuleContext, RuleOutcome } from '../model';
 import { withNotifications } from './notifications';
 import {
   clusterArgs,
   clusterOnLtsPlan,
   DAY_MS,
   learn,
+  locationOf,
+  OutcomeMemo,
   plural,
   readClusterVersion,
   unknown,
@@ -53,9 +55,19 @@ export const aksVersionEndOfSupportHorizon: DocumentedRule = {
     return `az aks get-upgrades ${clusterArgs(cluster)} --output table`;
   },
   evaluate(cluster, ctx): RuleOutcome {
-    return withNotifications(cluster, judge(cluster, ctx));
+    return withNotifications(cluster, judgeShared(cluster, ctx));
   },
 };
+
+const memo = new OutcomeMemo();
+
+// Clusters of one region on the same version and plan get the same verdict: judged once per context.
+function judgeShared(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
+  const version = readClusterVersion(cluster);
+  if (!version.ok) return version.outcome;
+  const keys = [version.value, locationOf(cluster), clusterOnLtsPlan(cluster)];
+  return memo.get(ctx, keys, () => judge(cluster, ctx));
+}
 
 function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
   const version = readClusterVersion(cluster);
@@ -72,8 +84,7 @@ function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
   }
   const remainingMs = eos.date.getTime() - ctx.asOf.getTime();
   const daysLeft = Math.floor(remainingMs / DAY_MS);
-  const location = typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
-  const catalog = ctx.catalogs.get(location);
+  const catalog = ctx.catalogs.get(locationOf(cluster));
   const target = catalog?.readable ? upgradeTarget(catalogFacts(catalog), v) : undefined;
   const details = {
     clusterVersion: version.value.text,

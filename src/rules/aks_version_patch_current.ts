@@ -1,7 +1,17 @@
 import { compareVersion, findMinor, formatVersion, minorKey, patchesBehind } from '../catalog/support';
 import type { ClusterRecord, RuleContext, RuleOutcome } from '../model';
 import { withNotifications } from './notifications';
-import { clusterArgs, learn, plural, readCatalog, readClusterVersion, unknown, type DocumentedRule } from './common';
+import {
+  clusterArgs,
+  learn,
+  locationOf,
+  OutcomeMemo,
+  plural,
+  readCatalog,
+  readClusterVersion,
+  unknown,
+  type DocumentedRule,
+} from './common';
 
 export const aksVersionPatchCurrent: DocumentedRule = {
   id: 'aks_version_patch_current',
@@ -24,9 +34,22 @@ export const aksVersionPatchCurrent: DocumentedRule = {
     return `az aks get-upgrades ${clusterArgs(cluster)} --output table`;
   },
   evaluate(cluster, ctx): RuleOutcome {
-    return withNotifications(cluster, judge(cluster, ctx));
+    return withNotifications(cluster, judgeShared(cluster, ctx));
   },
 };
+
+const memo = new OutcomeMemo();
+
+// Clusters of one region on the same version get the same verdict: judged once per context (an upgrade profile,
+// which answers for one cluster only, per cluster).
+function judgeShared(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
+  const version = readClusterVersion(cluster);
+  if (!version.ok) return version.outcome;
+  const location = locationOf(cluster);
+  const catalog = ctx.catalogs.get(location);
+  if (!catalog?.readable || catalog.upgradeProfileOf) return judge(cluster, ctx);
+  return memo.get(ctx, [version.value, location], () => judge(cluster, ctx));
+}
 
 function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
   const version = readClusterVersion(cluster);

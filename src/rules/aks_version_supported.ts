@@ -6,12 +6,14 @@ import {
   oldestSupportedTarget,
   compareMinor,
 } from '../catalog/support';
-import { normaliseLocation, type ClusterRecord, type RuleContext, type RuleOutcome } from '../model';
+import type { ClusterRecord, RuleContext, RuleOutcome } from '../model';
 import { applyOutOfSupportNotice } from './notifications';
 import {
   clusterArgs,
   clusterOnLtsPlan,
   learn,
+  locationOf,
+  OutcomeMemo,
   readCatalog,
   readClusterVersion,
   unknown,
@@ -44,9 +46,22 @@ export const aksVersionSupported: DocumentedRule = {
     return `az aks get-upgrades ${clusterArgs(cluster)} --output table`;
   },
   evaluate(cluster, ctx): RuleOutcome {
-    return applyOutOfSupportNotice(cluster, judge(cluster, ctx));
+    return applyOutOfSupportNotice(cluster, judgeShared(cluster, ctx));
   },
 };
+
+const memo = new OutcomeMemo();
+
+// Clusters of one region on the same version and plan get the same verdict: judged once per context. An upgrade
+// profile answers for one cluster only, so it is judged per cluster.
+function judgeShared(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
+  const version = readClusterVersion(cluster);
+  if (!version.ok) return version.outcome;
+  const location = locationOf(cluster);
+  const catalog = ctx.catalogs.get(location);
+  if (!catalog?.readable || catalog.upgradeProfileOf) return judge(cluster, ctx);
+  return memo.get(ctx, [version.value, location, clusterOnLtsPlan(cluster)], () => judge(cluster, ctx));
+}
 
 function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
   const version = readClusterVersion(cluster);
@@ -54,7 +69,7 @@ function judge(cluster: ClusterRecord, ctx: RuleContext): RuleOutcome {
   const catalogRead = readCatalog(cluster, ctx);
   if (!catalogRead.ok) return catalogRead.outcome;
   const facts = catalogRead.value;
-  const catalog = ctx.catalogs.get(normaliseLocation(cluster.location));
+  const catalog = ctx.catalogs.get(locationOf(cluster));
   if (catalog?.readable && catalog.upgradeProfileOf) {
     return unknown(
       `The versions given for ${facts.location} are this cluster's upgrade profile (az aks get-upgrades): it lists ` +

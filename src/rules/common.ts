@@ -27,17 +27,26 @@ export function shellArg(value: string): string {
   return /^[A-Za-z0-9_.\-/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-// Every rule's remediation names the cluster: the quoted arguments are made once per cluster.
-const argsMemo = new WeakMap<ClusterRecord, { resourceGroup: string; name: string; rg: string; n: string }>();
+// Every rule's remediation names the cluster: its arguments are made once per cluster.
+interface ClusterNames {
+  resourceGroup: string;
+  name: string;
+  args: string;
+  poolArgs: string;
+}
 
-function quotedNames(cluster: ClusterRecord): { rg: string; n: string } {
+const argsMemo = new WeakMap<ClusterRecord, ClusterNames>();
+
+function quotedNames(cluster: ClusterRecord): ClusterNames {
   const known = argsMemo.get(cluster);
   if (known && known.resourceGroup === cluster.resourceGroup && known.name === cluster.name) return known;
+  const rg = shellArg(cluster.resourceGroup);
+  const n = shellArg(cluster.name);
   const made = {
     resourceGroup: cluster.resourceGroup,
     name: cluster.name,
-    rg: shellArg(cluster.resourceGroup),
-    n: shellArg(cluster.name),
+    args: `--resource-group ${rg} --name ${n}`,
+    poolArgs: `--resource-group ${rg} --cluster-name ${n}`,
   };
   argsMemo.set(cluster, made);
   return made;
@@ -45,14 +54,53 @@ function quotedNames(cluster: ClusterRecord): { rg: string; n: string } {
 
 /** `--resource-group RG --name NAME` for `az aks` commands. */
 export function clusterArgs(cluster: ClusterRecord): string {
-  const q = quotedNames(cluster);
-  return `--resource-group ${q.rg} --name ${q.n}`;
+  return quotedNames(cluster).args;
 }
 
 /** `--resource-group RG --cluster-name NAME` for `az aks nodepool` commands. */
 export function nodepoolArgs(cluster: ClusterRecord): string {
-  const q = quotedNames(cluster);
-  return `--resource-group ${q.rg} --cluster-name ${q.n}`;
+  return quotedNames(cluster).poolArgs;
+}
+
+/** At most this many outcomes are remembered per rule and scope (see OutcomeMemo). */
+export const OUTCOME_MEMO_MAX = 10_000;
+
+type Level = Map<unknown, unknown>;
+
+/**
+ * Outcomes that depend only on a few values (within one context) are judged once and shared by every cluster with
+ * those values, so a fleet of clusters on the same few versions and settings builds each message and details object
+ * once. Findings never mutate an outcome or its details. The keys must name everything `judge` reads of the cluster;
+ * they compare as Map keys do (strings and numbers by value, objects by identity), so lookups build no strings.
+ */
+export class OutcomeMemo {
+  private readonly byScope = new WeakMap<object, { size: number; root: Level }>();
+
+  /** `scope`: what the outcome was judged with besides the keys (the context, or an access view of it). */
+  get(scope: RuleContext | object, keys: readonly unknown[], judge: () => RuleOutcome): RuleOutcome {
+    let memo = this.byScope.get(scope);
+    if (!memo) this.byScope.set(scope, (memo = { size: 0, root: new Map() }));
+    // The first level is the number of keys, so that a shorter list never meets a longer one's inner level.
+    let level = memo.root;
+    let key: unknown = keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      let next = level.get(key) as Level | undefined;
+      if (!next) level.set(key, (next = new Map()));
+      level = next;
+      key = keys[i];
+    }
+    let outcome = level.get(key) as RuleOutcome | undefined;
+    if (outcome === undefined) {
+      outcome = judge();
+      if (memo.size >= OUTCOME_MEMO_MAX) {
+        this.byScope.delete(scope);
+        return outcome;
+      }
+      memo.size++;
+      level.set(key, outcome);
+    }
+    return outcome;
+  }
 }
 
 export function describe(value: unknown): string {
@@ -114,22 +162,40 @@ export interface ClusterVersion {
   field: 'currentKubernetesVersion' | 'kubernetesVersion';
 }
 
+// A fleet runs a few dozen version texts: each field's reading of each text is made once and shared.
+const versionReads = {
+  currentKubernetesVersion: new Map<string, Read<ClusterVersion>>(),
+  kubernetesVersion: new Map<string, Read<ClusterVersion>>(),
+};
+
+function readVersionField(field: ClusterVersion['field'], value: unknown): Read<ClusterVersion> {
+  const version = parseVersion(value);
+  if (!version) {
+    return {
+      ok: false,
+      outcome: unknown(`properties.${field} is ${describe(value)}, not a Kubernetes version such as 1.33.2`, {
+        field: `properties.${field}`,
+      }),
+    };
+  }
+  return { ok: true, value: { text: (value as string).trim(), version, field } };
+}
+
 /** The cluster's version: `currentKubernetesVersion`, falling back to `kubernetesVersion`. */
 export function readClusterVersion(cluster: ClusterRecord): Read<ClusterVersion> {
   const props = properties(cluster);
   for (const field of ['currentKubernetesVersion', 'kubernetesVersion'] as const) {
     const value = props[field];
     if (value === undefined || value === null || value === '') continue;
-    const version = parseVersion(value);
-    if (!version) {
-      return {
-        ok: false,
-        outcome: unknown(`properties.${field} is ${describe(value)}, not a Kubernetes version such as 1.33.2`, {
-          field: `properties.${field}`,
-        }),
-      };
+    if (typeof value !== 'string') return readVersionField(field, value);
+    const known = versionReads[field];
+    let read = known.get(value);
+    if (read === undefined) {
+      read = readVersionField(field, value);
+      if (known.size >= 10_000) known.clear();
+      known.set(value, read);
     }
-    return { ok: true, value: { text: (value as string).trim(), version, field } };
+    return read;
   }
   return {
     ok: false,
@@ -140,6 +206,11 @@ export function readClusterVersion(cluster: ClusterRecord): Read<ClusterVersion>
       },
     ),
   };
+}
+
+/** The cluster's location as the catalogs are keyed ('' when it has none). */
+export function locationOf(cluster: ClusterRecord): string {
+  return typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
 }
 
 /** The cluster's version text as the report shows it (current, falling back to the requested version). */
@@ -154,7 +225,7 @@ export function reportedVersion(cluster: ClusterRecord): string | null {
 
 /** The region's catalog facts, or an unknown outcome saying why there are none. */
 export function readCatalog(cluster: ClusterRecord, ctx: RuleContext): Read<CatalogFacts> {
-  const location = typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
+  const location = locationOf(cluster);
   if (!location) {
     return {
       ok: false,
