@@ -1,7 +1,6 @@
 // AKS-access role assignments and which clusters they cover. Pure: rows in, an index out.
 import type { ClusterRecord, RoleAssignmentRecord, ScanProblem } from '../model';
 import { normaliseId } from '../model';
-import { parseClusterId } from '../inventory/clusters';
 import { AKS_ACCESS_ROLES, ROLE_ASSIGNMENTS_QUERY } from '../inventory/queries';
 
 export type AccessRoleGuid = keyof typeof AKS_ACCESS_ROLES;
@@ -90,6 +89,10 @@ const SUBSCRIPTION_SCOPE = /^\/subscriptions\/[^/]+$/;
 const RG_SCOPE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+$/;
 const CLUSTER_OR_BELOW =
   /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+)(\/.*)?$/;
+
+/** A normalised managed cluster ID: its resource group's scope, and its subscription. */
+const CLUSTER_KEY =
+  /^(\/subscriptions\/([^/]+)\/resourcegroups\/[^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/;
 
 /** The management group scope string for a management group name, in normalised form. */
 export function managementGroupScope(name: string): string {
@@ -195,13 +198,14 @@ export class AssignmentCoverage {
   }
 
   private lookup(cluster: ClusterRecord): CoveringAssignments {
-    const parts = parseClusterId(cluster.id);
+    // The normalised ID is the cluster's own key, and its resource group's key is the start of it.
+    const id = normaliseId(cluster.id);
+    const parts = CLUSTER_KEY.exec(id);
     if (!parts) return { readable: false, reason: `"${cluster.id}" is not a managed cluster resource ID` };
-    const sub = parts.subscriptionId.toLowerCase();
-    const inherited = this.inheritedFrom(sub);
+    const inherited = this.inheritedFrom(parts[2]);
     if (!inherited.readable) return inherited;
-    const own = this.byKey.get(normaliseId(cluster.id));
-    const group = this.byKey.get(`/subscriptions/${sub}/resourcegroups/${parts.resourceGroup.toLowerCase()}`);
+    const own = this.byKey.get(id);
+    const group = this.byKey.get(parts[1]);
     if (!own && !group) return inherited.answer;
     const lists: RoleAssignmentRecord[][] = [];
     if (own) lists.push(own);

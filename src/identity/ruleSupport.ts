@@ -367,22 +367,15 @@ export function deleteListedAssignments(value: unknown, total: unknown): string 
  * user assignments (the non-empty IDs). Undefined when the details list no assignment.
  */
 export function regrantToGroupsCommand(value: unknown, total: unknown): string | undefined {
-  const pairs = new Set<string>();
   const creates: string[] = [];
   const shown: string[] = [];
   let grants = 0;
   let ids = 0;
   forEachGrant(value, (id, role, scope) => {
     grants++;
-    if (pairs.size < 5) {
-      const pair = `${role}\u0000${scope}`;
-      if (!pairs.has(pair)) {
-        pairs.add(pair);
-        const [r, s] = pair.split('\u0000');
-        creates.push(
-          `az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role ${quote(r)} --scope ${quote(s)}`,
-        );
-      }
+    if (creates.length < 5) {
+      const command = createForGroupCommand(role, scope);
+      if (!creates.includes(command)) creates.push(command);
     }
     if (id) {
       if (ids < REMEDIATION_MAX_IDS) shown.push(id);
@@ -393,8 +386,41 @@ export function regrantToGroupsCommand(value: unknown, total: unknown): string |
   return [...creates, ...(ids ? [deleteCommand(shown, ids, total)] : [])].join(' && ');
 }
 
+// The same roles and scopes recur in the remediation of every cluster they cover: each command is made once.
+const createCommands = new Map<string, Map<string, string>>();
+let createCommandCount = 0;
+
+function createForGroupCommand(role: string, scope: string): string {
+  let command = createCommands.get(role)?.get(scope);
+  if (command === undefined) {
+    command = `az role assignment create --assignee-object-id GROUP_OBJECT_ID --assignee-principal-type Group --role ${quote(role)} --scope ${quote(scope)}`;
+    if (createCommandCount >= 10_000) {
+      createCommands.clear();
+      createCommandCount = 0;
+    }
+    let byScope = createCommands.get(role);
+    if (!byScope) createCommands.set(role, (byScope = new Map()));
+    byScope.set(scope, command);
+    createCommandCount++;
+  }
+  return command;
+}
+
+// Role assignment IDs and scopes shared by many clusters recur in their remediations: each is quoted once.
+const quoted = new Map<string, string>();
+
 /** Quotes a value for a POSIX shell when it holds anything beyond a safe set. */
 export function quote(value: string): string {
+  let q = quoted.get(value);
+  if (q === undefined) {
+    q = quoteText(value);
+    if (quoted.size >= 10_000) quoted.clear();
+    quoted.set(value, q);
+  }
+  return q;
+}
+
+function quoteText(value: string): string {
   return /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -404,7 +430,8 @@ const quotedIds = new WeakMap<ClusterRecord, { id: string; quoted: string }>();
 export function quoteClusterId(cluster: ClusterRecord): string {
   const known = quotedIds.get(cluster);
   if (known && known.id === cluster.id) return known.quoted;
-  const quoted = quote(cluster.id);
-  quotedIds.set(cluster, { id: cluster.id, quoted });
-  return quoted;
+  // Unique to the cluster: not worth a place among the shared quotes.
+  const text = quoteText(cluster.id);
+  quotedIds.set(cluster, { id: cluster.id, quoted: text });
+  return text;
 }

@@ -208,9 +208,20 @@ export function readClusterVersion(cluster: ClusterRecord): Read<ClusterVersion>
   };
 }
 
+// A fleet spans a few dozen regions: each spelling is normalised once.
+const locations = new Map<string, string>();
+
 /** The cluster's location as the catalogs are keyed ('' when it has none). */
 export function locationOf(cluster: ClusterRecord): string {
-  return typeof cluster.location === 'string' ? normaliseLocation(cluster.location) : '';
+  const raw = cluster.location;
+  if (typeof raw !== 'string') return '';
+  let location = locations.get(raw);
+  if (location === undefined) {
+    location = normaliseLocation(raw);
+    if (locations.size >= 1_000) locations.clear();
+    locations.set(raw, location);
+  }
+  return location;
 }
 
 /** The cluster's version text as the report shows it (current, falling back to the requested version). */
