@@ -424,14 +424,13 @@ function quoteText(value: string): string {
   return /^[A-Za-z0-9_.,\-/:@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const quotedIds = new WeakMap<ClusterRecord, { id: string; quoted: string }>();
+let lastQuotedId: { cluster: ClusterRecord; id: string; quoted: string } | undefined;
 
-/** quote(cluster.id), made once per cluster: every RBAC-subject rule's remediation names it. */
+/** quote(cluster.id), made once for the cluster at hand: every RBAC-subject rule's remediation names it. */
 export function quoteClusterId(cluster: ClusterRecord): string {
-  const known = quotedIds.get(cluster);
-  if (known && known.id === cluster.id) return known.quoted;
+  const known = lastQuotedId;
+  if (known?.cluster === cluster && known.id === cluster.id) return known.quoted;
   // Unique to the cluster: not worth a place among the shared quotes.
-  const text = quoteText(cluster.id);
-  quotedIds.set(cluster, { id: cluster.id, quoted: text });
-  return text;
+  lastQuotedId = { cluster, id: cluster.id, quoted: quoteText(cluster.id) };
+  return lastQuotedId.quoted;
 }

@@ -27,29 +27,32 @@ export function shellArg(value: string): string {
   return /^[A-Za-z0-9_.\-/:]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-// Every rule's remediation names the cluster: its arguments are made once per cluster.
+// Every rule's remediation names the cluster, and the engine runs a cluster's rules one after another: the
+// arguments of the cluster at hand are made once.
 interface ClusterNames {
+  cluster: ClusterRecord;
   resourceGroup: string;
   name: string;
   args: string;
   poolArgs: string;
 }
 
-const argsMemo = new WeakMap<ClusterRecord, ClusterNames>();
+let lastNames: ClusterNames | undefined;
 
 function quotedNames(cluster: ClusterRecord): ClusterNames {
-  const known = argsMemo.get(cluster);
-  if (known && known.resourceGroup === cluster.resourceGroup && known.name === cluster.name) return known;
+  const known = lastNames;
+  if (known?.cluster === cluster && known.resourceGroup === cluster.resourceGroup && known.name === cluster.name)
+    return known;
   const rg = shellArg(cluster.resourceGroup);
   const n = shellArg(cluster.name);
-  const made = {
+  lastNames = {
+    cluster,
     resourceGroup: cluster.resourceGroup,
     name: cluster.name,
     args: `--resource-group ${rg} --name ${n}`,
     poolArgs: `--resource-group ${rg} --cluster-name ${n}`,
   };
-  argsMemo.set(cluster, made);
-  return made;
+  return lastNames;
 }
 
 /** `--resource-group RG --name NAME` for `az aks` commands. */
