@@ -51,12 +51,11 @@ export function prepareRuleInputs(
       s.managementGroupAncestorsChain.map((m) => m.name),
     ]),
   );
-  const ctx = buildRuleContext({
-    asOf,
-    catalogs,
-    calendar: loadSupportCalendar(),
-    access: buildOfflineAccessView(assignments, directory, chains),
-  });
+  const access = buildOfflineAccessView(assignments, directory, chains);
+  // As a scan's access phase (gatherAccess) leaves the view before its rules run: every cluster's covering role
+  // assignments looked up once.
+  for (const record of records) (access.forCluster?.(record) ?? access).assignmentsFor(record);
+  const ctx = buildRuleContext({ asOf, catalogs, calendar: loadSupportCalendar(), access });
   return { records, ctx };
 }
 
