@@ -23,6 +23,9 @@ export function strippedReason(id: string, property: string): string {
 export const NOT_GATHERED =
   'Role assignments and directory principals were not gathered for this run, so RBAC subjects cannot be evaluated';
 
+// Shared by every cluster of a run without an access view (findings never mutate an outcome).
+const NO_ACCESS = { ok: false, outcome: { status: 'unknown', message: NOT_GATHERED, details: {} } } as const;
+
 /**
  * The access view to judge `cluster` with (its own tenant's directory: see AccessView.forCluster), or the unknown
  * outcome a rule returns without one.
@@ -31,7 +34,7 @@ export function accessOf(
   ctx: RuleContext,
   cluster?: ClusterRecord,
 ): { ok: true; access: AccessView } | { ok: false; outcome: RuleOutcome } {
-  if (!ctx.access) return { ok: false, outcome: { status: 'unknown', message: NOT_GATHERED, details: {} } };
+  if (!ctx.access) return NO_ACCESS;
   const access = cluster && ctx.access.forCluster ? ctx.access.forCluster(cluster) : ctx.access;
   return { ok: true, access };
 }

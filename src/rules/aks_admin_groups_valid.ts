@@ -57,32 +57,48 @@ export const aksAdminGroupsValid: DocumentedRule = {
       if (id !== '' && !byKey.has(id.toLowerCase())) byKey.set(id.toLowerCase(), id);
     }
     const distinct = [...byKey.values()];
-    if (distinct.length === 0) {
-      return {
-        status: 'not_applicable',
-        message: 'No Entra ID admin groups are configured (aadProfile.adminGroupObjectIDs)',
-        details: {},
-      };
-    }
+    if (distinct.length === 0) return NO_ADMIN_GROUPS;
     const a = accessOf(ctx, cluster);
     if (!a.ok) return a.outcome;
     // Clusters naming the same admin groups get the same verdict from one view: judged once.
     return memo.get(a.access, distinct, () => judge(a.access, distinct));
   },
   remediation(cluster: ClusterRecord, outcome: RuleOutcome): string {
-    const groups = Array.isArray(outcome.details?.groups)
-      ? (outcome.details.groups as { id?: unknown; state?: unknown }[])
-      : [];
-    const keep = groups.filter((g) => ['valid', 'unknown', 'empty'].includes(String(g.state))).map((g) => String(g.id));
-    const replace = groups.some((g) => ['deleted', 'not_a_group', 'not_security_enabled'].includes(String(g.state)));
-    const empty = groups.filter((g) => g.state === 'empty').map((g) => String(g.id));
-    if (outcome.status === 'fail' && !replace && empty.length > 0) {
-      return empty.map((id) => `az ad group member add --group ${quote(id)} --member-id USER_OBJECT_ID`).join(' && ');
-    }
-    const ids = replace ? [...keep, 'GROUP_OBJECT_ID'] : keep.length ? keep : ['GROUP_OBJECT_ID'];
-    return `az aks update ${clusterArgs(cluster)} --aad-admin-group-object-ids ${quote(ids.join(','))}`;
+    const fix = fixOf(outcome);
+    return fix.command ?? `az aks update ${clusterArgs(cluster)} --aad-admin-group-object-ids ${fix.ids}`;
   },
 };
+
+const NO_ADMIN_GROUPS: RuleOutcome = {
+  status: 'not_applicable',
+  message: 'No Entra ID admin groups are configured (aadProfile.adminGroupObjectIDs)',
+  details: {},
+};
+
+// Outcomes are shared by the clusters naming the same groups (see memo): what their fix says is worked out once each.
+const fixes = new WeakMap<RuleOutcome, { command?: string; ids?: string }>();
+
+/** The whole command when it names no cluster, else the quoted admin group IDs to set. */
+function fixOf(outcome: RuleOutcome): { command?: string; ids?: string } {
+  let fix = fixes.get(outcome);
+  if (fix) return fix;
+  const groups = Array.isArray(outcome.details?.groups)
+    ? (outcome.details.groups as { id?: unknown; state?: unknown }[])
+    : [];
+  const keep = groups.filter((g) => ['valid', 'unknown', 'empty'].includes(String(g.state))).map((g) => String(g.id));
+  const replace = groups.some((g) => ['deleted', 'not_a_group', 'not_security_enabled'].includes(String(g.state)));
+  const empty = groups.filter((g) => g.state === 'empty').map((g) => String(g.id));
+  if (outcome.status === 'fail' && !replace && empty.length > 0) {
+    fix = {
+      command: empty.map((id) => `az ad group member add --group ${quote(id)} --member-id USER_OBJECT_ID`).join(' && '),
+    };
+  } else {
+    const ids = replace ? [...keep, 'GROUP_OBJECT_ID'] : keep.length ? keep : ['GROUP_OBJECT_ID'];
+    fix = { ids: quote(ids.join(',')) };
+  }
+  fixes.set(outcome, fix);
+  return fix;
+}
 
 const memo = new OutcomeMemo();
 
