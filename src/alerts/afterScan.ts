@@ -39,6 +39,11 @@ export interface RecordAlertsInput {
   history?: ScanReport[];
   /** Set when the run was narrowed to one cluster (see AlertOptions.scopeClusterId). */
   scopeClusterId?: string;
+  /**
+   * The batch of a complete run, already computed cluster by cluster (AlertCollector, while the run was recorded):
+   * recorded as it is, `previous` and `history` unused.
+   */
+  computed?: AlertBatch;
   /** Exemption changes waiting for a digest (the store's audit trail): carried in this batch, then marked. */
   exemptions?: ExemptionChangeSource;
   now?: () => Date;
@@ -157,17 +162,7 @@ async function problemsBefore(
  * baseline). A batch already recorded for the run ID is kept.
  */
 export async function recordAlerts(input: RecordAlertsInput): Promise<AlertBatch> {
-  const history = input.history ?? (await historyFrom(input.store, input.previous, input.log));
-  const previousProblems = input.report.complete
-    ? undefined
-    : await problemsBefore(input.store, input.report, input.scopeClusterId, input.log);
-  const batch = computeAlertBatch(input.previous, input.report, {
-    ...(previousProblems ? { previousProblems } : {}),
-    minSeverity: input.settings.alertMinSeverity,
-    ownerTag: input.settings.ownerTag,
-    history,
-    scopeClusterId: input.scopeClusterId,
-  });
+  const batch = input.computed ?? (await computeBatch(input));
   // Exemption changes ride with the batch; they are marked reported once it is recorded (a failure to mark only
   // lists them again in the next digest).
   const pending = input.exemptions ? await input.exemptions.unreportedExemptionChanges() : undefined;
@@ -189,6 +184,20 @@ export async function recordAlerts(input: RecordAlertsInput): Promise<AlertBatch
     }
   }
   return batch;
+}
+
+async function computeBatch(input: RecordAlertsInput): Promise<AlertBatch> {
+  const history = input.history ?? (await historyFrom(input.store, input.previous, input.log));
+  const previousProblems = input.report.complete
+    ? undefined
+    : await problemsBefore(input.store, input.report, input.scopeClusterId, input.log);
+  return computeAlertBatch(input.previous, input.report, {
+    ...(previousProblems ? { previousProblems } : {}),
+    minSeverity: input.settings.alertMinSeverity,
+    ownerTag: input.settings.ownerTag,
+    history,
+    scopeClusterId: input.scopeClusterId,
+  });
 }
 
 /** Hands a recorded run to the notifier (its run ID only), or to the delivery queue when that fails. */

@@ -21,17 +21,30 @@ export interface BuildReportInput {
   problems: ScanProblem[];
 }
 
-export function summarise(clusters: ClusterReport[]): ScanReport['summary'] {
-  const status = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-  const failBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const cluster of clusters) {
+/** A report's summary counted cluster by cluster (a streaming scan keeps no clusters). */
+export class SummaryAccumulator {
+  private clusters = 0;
+  private readonly status = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  private readonly failBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+
+  add(cluster: ClusterReport): void {
+    this.clusters += 1;
     for (const finding of cluster.findings) {
-      status[finding.status] += 1;
+      this.status[finding.status] += 1;
       // Exempt findings are accepted risks: only live fails count towards severities (and `--fail-on`).
-      if (finding.status === 'fail') failBySeverity[finding.severity] += 1;
+      if (finding.status === 'fail') this.failBySeverity[finding.severity] += 1;
     }
   }
-  return { clusters: clusters.length, status, failBySeverity };
+
+  value(): ScanReport['summary'] {
+    return { clusters: this.clusters, status: { ...this.status }, failBySeverity: { ...this.failBySeverity } };
+  }
+}
+
+export function summarise(clusters: ClusterReport[]): ScanReport['summary'] {
+  const summary = new SummaryAccumulator();
+  for (const cluster of clusters) summary.add(cluster);
+  return summary.value();
 }
 
 export function buildReport(input: BuildReportInput): ScanReport {

@@ -5,9 +5,10 @@ import { handOverAlerts, recordAlerts, type NotifyAfterScanResult } from '../ale
 import type { AlertBatch } from '../alerts/alerts';
 import type { AzureClients } from '../azure/clients';
 import type { Settings } from '../config/settings';
-import type { ScanReport } from '../model';
-import type { FindingStore, LatestSnapshot, RunRecord, RunTrigger } from '../store/findingStore';
-import { newRunId, runScan } from './runScan';
+import { AlertCollector, type RunOutline } from '../alerts/clusterAlerts';
+import type { ClusterReport, ScanReport } from '../model';
+import type { FindingStore, RunRecord, RunTrigger, RunWriter } from '../store/findingStore';
+import { newRunId, resolveScope, runScan } from './runScan';
 
 export interface ScanJobDeps {
   settings: Settings;
@@ -29,15 +30,33 @@ export interface ScanJobOptions {
   alertPartial?: boolean;
   /** The clock of the age and horizon rules (default now). */
   asOf?: Date;
+  /**
+   * Return the report with its clusters (the CLI prints it). Otherwise the clusters are written as they are
+   * evaluated and dropped, and the returned report lists none (its summary counts them): read it from the store.
+   */
+  keepReport?: boolean;
   abortSignal?: AbortSignal;
 }
 
 export interface ScanJobResult {
   runId: string;
+  /** The run's report; its clusters only with `keepReport`. */
   report: ScanReport;
   run: RunRecord;
   durationMs: number;
   alerts?: NotifyAfterScanResult;
+}
+
+function sameScope(
+  a: { subscriptions?: string[]; managementGroups?: string[] } | undefined,
+  b: { subscriptions: string[]; managementGroups: string[] },
+): boolean {
+  const norm = (xs: string[] | undefined) => [...new Set((xs ?? []).map((x) => x.toLowerCase()))].sort().join(',');
+  return (
+    a !== undefined &&
+    norm(a.subscriptions) === norm(b.subscriptions) &&
+    norm(a.managementGroups) === norm(b.managementGroups)
+  );
 }
 
 function message(error: unknown): string {
@@ -63,8 +82,21 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
   let readCompletely: string[] | undefined;
 
   let report: ScanReport;
-  let previous: ScanReport | undefined;
-  let snapshot: LatestSnapshot | undefined;
+  let writer: RunWriter | undefined;
+  let collector: AlertCollector | undefined;
+  let alerting = false;
+  const kept: ClusterReport[] = [];
+  // What the collector reads when it finishes (the run's totals are known only then).
+  const outline: RunOutline = {
+    runId,
+    finishedAt: '',
+    summary: {
+      clusters: 0,
+      status: {} as RunOutline['summary']['status'],
+      failBySeverity: {} as RunOutline['summary']['failBySeverity'],
+    },
+    complete: true,
+  };
   try {
     await store.markRunStarted({
       runId,
@@ -75,15 +107,21 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
         ...(options.clusterId ? { clusterId: options.clusterId } : {}),
       },
     });
-    // The alert baseline: the latest complete fleet-wide run (partial runs alert nothing but the fact), thin (what
-    // the alerts compare). Only read when alerts are sent; the same read of the state serves recordRun.
-    if (options.notify !== false) ({ report: previous, snapshot } = await store.getLatestBaseline());
     const exemptions = await store.listExemptions();
     // A fleet-wide run is expected to read again what the last complete one read (Resource Graph leaves out, without
     // saying so, a subscription the identity can no longer read).
     const expectedSubscriptions = narrowed
       ? undefined
       : await store.expectedSubscriptions({ subscriptions, managementGroups });
+    // What the alerts compare with: the latest complete fleet-wide run and the one before it, read cluster by
+    // cluster for the clusters whose digest changed.
+    const baselineRuns = await store.alertBaselineRuns();
+    const runScope = resolveScope(settings, {
+      ...(options.subscriptions?.length ? { subscriptions: options.subscriptions } : {}),
+      ...(narrowedToGroups ? { managementGroups } : {}),
+      ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+    });
+    const scope = { subscriptions: runScope.subscriptions ?? [], managementGroups: runScope.managementGroups ?? [] };
     report = await runScan(
       {
         settings,
@@ -92,6 +130,47 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
         covered: (list) => (covered = list),
         readCompletely: (list) => (readCompletely = list),
         ...(expectedSubscriptions ? { expectedSubscriptions } : {}),
+        stream: {
+          begin: async ({ complete }) => {
+            const quietPartial = options.alertPartial === false && !complete;
+            if (quietPartial) log(`alerts: run ${runId} is partial and on demand: no alerts (the nightly run alerts)`);
+            alerting = options.notify !== false && !quietPartial;
+            if (alerting && complete) {
+              collector = new AlertCollector(outline, {
+                minSeverity: settings.alertMinSeverity,
+                ownerTag: settings.ownerTag,
+                ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
+              });
+            }
+            writer = await store.openRun({
+              runId,
+              startedAt: new Date(started).toISOString(),
+              scope,
+              complete,
+              trigger: options.trigger,
+              narrowed,
+              ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+              ...(narrowedToGroups && covered ? { coveredSubscriptions: covered } : {}),
+              ...(readCompletely ? { subscriptionsRead: readCompletely } : {}),
+              ...(baselineRuns.previous
+                ? {
+                    alerts: {
+                      sink: collector ?? { add: () => undefined, gone: () => undefined },
+                      previous: baselineRuns.previous,
+                      ...(baselineRuns.older ? { older: baselineRuns.older } : {}),
+                      hasBefore: baselineRuns.hasBefore,
+                      sameScope: sameScope(baselineRuns.scope, scope),
+                      ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
+                    },
+                  }
+                : {}),
+            });
+          },
+          onCluster: async (cluster) => {
+            if (options.keepReport) kept.push(cluster);
+            await writer!.add(cluster);
+          },
+        },
       },
       {
         runId,
@@ -110,35 +189,36 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
 
   let recorded;
   let batch: AlertBatch | undefined;
-  const quietPartial = options.alertPartial === false && !report.complete;
-  if (quietPartial) log(`alerts: run ${runId} is partial and on demand: no alerts (the nightly run alerts)`);
   try {
-    // The alerts are recorded before the findings: a run that fails here is retried from the same baseline.
-    if (options.notify !== false && !quietPartial) {
+    const { clusters: _none, ...shell } = report;
+    // The alerts are recorded once the run's clusters are written and before the run is: a run that fails before
+    // it is recorded is retried, and its alerts are computed again from the same previous runs (a batch recorded
+    // for the run ID is kept).
+    recorded = await writer!.finish(shell, async () => {
+      if (!alerting) return;
+      Object.assign(outline, {
+        finishedAt: report.finishedAt,
+        summary: report.summary,
+        complete: report.complete,
+        ...(report.problems ? { problems: report.problems } : {}),
+      });
       batch = await recordAlerts({
         settings,
         clients,
         store,
-        previous,
+        previous: undefined,
         report,
         log,
         exemptions: store,
+        ...(collector ? { computed: collector.finish() } : {}),
         ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
       });
-    }
-    recorded = await store.recordRun(report, {
-      trigger: options.trigger,
-      narrowed,
-      ...(options.clusterId ? { clusterId: options.clusterId } : {}),
-      ...(narrowedToGroups && covered ? { coveredSubscriptions: covered } : {}),
-      ...(readCompletely ? { subscriptionsRead: readCompletely } : {}),
-      ...(snapshot ? { snapshot } : {}),
     });
-    snapshot = undefined;
   } catch (error) {
     await failRun(store, runId, options.trigger, error, log);
     throw error;
   }
+  if (options.keepReport) report.clusters = kept;
 
   let alerts: NotifyAfterScanResult | undefined;
   if (batch) {

@@ -5,7 +5,7 @@ import type { AzureClients } from '../azure/clients';
 import { loadSupportCalendar } from '../catalog/calendar';
 import { fetchRegionCatalogs } from '../catalog/versionCatalog';
 import type { Settings } from '../config/settings';
-import { applyExemptions } from '../exemptions/exemptions';
+import { ExemptionIndex } from '../exemptions/exemptionIndex';
 import { gatherAccess } from '../identity/gather';
 import { InClusterReader, type InClusterReaderOptions, type InClusterStats } from '../incluster/reader';
 import { InClusterReads } from '../incluster/state';
@@ -21,7 +21,7 @@ import {
 } from '../inventory/resourceGraph';
 import type { AccessView, ClusterReport, Exemption, ScanProblem, ScanReport, SupportCalendar } from '../model';
 import { normaliseId } from '../model';
-import { buildReport } from '../report/build';
+import { SummaryAccumulator, buildReport } from '../report/build';
 import { buildRuleContext } from '../rules/context';
 import { evaluateCluster } from '../rules/engine';
 
@@ -48,6 +48,15 @@ export interface RunScanDeps {
    * Graph no longer returns is reported as no longer readable, and its clusters keep their state.
    */
   expectedSubscriptions?: string[];
+  /**
+   * Streaming: called once the inventory is read (before any cluster is evaluated) with what the run could read,
+   * then `onCluster` with each cluster as it is evaluated (exemptions applied), awaited before the next. The
+   * clusters are not kept: the returned report lists none (its summary counts them all).
+   */
+  stream?: {
+    begin(info: { complete: boolean; problems: ScanProblem[] }): Promise<void> | void;
+    onCluster(cluster: ClusterReport): Promise<void> | void;
+  };
   /** Tuning of Resource Graph paging and retries (production defaults when absent). */
   resourceGraph?: Omit<ResourceGraphReaderOptions, 'log' | 'abortSignal'>;
   /** Tuning of the in-cluster pass (concurrency, per-cluster timeout, page size), when settings.inCluster is on. */
@@ -289,17 +298,33 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     ...(access ? { access } : {}),
     ...(inCluster ? { inCluster } : {}),
   });
-  const evaluated: ClusterReport[] = [];
+  const exemptions = new ExemptionIndex(options.exemptions ?? [], asOf);
+  const reports: ClusterReport[] = [];
+  const summary = new SummaryAccumulator();
+  const stream = deps.stream;
+  // Time spent in the stream's sink (the store's writes) is not the rules'.
+  let sinkMs = 0;
+  let sinkCpu = 0;
+  if (stream) await stream.begin({ complete: inventory.complete, problems: dedupeProblems(problems) });
   const step = Math.max(1, Math.ceil(clusters.length / 100));
   for (let i = 0; i < clusters.length; i++) {
-    evaluated.push(evaluateCluster(clusters[i], ctx));
+    const evaluated = evaluateCluster(clusters[i], ctx);
+    const cluster = exemptions.size === 0 ? evaluated : exemptions.apply(evaluated);
+    summary.add(cluster);
+    if (stream) {
+      const at = Date.now();
+      const atCpu = process.cpuUsage();
+      await stream.onCluster(cluster);
+      sinkMs += Date.now() - at;
+      const spent = process.cpuUsage(atCpu);
+      sinkCpu += spent.user + spent.system;
+    } else reports.push(cluster);
     if (deps.progress && (i + 1) % step === 0 && i + 1 < clusters.length) deps.progress(i + 1, clusters.length);
   }
   deps.progress?.(clusters.length, clusters.length);
-  const reports = applyExemptions(evaluated, options.exemptions ?? [], asOf);
-  const rulesMs = Date.now() - t;
+  const rulesMs = Date.now() - t - sinkMs;
   const used = process.cpuUsage(cpu);
-  const rulesCpuMs = Math.round((used.user + used.system) / 1000);
+  const rulesCpuMs = Math.round((used.user + used.system - sinkCpu) / 1000);
   log(`rules: ${clusters.length} clusters evaluated in ${rulesMs} ms (${rulesCpuMs} ms CPU)`);
   const rg = reader.stats;
   log(
@@ -318,7 +343,7 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     resourceGraph: { ...rg },
   });
 
-  return buildReport({
+  const report = buildReport({
     runId,
     asOf,
     startedAt,
@@ -328,4 +353,6 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     clusters: reports,
     problems: dedupeProblems(problems),
   });
+  if (stream) report.summary = summary.value();
+  return report;
 }

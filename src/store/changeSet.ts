@@ -87,6 +87,8 @@ export interface PlannedWrites {
   changeBuckets: Set<string>;
   viewBuckets: Set<string>;
   changedKeys: number;
+  /** Each planned cluster's entries once the writes are done (row-key suffix and entry), for its digest. */
+  states: Map<string, Array<[string, Entry]>>;
 }
 
 export class ChangeSetPlan {
@@ -163,11 +165,15 @@ export class ChangeSetPlan {
       changeBuckets: new Set(existingChangeBuckets),
       viewBuckets: new Set(),
       changedKeys: 0,
+      states: new Map(),
     };
     for (const rk of this.allKeys()) {
       const d = this.decide(rk);
       if (!d) continue;
       const { pk, bucket, ck, ruleId, isMeta, current, before, fresh, state } = d;
+      const entries = out.states.get(ck) ?? [];
+      if (state) entries.push([ruleId, state]);
+      out.states.set(ck, entries);
       if (!sameEntry(state, before, isMeta)) {
         out.changedKeys += 1;
         if (!skipBefore) {

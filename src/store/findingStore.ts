@@ -3,21 +3,22 @@
 // one job; the tables, their keys and what one run writes are drawn in docs/store.md.
 import type { AzureClients } from '../azure/clients';
 import type { Exemption, ScanProblem, ScanReport } from '../model';
-import { compactOf, thinOf, type Entry } from './codec';
 import type { ExemptionVersion } from '../exemptions/changes';
 import { ExemptionTable, type Actor, type ExemptionRecord } from './exemptionTable';
 import { readHistory, type ClusterHistory } from './history';
-import { META_SUFFIX } from './keys';
-import { LatestSnapshot, LatestState, type StateMap } from './latest';
+import { LatestState } from './latest';
 import { WriterLease } from './lease';
 import { PastReports, clustersFromState } from './pastReports';
 import { RunRecorder, type RecordRunOptions, type RecordRunResult } from './recorder';
-import { RunsLedger, type RunRecord, type RunTrigger } from './runs';
+import { RunsLedger, runFromEntity, type RunRecord, type RunTrigger } from './runs';
+import type { OpenRunInput, RunWriter } from './runWriter';
+import { getChunks } from './codec';
+import type { Row } from './tables';
 import { ScanSlot, type SlotHolder } from './scanSlot';
 import { StoreTables, type StoreCounters } from './tables';
 
 export { BUCKETS, bucketOf, clusterKey, runKey, shortHash } from './keys';
-export { LatestSnapshot } from './latest';
+export type { AlertBaseline, ClusterAlertSink, OpenRunInput, RunWriter } from './runWriter';
 export { StoreBusyError } from './lease';
 export { StaleExemptionError, type Actor, type ExemptionRecord } from './exemptionTable';
 export type { SlotHolder } from './scanSlot';
@@ -25,12 +26,6 @@ export { RunNotReadyError, type RunRecord, type RunStatus, type RunTrigger } fro
 export type { RecordRunOptions, RecordRunResult } from './recorder';
 export type { ClusterHistory, ClusterHistoryEntry, StatusTransition } from './history';
 export type { StoreCounters, TableRole } from './tables';
-
-export interface LatestBaseline {
-  /** The latest complete fleet-wide run's report, thin (see FindingStore.getRunBaseline); undefined when none. */
-  report: ScanReport | undefined;
-  snapshot: LatestSnapshot;
-}
 
 export interface FindingStoreOptions {
   /** Table name prefix (letters and digits). Default `akscompliance`. */
@@ -64,11 +59,7 @@ export class FindingStore {
     this.latest = new LatestState(this.tables);
     this.past = new PastReports(this.tables, this.runs, this.latest);
     this.recorder = new RunRecorder(
-      this.tables,
-      this.runs,
-      this.lease,
-      this.latest,
-      now,
+      { tables: this.tables, ledger: this.runs, lease: this.lease, past: this.past, now },
       options.leaseWaitMs ?? 120_000,
     );
     this.exemptions = new ExemptionTable(this.tables);
@@ -181,25 +172,46 @@ export class FindingStore {
   }
 
   /**
-   * The alert baseline: the latest complete fleet-wide run's report, thin as getRunBaseline's (undefined when there
-   * is none), and from the same read of Latest a snapshot for recordRun's change detection (it spares recordRun its
-   * own read of Latest while no other run has recorded since).
+   * The runs a streaming run's alerts compare with: the latest complete fleet-wide run (`previous`) and the complete
+   * run of the same scope before it (`older`, for `unreadable`); `hasBefore` when that run exists. Their records
+   * only: RunWriter reads what they reported of each cluster it finds changed.
    */
-  async getLatestBaseline(): Promise<LatestBaseline> {
+  async alertBaselineRuns(): Promise<{ previous?: Row; older?: Row; hasBefore: boolean; scope?: RunRecord['scope'] }> {
     await this.prepare();
-    // The lease first: any run recording after it changes its ETag, which tells recordRun the snapshot is stale.
-    const lock = await this.lease.read();
     const pointer = await this.runs.pointer('latestCompleted');
-    const entity = pointer ? await this.runs.entity(pointer.runId) : undefined;
-    const compact: StateMap = new Map();
-    const thin = await this.latest.read(undefined, (rk, pk, entry): Entry | undefined => {
-      const isMeta = rk.endsWith(META_SUFFIX);
-      compact.set(rk, { pk, entry: compactOf(entry, isMeta) });
-      return entity ? thinOf(entry, isMeta, rk) : undefined;
-    });
-    const snapshot = new LatestSnapshot(lock?.etag, compact);
-    if (!pointer || !entity) return { report: undefined, snapshot };
-    return { report: await this.past.runReport(pointer.runId, true, { entity, latest: thin }), snapshot };
+    const previous = pointer ? await this.runs.entity(pointer.runId) : undefined;
+    if (!previous) return { hasBefore: false };
+    const record = runFromEntity(previous);
+    const scope = JSON.parse(
+      getChunks(previous, 'reportScope') ?? '{"subscriptions":[],"managementGroups":[]}',
+    ) as RunRecord['scope'];
+    const runs = await this.runs.list(10);
+    const at = runs.findIndex((r) => r.runId === record.runId);
+    const same = (a: string[] | undefined, b: string[] | undefined) =>
+      [...new Set((a ?? []).map((x) => x.toLowerCase()))].sort().join(',') ===
+      [...new Set((b ?? []).map((x) => x.toLowerCase()))].sort().join(',');
+    const before =
+      at < 0
+        ? undefined
+        : runs
+            .slice(at + 1)
+            .find(
+              (r) =>
+                r.runId !== record.runId &&
+                r.complete !== false &&
+                r.status === 'completed' &&
+                !r.scope?.clusterId &&
+                same(r.scope?.subscriptions, scope.subscriptions) &&
+                same(r.scope?.managementGroups, scope.managementGroups),
+            );
+    const older = before ? await this.runs.entity(before.runId) : undefined;
+    return { previous, ...(older ? { older } : {}), hasBefore: older !== undefined, scope };
+  }
+
+  /** Opens the recording of a run whose clusters arrive one by one (see RunWriter). */
+  async openRun(input: OpenRunInput): Promise<RunWriter> {
+    await this.prepare();
+    return this.recorder.open(input);
   }
 
   /**

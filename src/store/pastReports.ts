@@ -5,7 +5,7 @@ import { normaliseId, type ClusterReport, type Finding, type ScanProblem, type S
 import { entryFromEntity, getChunks, jsonOf, thinOf, type Entry } from './codec';
 import { META, META_SUFFIX, bucketOf, changePk, clusterKey, keyInfo, latestPkOfChangeRow, viewPk } from './keys';
 import type { LatestState, StateMap } from './latest';
-import { RunNotReadyError, runFromEntity, type RunsLedger } from './runs';
+import { RunNotReadyError, runFromEntity, type ChangeSetEntry, type RunsLedger } from './runs';
 import { byId, inReportOrder, scopeFilter } from './scope';
 import { mapLimit, type Row, type StoreTables } from './tables';
 
@@ -49,11 +49,12 @@ export class PastReports {
     onlyCluster?: string,
     latest?: StateMap,
     keep: Keep = (entry) => entry,
+    sets?: ChangeSetEntry[],
   ): Promise<StateMap> {
     // Latest first, the change sets second: their before-images are written before Latest changes.
     const state =
       latest ?? (await this.latest.read(onlyCluster, (rk, _pk, entry) => keep(entry, rk.endsWith(META_SUFFIX), rk)));
-    const later = (await this.ledger.changesets()).filter((c) => c.seq > stateSeq);
+    const later = (sets ?? (await this.ledger.changesets())).filter((c) => c.seq > stateSeq);
     for (const set of later) {
       if (set.skipped) {
         throw new Error(
@@ -127,6 +128,41 @@ export class PastReports {
     const problems = getChunks(entity, 'problems');
     if (problems !== undefined) report.problems = JSON.parse(problems) as ScanProblem[];
     return report;
+  }
+  /**
+   * One cluster as a run reported it (thin or whole), or undefined when the run's report did not list it. `rows`:
+   * the cluster's Latest entries as already read (they are copied, not changed).
+   */
+  async clusterReport(
+    entity: Row,
+    clusterId: string,
+    thin: boolean,
+    rows?: StateMap,
+    sets?: ChangeSetEntry[],
+  ): Promise<ClusterReport | undefined> {
+    const run = runFromEntity(entity);
+    if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) return undefined;
+    const keep: Keep = thin ? thinOf : (entry) => entry;
+    const latest: StateMap | undefined = rows
+      ? new Map([...rows].map(([rk, v]) => [rk, { pk: v.pk, entry: keep(v.entry, rk.endsWith(META_SUFFIX), rk) }]))
+      : undefined;
+    const state = await this.stateAt(run.stateSeq, clusterId, latest, keep, sets);
+    const bucket = bucketOf(clusterId);
+    const viewBuckets = String(entity.viewBuckets ?? '').split(',');
+    if (viewBuckets.includes(bucket)) {
+      applyRows(
+        state,
+        await this.tables.range('changes', viewPk(run.runId, bucket), `${clusterKey(clusterId)}.`),
+        keep,
+      );
+    }
+    const scope = JSON.parse(
+      getChunks(entity, 'reportScope') ?? '{"subscriptions":[],"managementGroups":[]}',
+    ) as ScanReport['scope'];
+    const covered = JSON.parse(getChunks(entity, 'covered') ?? 'null') as unknown;
+    const inScope = scopeFilter(scope, run.scope.clusterId, Array.isArray(covered) ? covered : undefined);
+    const [cluster] = clustersFromState(state);
+    return cluster && inScope(normaliseId(cluster.id)) ? cluster : undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-// The five tables and the low-level I/O on them: every write goes through here and is counted (the bench and the
+// The six tables and the low-level I/O on them: every write goes through here and is counted (the bench and the
 // tests read the counters), writes are batched into entity-group transactions within the service's limits.
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import type { AzureClients } from '../azure/clients';
@@ -9,8 +9,8 @@ import { rangeFilter } from './keys';
 const MAX_TRANSACTION_BYTES = 3_500_000;
 const MAX_TRANSACTION_ENTITIES = 100;
 
-export type TableRole = 'runs' | 'latest' | 'changes' | 'history' | 'exemptions';
-export const TABLE_ROLES: TableRole[] = ['runs', 'latest', 'changes', 'history', 'exemptions'];
+export type TableRole = 'runs' | 'latest' | 'changes' | 'history' | 'exemptions' | 'digests';
+export const TABLE_ROLES: TableRole[] = ['runs', 'latest', 'changes', 'history', 'exemptions', 'digests'];
 
 export interface StoreCounters {
   transactions: number;

@@ -142,6 +142,7 @@ export async function startFaultEnv(
         { settings, clients: local.clients, store, log: (line) => logs.push(line) },
         {
           trigger: 'timer',
+          keepReport: true,
           ...jobOptions,
         },
       ),

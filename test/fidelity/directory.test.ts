@@ -34,7 +34,7 @@ async function freshJob(notify = true) {
   const clients = createAzureClients(settings);
   return runScanJob(
     { settings: { ...env.settings }, clients, store: env.store, log: () => undefined },
-    { trigger: 'timer', asOf: DEFAULT_AS_OF, notify },
+    { trigger: 'timer', asOf: DEFAULT_AS_OF, notify, keepReport: true },
   );
 }
 

@@ -256,7 +256,7 @@ describe('Resource Graph scopes (cases 5 and 6)', () => {
     try {
       const run = await runScanJob(
         { settings: small.settings, clients: small.clients, store: env.store, log: () => undefined },
-        { trigger: 'timer', managementGroups: [group], notify: false, asOf: DEFAULT_AS_OF },
+        { trigger: 'timer', managementGroups: [group], notify: false, asOf: DEFAULT_AS_OF, keepReport: true },
       );
       expect(run.report.complete).toBe(false);
       expect(run.report.problems?.map((p) => p.message).join(' ')).toMatch(

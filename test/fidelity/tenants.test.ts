@@ -115,7 +115,7 @@ it('with the customer tenant configured, its principals are judged in its own di
   const clients = createAzureClients(settings);
   const run = await runScanJob(
     { settings: { ...env.settings, tenants: settings.tenants }, clients, store: env.store, log: () => undefined },
-    { trigger: 'timer', asOf: DEFAULT_AS_OF },
+    { trigger: 'timer', asOf: DEFAULT_AS_OF, keepReport: true },
   );
   expect(run.report.complete).toBe(true);
   const c = customer(run.report);
@@ -171,7 +171,7 @@ it('a tenant configured but not consented: sign-in there is refused, its princip
     const clients = createAzureClients(settings);
     const run = await runScanJob(
       { settings: { ...env.settings, tenants: settings.tenants }, clients, store: env.store, log: () => undefined },
-      { trigger: 'timer', asOf: DEFAULT_AS_OF, notify: false },
+      { trigger: 'timer', asOf: DEFAULT_AS_OF, notify: false, keepReport: true },
     );
     const c = customer(run.report);
     for (const rule of DIRECTORY_RULES) expect(c.findings.find((x) => x.ruleId === rule)?.status).toBe('unknown');

@@ -29,7 +29,7 @@ describe('runScanJob', () => {
     const store = new FindingStore(local.clients);
     const result = await runScanJob(
       { settings: local.settings, clients: local.clients, store, log: (l) => logs.push(l) },
-      { trigger: 'timer', runId: 'job-notify' },
+      { trigger: 'timer', runId: 'job-notify', keepReport: true },
     );
     expect(result.run.status).toBe('completed');
     expect(result.report.clusters).toHaveLength(20);

@@ -16,7 +16,7 @@ let local: LocalAzure;
 let store: FindingStore;
 let deps: ScanJobDeps;
 const logs: string[] = [];
-const options: ScanJobOptions = { trigger: 'timer', asOf: DEFAULT_AS_OF, notify: false };
+const options: ScanJobOptions = { trigger: 'timer', asOf: DEFAULT_AS_OF, notify: false, keepReport: true };
 
 /** A copy of the fleet with local accounts flipped on the given clusters (one finding changes on each). */
 function flipLocalAccounts(fleet: Fleet, indices: number[]): Fleet {

@@ -90,6 +90,7 @@ export const run: CommandRunner = async (args, io) => {
       { settings, clients, store, log: log ?? (() => undefined) },
       {
         trigger: 'cli',
+        keepReport: true,
         ...(subscriptions.length > 0 ? { subscriptions } : {}),
         ...(managementGroups.length > 0 ? { managementGroups } : {}),
         notify: flags['no-notify'] !== true,

@@ -1,0 +1,666 @@
+// Recording a run as its clusters arrive: each cluster's digest is compared with the stored one; a cluster whose
+// digest is unchanged costs nothing, the others are read (their Latest rows, and for the alerts what the previous
+// runs reported of them), planned (ChangeSetPlan), written and dropped a batch at a time. The order of the writes is
+// the store's: the writer lease and the change set's registration first, before-images before Latest, the digests
+// after Latest, and last one transaction in Runs with the run record, the pointers and the lease given back.
+import { odata, type TransactionAction } from '@azure/data-tables';
+import { normaliseId, type ClusterReport, type ScanReport } from '../model';
+import { ChangeSetPlan } from './changeSet';
+import { boundedJson, entryFromEntity, putChunks, type Entry } from './codec';
+import {
+  digestActions,
+  digestOf,
+  digestOfCluster,
+  readDigests,
+  type BucketDigests,
+  type ClusterDigest,
+} from './digest';
+import { historyAction, historyRow } from './history';
+import {
+  META,
+  META_SUFFIX,
+  allBuckets,
+  bucketOf,
+  bucketPk,
+  changePk,
+  clusterIdOfKey,
+  clusterKey,
+  keyInfo,
+  viewPk,
+} from './keys';
+import type { StateMap } from './latest';
+import { LeaseConflict, StoreBusyError, type WriterLease } from './lease';
+import type { PastReports } from './pastReports';
+import { boundedProblems } from './problems';
+import type { RecordRunOptions, RecordRunResult } from './recorder';
+import { subscriptionReadFilter } from './resolution';
+import {
+  changeSetAction,
+  pointerAction,
+  runFromEntity,
+  type ChangeSetEntry,
+  type RunStatus,
+  type RunsLedger,
+} from './runs';
+import { clusterOrder, scopeFilter } from './scope';
+import {
+  isConflict,
+  mapLimit,
+  upsertAction,
+  withoutMeta,
+  type Action,
+  type Entity,
+  type Row,
+  type StoreTables,
+} from './tables';
+
+/** Clusters planned and written together (their findings are what the writer holds at once). */
+export const WRITE_BATCH = 500;
+
+/** What the alerts are told, cluster by cluster (see AlertCollector). */
+export interface ClusterAlertSink {
+  add(
+    cluster: ClusterReport,
+    prev: ClusterReport | undefined,
+    older: ClusterReport | undefined,
+    hasBefore: boolean,
+  ): void;
+  gone(prev: ClusterReport): void;
+}
+
+/** The runs the alerts compare with: the latest complete fleet-wide run and the one of the same scope before it. */
+export interface AlertBaseline {
+  sink: ClusterAlertSink;
+  previous?: Row;
+  older?: Row;
+  /** A run before `previous` exists (history given): `unreadable` alerts can be raised. */
+  hasBefore: boolean;
+  /** The previous run had this run's scope: a cluster it listed and this run does not is gone. */
+  sameScope: boolean;
+  /** Alerts of a run narrowed to one cluster compare that cluster only. */
+  scopeClusterId?: string;
+}
+
+export interface OpenRunInput extends RecordRunOptions {
+  runId: string;
+  startedAt: string;
+  scope: ScanReport['scope'];
+  /** Whether the run read everything (known once its inventory is read, before any cluster is evaluated). */
+  complete: boolean;
+  alerts?: AlertBaseline;
+}
+
+interface Parts {
+  tables: StoreTables;
+  ledger: RunsLedger;
+  lease: WriterLease;
+  past: PastReports;
+  now: () => Date;
+}
+
+function statusOf(complete: boolean): RunStatus {
+  return complete ? 'completed' : 'partial';
+}
+
+function bucketList(value: unknown): string[] {
+  return String(value ?? '')
+    .split(',')
+    .filter((b) => b.length > 0);
+}
+
+function ckOfRow(rk: string): string {
+  return rk.slice(0, rk.indexOf('.'));
+}
+
+/** The unknown findings of `cluster` were unknown (or absent) in `prev` too. */
+function unknownsSettled(cluster: ClusterReport, prev: ClusterReport | undefined): boolean {
+  if (!prev) return true;
+  const before = new Map(prev.findings.map((f) => [f.ruleId, f.status]));
+  return cluster.findings.every((f) => f.status !== 'unknown' || (before.get(f.ruleId) ?? 'unknown') === 'unknown');
+}
+
+export class RunWriter {
+  private readonly pending: ClusterReport[] = [];
+  private readonly seen = new Set<string>();
+  private readonly order: { id: string }[] = [];
+  private readonly subscriptions = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly changeBuckets: Set<string>;
+  private readonly viewBuckets = new Set<string>();
+  private readonly readCompletely: (subscriptionId: string) => boolean;
+  private readonly owner: boolean;
+  private held: Row | undefined;
+  private leased = false;
+  /** Clusters an interrupted attempt of this run wrote something for (their Latest partition's bucket). */
+  private readonly priorCks = new Map<string, string>();
+  /** Clusters whose digest this run decided (the others of an untrusted bucket are marked mixed). */
+  private readonly handled = new Set<string>();
+  /** Digest parts each bucket had before this run (the surplus is removed when it writes fewer). */
+  private readonly oldParts = new Map<string, number>();
+  private changedKeys = 0;
+  private changedClusters = 0;
+  private readonly writes = { latest: 0, changes: 0, history: 0, views: 0 };
+
+  private constructor(
+    private readonly parts: Parts,
+    private readonly input: OpenRunInput,
+    private readonly lock: Row | undefined,
+    private readonly existing: Record<string, unknown>,
+    private readonly index: Entity | undefined,
+    private readonly seq: number,
+    private readonly maxSeq: number,
+    private readonly interrupted: boolean,
+    private readonly skipBefore: boolean,
+    private readonly sets: ChangeSetEntry[],
+    private readonly priorBefore: Map<string, { pk: string; entry: Entry | undefined }>,
+    private readonly priorViews: Map<string, string>,
+    private readonly oldViewBuckets: string[],
+    private readonly digests: Map<string, BucketDigests>,
+    /** Buckets whose digests are not trusted: the cluster keys their Latest rows hold. */
+    private readonly untrusted: Map<string, Set<string>>,
+    /** The store has recorded nothing yet. */
+    private readonly fresh: boolean,
+  ) {
+    this.changeBuckets = new Set(sets.find((s) => s.seq === seq && interrupted)?.buckets ?? []);
+    this.readCompletely = subscriptionReadFilter(input.complete, input.subscriptionsRead);
+    // The latest complete fleet-wide run is the alert baseline: its digests say what it reported.
+    this.owner = input.complete && !input.narrowed;
+    this.held = lock;
+    for (const [rk, { pk }] of priorBefore) this.priorCks.set(ckOfRow(rk), pk.slice(1));
+    for (const [rk, pk] of priorViews) this.priorCks.set(ckOfRow(rk), pk.slice(1));
+    for (const [bucket, d] of digests) this.oldParts.set(bucket, d.parts);
+    for (const bucket of untrusted.keys()) digests.delete(bucket);
+  }
+
+  /** Opens the recording of a run: the lease (waiting while another run records), its position and the digests. */
+  static async open(parts: Parts, input: OpenRunInput, leaseWaitMs: number): Promise<RunWriter> {
+    const { tables, ledger, lease } = parts;
+    const deadline = Date.now() + leaseWaitMs;
+    let lock = await lease.read();
+    while (lease.heldByOther(lock, input.runId)) {
+      if (Date.now() >= deadline) {
+        throw new StoreBusyError(`run ${String(lock!.runId)} is writing to the store until ${String(lock!.expiresAt)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 + Math.floor(Math.random() * 750)));
+      lock = await lease.read();
+    }
+    const runId = input.runId;
+    const found = await ledger.entity(runId);
+    const previousStatus = found?.status as RunStatus | undefined;
+    const { entity: existing, index } =
+      !found || found.status === 'failed'
+        ? ledger.runningEntity(
+            {
+              runId,
+              trigger: input.trigger,
+              scope: { ...input.scope, ...(input.clusterId ? { clusterId: input.clusterId } : {}) },
+              startedAt: new Date(input.startedAt),
+            },
+            found,
+          )
+        : { entity: withoutMeta(found), index: undefined };
+    const sets = await ledger.changesets();
+    const maxSeq = sets[0]?.seq ?? 0;
+    const finished = await ledger.pointer('latestState');
+    const ownSeq = typeof existing.ownSeq === 'number' ? existing.ownSeq : undefined;
+    // Continue an interrupted attempt of this run only when nothing was recorded after it.
+    const interrupted =
+      previousStatus !== 'completed' &&
+      previousStatus !== 'partial' &&
+      ownSeq !== undefined &&
+      ownSeq === maxSeq &&
+      !(finished && finished.runId !== runId && finished.stateSeq >= ownSeq);
+    const seq = interrupted ? ownSeq : maxSeq + 1;
+    const ownSet = interrupted ? sets.find((s) => s.seq === seq) : undefined;
+    const fresh = !finished && maxSeq === 0;
+    const skipBefore = interrupted ? ownSet?.skipped === true : fresh;
+
+    const priorBefore = new Map<string, { pk: string; entry: Entry | undefined }>();
+    if (interrupted && ownSet && !ownSet.skipped) {
+      await mapLimit(ownSet.buckets, tables.concurrency, async (bucket) => {
+        for (const row of await tables.partition('changes', changePk(seq, bucket))) {
+          priorBefore.set(row.rowKey, { pk: bucketPk(bucket), entry: entryFromEntity(row, 'v') });
+        }
+      });
+    }
+    const priorViews = new Map<string, string>();
+    const oldViewBuckets = bucketList(existing.viewBuckets);
+    await mapLimit(oldViewBuckets, tables.concurrency, async (bucket) => {
+      for (const row of await tables.partition('changes', viewPk(runId, bucket))) {
+        priorViews.set(row.rowKey, bucketPk(bucket));
+      }
+    });
+
+    // Digests are trusted when written by a run whose state is the store's (a run that did not finish wrote its
+    // digests after a state no pointer names). A store that is new has nothing to read.
+    const digests = fresh ? new Map<string, BucketDigests>() : await readDigests(tables);
+    const stateSeq = finished?.stateSeq ?? 0;
+    const untrusted = new Map<string, Set<string>>();
+    if (!fresh) {
+      const distrusted = allBuckets().filter((b) => {
+        const d = digests.get(b);
+        return !d || d.seq < 0 || d.seq > stateSeq;
+      });
+      await mapLimit(distrusted, tables.concurrency, async (bucket) => {
+        const keys = new Set<string>();
+        await tables.each(
+          'latest',
+          odata`PartitionKey eq ${bucketPk(bucket)}`,
+          (row) => {
+            if (row.rowKey.endsWith(META_SUFFIX)) keys.add(ckOfRow(row.rowKey));
+          },
+          ['PartitionKey', 'RowKey'],
+        );
+        untrusted.set(bucket, keys);
+      });
+    }
+    return new RunWriter(
+      parts,
+      input,
+      lock,
+      existing,
+      index,
+      seq,
+      maxSeq,
+      interrupted,
+      skipBefore,
+      sets,
+      priorBefore,
+      priorViews,
+      oldViewBuckets,
+      digests,
+      untrusted,
+      fresh,
+    );
+  }
+
+  private stored(bucket: string, ck: string): ClusterDigest | undefined {
+    return this.digests.get(bucket)?.clusters.get(ck);
+  }
+
+  /** The cluster has Latest rows to read. */
+  private hasRows(bucket: string, ck: string): boolean {
+    return this.untrusted.get(bucket)?.has(ck) ?? this.stored(bucket, ck) !== undefined;
+  }
+
+  /** One evaluated cluster (exemptions applied). Written with its batch; unchanged ones cost nothing. */
+  async add(cluster: ClusterReport): Promise<void> {
+    const bucket = bucketOf(cluster.id);
+    const ck = clusterKey(cluster.id);
+    this.seen.add(ck);
+    this.order.push({ id: cluster.id });
+    this.subscriptions.add(cluster.subscriptionId.trim().toLowerCase());
+    const stored = this.untrusted.has(bucket) ? undefined : this.stored(bucket, ck);
+    const unchanged =
+      stored !== undefined &&
+      stored !== 'mixed' &&
+      stored.hash === digestOfCluster(cluster) &&
+      (stored.settled || cluster.findings.every((f) => f.status !== 'unknown')) &&
+      !this.priorCks.has(ck);
+    if (unchanged) return;
+    this.pending.push(cluster);
+    if (this.pending.length >= WRITE_BATCH) await this.flush();
+  }
+
+  /** A cluster's Latest rows, whole. */
+  private async rowsOf(ck: string, bucket: string): Promise<StateMap> {
+    const state: StateMap = new Map();
+    const pk = bucketPk(bucket);
+    for (const row of await this.parts.tables.range('latest', pk, `${ck}.`)) {
+      const entry = entryFromEntity(row, 'v');
+      if (entry) state.set(row.rowKey, { pk, entry });
+    }
+    return state;
+  }
+
+  private priorFor(cks: Set<string>): {
+    before: Map<string, { pk: string; entry: Entry | undefined }>;
+    views: Map<string, string>;
+  } {
+    const before = new Map([...this.priorBefore].filter(([rk]) => cks.has(ckOfRow(rk))));
+    const views = new Map([...this.priorViews].filter(([rk]) => cks.has(ckOfRow(rk))));
+    for (const rk of before.keys()) this.priorBefore.delete(rk);
+    for (const rk of views.keys()) this.priorViews.delete(rk);
+    return { before, views };
+  }
+
+  /** What the previous runs reported of a cluster, for the alerts and for its digest's `settled`. */
+  private async previousOf(
+    id: string,
+    rows: StateMap,
+    wantOlder: (prev: ClusterReport | undefined) => boolean,
+  ): Promise<{ prev?: ClusterReport; older?: ClusterReport }> {
+    const baseline = this.input.alerts;
+    if (!baseline?.previous) return {};
+    const prev = await this.parts.past.clusterReport(baseline.previous, id, true, rows, this.sets);
+    const older =
+      baseline.older && wantOlder(prev)
+        ? await this.parts.past.clusterReport(baseline.older, id, true, rows, this.sets)
+        : undefined;
+    return { ...(prev ? { prev } : {}), ...(older ? { older } : {}) };
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, this.pending.length);
+    if (batch.length === 0) return;
+    const latest: StateMap = new Map();
+    const cks = new Set<string>();
+    const baseline = this.input.alerts;
+    const only = baseline?.scopeClusterId ? normaliseId(baseline.scopeClusterId) : undefined;
+    const settled = new Map<string, boolean>();
+    await mapLimit(batch, this.parts.tables.concurrency, async (cluster) => {
+      const bucket = bucketOf(cluster.id);
+      const ck = clusterKey(cluster.id);
+      cks.add(ck);
+      const rows = this.hasRows(bucket, ck) ? await this.rowsOf(ck, bucket) : new Map();
+      for (const [rk, v] of rows) latest.set(rk, v);
+      const hasUnknown = (c: ClusterReport | undefined) => c?.findings.some((f) => f.status === 'unknown') === true;
+      const compared = !only || normaliseId(cluster.id) === only;
+      const { prev, older } = compared
+        ? await this.previousOf(cluster.id, rows, (p) => hasUnknown(cluster) || hasUnknown(p))
+        : {};
+      if (baseline && compared) baseline.sink.add(cluster, prev, older, baseline.hasBefore);
+      settled.set(ck, !baseline?.previous || unknownsSettled(cluster, prev));
+    });
+    const prior = this.priorFor(cks);
+    const plan = new ChangeSetPlan({
+      report: { clusters: batch } as ScanReport,
+      runId: this.input.runId,
+      latest,
+      seq: this.seq,
+      skipBefore: this.skipBefore,
+      priorBefore: prior.before,
+      priorViews: prior.views,
+      inScope: () => true,
+      readCompletely: this.readCompletely,
+    });
+    await this.write(plan, prior.before);
+    for (const cluster of batch) {
+      const ck = clusterKey(cluster.id);
+      this.setDigest(bucketOf(cluster.id), ck, this.planned.get(ck) ?? [], digestOfCluster(cluster), settled.get(ck)!);
+    }
+    this.planned.clear();
+  }
+
+  private planned = new Map<string, Array<[string, Entry]>>();
+
+  /** Plans and writes one set of clusters' keys. */
+  private async write(plan: ChangeSetPlan, priorBefore: Map<string, { pk: string; entry: Entry | undefined }>) {
+    const { tables } = this.parts;
+    const out = plan.plan([]);
+    for (const b of out.changeBuckets) this.changeBuckets.add(b);
+    for (const b of out.viewBuckets) this.viewBuckets.add(b);
+    this.planned = out.states;
+    this.changedKeys += out.changedKeys;
+    this.changedClusters += out.transitions.size;
+    const recordedAt = this.parts.now().toISOString();
+    const historyActions: Action[] = [];
+    for (const [ck, { pk, list }] of out.transitions) {
+      historyActions.push(historyAction(pk, ck, list, { runId: this.input.runId, seq: this.seq, recordedAt }));
+    }
+    const staleHistory: { pk: string; rk: string }[] = [];
+    const hadHistory = new Set([...priorBefore.entries()].map(([rk, v]) => `${v.pk}|${keyInfo(rk, v.pk).ck}`));
+    for (const item of hadHistory) {
+      const [pk, ck] = item.split('|');
+      if (!out.transitions.has(ck)) staleHistory.push({ pk, rk: historyRow(ck, this.seq) });
+    }
+    const total =
+      out.changeActions.length +
+      historyActions.length +
+      out.viewActions.length +
+      out.latestActions.length +
+      out.staleChanges.length +
+      staleHistory.length;
+    if (total === 0) return;
+    await this.ensureLease(out.changedKeys > 0 || out.latestActions.length > 0 || this.interrupted);
+    try {
+      await tables.write('changes', out.changeActions);
+      await tables.write('history', historyActions);
+      await tables.write('changes', out.viewActions);
+      await tables.write('latest', out.latestActions);
+      await tables.write('changes', out.staleChanges);
+      for (const { pk, rk } of staleHistory) await tables.delete('history', pk, rk);
+    } catch (error) {
+      await this.parts.lease.release(this.input.runId).catch(() => undefined);
+      throw error;
+    }
+    this.writes.latest += out.latestActions.length;
+    this.writes.changes += out.changeActions.length;
+    this.writes.history += historyActions.length;
+    this.writes.views += out.viewActions.length;
+    if (out.changedKeys > 0 || out.latestActions.length > 0) this.wroteState = true;
+  }
+
+  private wroteState = false;
+  private registered = false;
+
+  /**
+   * Takes the writer lease (once) with the run's marker and, when state is written, the change set's registration
+   * (every bucket: the batches to come are not known yet; the completing transaction names the buckets written).
+   * The lease is conditional on what open() read: a run that took it since makes this fail before anything is
+   * written (LeaseConflict).
+   */
+  private async ensureLease(state: boolean): Promise<void> {
+    const { tables, lease } = this.parts;
+    const register = state && !this.registered;
+    if (this.leased && !register) return;
+    const actions: TransactionAction[] = [];
+    if (!this.leased) {
+      const marker: Record<string, unknown> = {
+        ...this.existing,
+        viewBuckets: [...new Set([...this.oldViewBuckets, ...allBuckets()])].sort().join(','),
+        ownSeq: this.seq,
+      };
+      actions.push(lease.action(this.lock, this.input.runId, 'acquire'), upsertAction(marker as Entity));
+      if (this.index) actions.push(upsertAction(this.index));
+    }
+    if (register) {
+      actions.push(
+        changeSetAction({ seq: this.seq, runId: this.input.runId, buckets: allBuckets(), skipped: this.skipBefore }),
+      );
+    }
+    try {
+      await tables.transact('runs', actions);
+    } catch (error) {
+      if (isConflict(error) && !this.leased) throw new LeaseConflict();
+      throw error;
+    }
+    if (!this.leased) this.held = await lease.read();
+    this.leased = true;
+    this.registered ||= register;
+  }
+
+  private setDigest(bucket: string, ck: string, state: Array<[string, Entry]>, fresh: string, settled: boolean) {
+    this.handled.add(ck);
+    const digests = this.digests.get(bucket) ?? { seq: 0, parts: 0, clusters: new Map<string, ClusterDigest>() };
+    this.digests.set(bucket, digests);
+    const before = digests.clusters.get(ck);
+    let next: ClusterDigest | undefined;
+    if (state.length === 0) next = undefined;
+    else {
+      const hash = digestOf(state);
+      if (this.owner) next = hash === fresh ? { hash, settled } : 'mixed';
+      // A narrowed or partial run leaves the alert baseline as it was: a cluster it changed is compared row by row.
+      else next = before !== undefined && before !== 'mixed' && before.hash === hash ? before : 'mixed';
+    }
+    const same =
+      before === next ||
+      (before !== undefined &&
+        next !== undefined &&
+        before !== 'mixed' &&
+        next !== 'mixed' &&
+        before.hash === next.hash &&
+        before.settled === next.settled);
+    if (same && !this.untrusted.has(bucket)) return;
+    if (next === undefined) digests.clusters.delete(ck);
+    else digests.clusters.set(ck, next);
+    this.dirty.add(bucket);
+  }
+
+  /** The clusters the state holds that this run did not report, and what an interrupted attempt left of others. */
+  private unseen(inScope: (id: string) => boolean): Array<{ ck: string; bucket: string }> {
+    const out = new Map<string, string>();
+    for (const [bucket, d] of this.digests) for (const ck of d.clusters.keys()) out.set(ck, bucket);
+    for (const [bucket, keys] of this.untrusted) for (const ck of keys) out.set(ck, bucket);
+    const list: Array<{ ck: string; bucket: string }> = [];
+    for (const [ck, bucket] of out) {
+      if (!this.seen.has(ck) && (this.priorCks.has(ck) || inScope(clusterIdOfKey(ck)))) list.push({ ck, bucket });
+    }
+    for (const [ck, bucket] of this.priorCks) if (!out.has(ck) && !this.seen.has(ck)) list.push({ ck, bucket });
+    return list;
+  }
+
+  /**
+   * Finishes the run: clusters of the state it did not report (gone from a subscription read completely, or kept),
+   * `beforeFinal` (the alert batch is recorded there), the digests, then the run record and pointers.
+   */
+  async finish(report: Omit<ScanReport, 'clusters'>, beforeFinal?: () => Promise<void>): Promise<RecordRunResult> {
+    await this.flush();
+    const { tables, lease, now } = this.parts;
+    const input = this.input;
+    const coveredList =
+      input.narrowed === true &&
+      input.clusterId === undefined &&
+      (report.scope.subscriptions ?? []).length === 0 &&
+      (report.scope.managementGroups ?? []).length > 0
+        ? [
+            ...new Set([
+              ...(input.coveredSubscriptions ?? []).map((s) => s.trim().toLowerCase()),
+              ...this.subscriptions,
+            ]),
+          ].sort()
+        : undefined;
+    const inScope = scopeFilter(report.scope, input.clusterId, coveredList);
+
+    // Clusters of the state this run did not report, a batch at a time.
+    const unseen = this.unseen(inScope);
+    for (let i = 0; i < unseen.length; i += WRITE_BATCH) {
+      const slice = unseen.slice(i, i + WRITE_BATCH);
+      const latest: StateMap = new Map();
+      const cks = new Set(slice.map((s) => s.ck));
+      const baseline = input.alerts;
+      await mapLimit(slice, tables.concurrency, async ({ ck, bucket }) => {
+        const rows = await this.rowsOf(ck, bucket);
+        for (const [rk, v] of rows) latest.set(rk, v);
+        const meta = rows.get(`${ck}.${META}`)?.entry.json;
+        const id = meta ? String((JSON.parse(meta) as { id?: string }).id ?? '') : '';
+        if (baseline?.sameScope && id && inScope(normaliseId(id))) {
+          const { prev } = await this.previousOf(id, rows, () => false);
+          if (prev) baseline.sink.gone(prev);
+        }
+      });
+      const prior = this.priorFor(cks);
+      const plan = new ChangeSetPlan({
+        report: { clusters: [] as ClusterReport[] } as ScanReport,
+        runId: input.runId,
+        latest,
+        seq: this.seq,
+        skipBefore: this.skipBefore,
+        priorBefore: prior.before,
+        priorViews: prior.views,
+        inScope,
+        readCompletely: this.readCompletely,
+      });
+      await this.write(plan, prior.before);
+      for (const { ck, bucket } of slice) {
+        const state =
+          this.planned.get(ck) ??
+          [...latest]
+            .filter(([rk]) => ckOfRow(rk) === ck)
+            .map(([rk, v]) => [rk.slice(ck.length + 1), v.entry] as [string, Entry]);
+        // Not reported by the baseline run: compared row by row when it is next seen.
+        this.setDigest(bucket, ck, state, this.owner ? '' : digestOf(state), false);
+      }
+      this.planned.clear();
+    }
+    await beforeFinal?.();
+
+    // An untrusted bucket's digests are written whole: its clusters this run did not decide are compared row by
+    // row when next seen.
+    for (const [bucket, keys] of this.untrusted) {
+      const digests = this.digests.get(bucket) ?? { seq: 0, parts: 0, clusters: new Map<string, ClusterDigest>() };
+      this.digests.set(bucket, digests);
+      for (const ck of keys) if (!this.handled.has(ck)) digests.clusters.set(ck, 'mixed');
+      this.dirty.add(bucket);
+    }
+    // A store's first digests: every bucket gets its entity (an empty one too), so that a bucket without one is
+    // known to predate digests.
+    if (this.fresh) for (const bucket of allBuckets()) this.dirty.add(bucket);
+    const writesState = this.wroteState || this.interrupted;
+    const stateSeq = writesState ? this.seq : this.maxSeq;
+    if (this.dirty.size > 0) {
+      await this.ensureLease(false);
+      const actions: Action[] = [];
+      for (const bucket of this.dirty) {
+        const d = this.digests.get(bucket) ?? { clusters: new Map<string, ClusterDigest>() };
+        actions.push(...digestActions(bucket, d.clusters, stateSeq, this.oldParts.get(bucket) ?? 0));
+      }
+      try {
+        await tables.write('digests', actions);
+      } catch (error) {
+        await lease.release(input.runId).catch(() => undefined);
+        throw error;
+      }
+    }
+
+    const finishedAt = now();
+    const run: Record<string, unknown> = {
+      ...this.existing,
+      status: statusOf(report.complete),
+      trigger: this.existing.trigger ?? input.trigger,
+      asOf: report.asOf,
+      reportStartedAt: report.startedAt,
+      reportFinishedAt: report.finishedAt,
+      finishedAt: finishedAt.toISOString(),
+      complete: report.complete,
+      durationMs: Math.max(0, Date.parse(report.finishedAt) - Date.parse(report.startedAt)),
+      stateSeq,
+      error: '',
+      viewBuckets: [...this.viewBuckets].sort().join(','),
+    };
+    if (writesState) run.ownSeq = this.seq;
+    else delete run.ownSeq;
+    delete run.etag;
+    delete run.timestamp;
+    putChunks(run, 'summary', JSON.stringify(report.summary));
+    putChunks(run, 'reportScope', JSON.stringify(report.scope));
+    putChunks(run, 'covered', coveredList && boundedJson(coveredList));
+    const order = clusterOrder(this.order);
+    putChunks(run, 'order', order && boundedJson(order));
+    putChunks(
+      run,
+      'problems',
+      report.problems === undefined ? undefined : boundedJson(boundedProblems(report.problems)),
+    );
+    putChunks(run, 'writes', JSON.stringify(this.writes));
+    const final: TransactionAction[] = [upsertAction(run as Entity)];
+    if (this.index && !this.leased) final.push(upsertAction(this.index));
+    if (writesState && this.registered) {
+      final.push(
+        changeSetAction({
+          seq: this.seq,
+          runId: input.runId,
+          buckets: [...this.changeBuckets],
+          skipped: this.skipBefore,
+        }),
+      );
+    }
+    final.push(pointerAction('latestState', input.runId, stateSeq));
+    if (!input.narrowed) {
+      final.push(pointerAction('latestFinished', input.runId, stateSeq));
+      if (report.complete) final.push(pointerAction('latestCompleted', input.runId, stateSeq, input.subscriptionsRead));
+    }
+    final.push(lease.action(this.held, input.runId, 'release'));
+    try {
+      await tables.transact('runs', final);
+    } catch (error) {
+      if (isConflict(error) && !this.leased) throw new LeaseConflict();
+      if (this.leased) await lease.release(input.runId).catch(() => undefined);
+      if (isConflict(error)) {
+        throw new StoreBusyError(`run ${input.runId} lost the writer lease while recording (it expired); run it again`);
+      }
+      throw error;
+    }
+    return { run: runFromEntity(run), changedKeys: this.changedKeys, changedClusters: this.changedClusters };
+  }
+}
