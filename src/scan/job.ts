@@ -152,14 +152,14 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
               ...(options.clusterId ? { clusterId: options.clusterId } : {}),
               ...(narrowedToGroups && covered ? { coveredSubscriptions: covered } : {}),
               ...(readCompletely ? { subscriptionsRead: readCompletely } : {}),
-              ...(baselineRuns.previous
+              ...(collector || baselineRuns.previous
                 ? {
                     alerts: {
                       sink: collector ?? { add: () => undefined, gone: () => undefined },
-                      previous: baselineRuns.previous,
+                      ...(baselineRuns.previous ? { previous: baselineRuns.previous } : {}),
                       ...(baselineRuns.older ? { older: baselineRuns.older } : {}),
                       hasBefore: baselineRuns.hasBefore,
-                      sameScope: sameScope(baselineRuns.scope, scope),
+                      sameScope: baselineRuns.previous !== undefined && sameScope(baselineRuns.scope, scope),
                       ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
                     },
                   }

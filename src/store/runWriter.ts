@@ -3,31 +3,14 @@
 // runs reported of them), planned (ChangeSetPlan), written and dropped a batch at a time. The order of the writes is
 // the store's: the writer lease and the change set's registration first, before-images before Latest, the digests
 // after Latest, and last one transaction in Runs with the run record, the pointers and the lease given back.
-import { odata, type TransactionAction } from '@azure/data-tables';
+import type { TransactionAction } from '@azure/data-tables';
 import { normaliseId, type ClusterReport, type ScanReport } from '../model';
 import { ChangeSetPlan } from './changeSet';
 import { boundedJson, entryFromEntity, putChunks, type Entry } from './codec';
-import {
-  digestActions,
-  digestOf,
-  digestOfCluster,
-  readDigests,
-  type BucketDigests,
-  type ClusterDigest,
-} from './digest';
+import { digestOf, digestOfCluster } from './digest';
+import { DigestBook } from './digestBook';
 import { historyAction, historyRow } from './history';
-import {
-  META,
-  META_SUFFIX,
-  allBuckets,
-  bucketOf,
-  bucketPk,
-  changePk,
-  clusterIdOfKey,
-  clusterKey,
-  keyInfo,
-  viewPk,
-} from './keys';
+import { META, allBuckets, bucketOf, bucketPk, changePk, clusterKey, keyInfo, viewPk } from './keys';
 import type { StateMap } from './latest';
 import { LeaseConflict, StoreBusyError, type WriterLease } from './lease';
 import type { PastReports } from './pastReports';
@@ -124,7 +107,6 @@ export class RunWriter {
   private readonly seen = new Set<string>();
   private readonly order: { id: string }[] = [];
   private readonly subscriptions = new Set<string>();
-  private readonly dirty = new Set<string>();
   private readonly changeBuckets: Set<string>;
   private readonly viewBuckets = new Set<string>();
   private readonly readCompletely: (subscriptionId: string) => boolean;
@@ -133,10 +115,6 @@ export class RunWriter {
   private leased = false;
   /** Clusters an interrupted attempt of this run wrote something for (their Latest partition's bucket). */
   private readonly priorCks = new Map<string, string>();
-  /** Clusters whose digest this run decided (the others of an untrusted bucket are marked mixed). */
-  private readonly handled = new Set<string>();
-  /** Digest parts each bucket had before this run (the surplus is removed when it writes fewer). */
-  private readonly oldParts = new Map<string, number>();
   private changedKeys = 0;
   private changedClusters = 0;
   private readonly writes = { latest: 0, changes: 0, history: 0, views: 0 };
@@ -155,11 +133,7 @@ export class RunWriter {
     private readonly priorBefore: Map<string, { pk: string; entry: Entry | undefined }>,
     private readonly priorViews: Map<string, string>,
     private readonly oldViewBuckets: string[],
-    private readonly digests: Map<string, BucketDigests>,
-    /** Buckets whose digests are not trusted: the cluster keys their Latest rows hold. */
-    private readonly untrusted: Map<string, Set<string>>,
-    /** The store has recorded nothing yet. */
-    private readonly fresh: boolean,
+    private readonly digests: DigestBook,
   ) {
     this.changeBuckets = new Set(sets.find((s) => s.seq === seq && interrupted)?.buckets ?? []);
     this.readCompletely = subscriptionReadFilter(input.complete, input.subscriptionsRead);
@@ -168,8 +142,6 @@ export class RunWriter {
     this.held = lock;
     for (const [rk, { pk }] of priorBefore) this.priorCks.set(ckOfRow(rk), pk.slice(1));
     for (const [rk, pk] of priorViews) this.priorCks.set(ckOfRow(rk), pk.slice(1));
-    for (const [bucket, d] of digests) this.oldParts.set(bucket, d.parts);
-    for (const bucket of untrusted.keys()) digests.delete(bucket);
   }
 
   /** Opens the recording of a run: the lease (waiting while another run records), its position and the digests. */
@@ -231,29 +203,11 @@ export class RunWriter {
       }
     });
 
-    // Digests are trusted when written by a run whose state is the store's (a run that did not finish wrote its
-    // digests after a state no pointer names). A store that is new has nothing to read.
-    const digests = fresh ? new Map<string, BucketDigests>() : await readDigests(tables);
-    const stateSeq = finished?.stateSeq ?? 0;
-    const untrusted = new Map<string, Set<string>>();
-    if (!fresh) {
-      const distrusted = allBuckets().filter((b) => {
-        const d = digests.get(b);
-        return !d || d.seq < 0 || d.seq > stateSeq;
-      });
-      await mapLimit(distrusted, tables.concurrency, async (bucket) => {
-        const keys = new Set<string>();
-        await tables.each(
-          'latest',
-          odata`PartitionKey eq ${bucketPk(bucket)}`,
-          (row) => {
-            if (row.rowKey.endsWith(META_SUFFIX)) keys.add(ckOfRow(row.rowKey));
-          },
-          ['PartitionKey', 'RowKey'],
-        );
-        untrusted.set(bucket, keys);
-      });
-    }
+    const digests = await DigestBook.read(tables, {
+      fresh,
+      stateSeq: finished?.stateSeq ?? 0,
+      owner: input.complete && !input.narrowed,
+    });
     return new RunWriter(
       parts,
       input,
@@ -269,18 +223,7 @@ export class RunWriter {
       priorViews,
       oldViewBuckets,
       digests,
-      untrusted,
-      fresh,
     );
-  }
-
-  private stored(bucket: string, ck: string): ClusterDigest | undefined {
-    return this.digests.get(bucket)?.clusters.get(ck);
-  }
-
-  /** The cluster has Latest rows to read. */
-  private hasRows(bucket: string, ck: string): boolean {
-    return this.untrusted.get(bucket)?.has(ck) ?? this.stored(bucket, ck) !== undefined;
   }
 
   /** One evaluated cluster (exemptions applied). Written with its batch; unchanged ones cost nothing. */
@@ -290,14 +233,7 @@ export class RunWriter {
     this.seen.add(ck);
     this.order.push({ id: cluster.id });
     this.subscriptions.add(cluster.subscriptionId.trim().toLowerCase());
-    const stored = this.untrusted.has(bucket) ? undefined : this.stored(bucket, ck);
-    const unchanged =
-      stored !== undefined &&
-      stored !== 'mixed' &&
-      stored.hash === digestOfCluster(cluster) &&
-      (stored.settled || cluster.findings.every((f) => f.status !== 'unknown')) &&
-      !this.priorCks.has(ck);
-    if (unchanged) return;
+    if (!this.priorCks.has(ck) && this.digests.unchanged(bucket, ck, cluster)) return;
     this.pending.push(cluster);
     if (this.pending.length >= WRITE_BATCH) await this.flush();
   }
@@ -352,7 +288,7 @@ export class RunWriter {
       const bucket = bucketOf(cluster.id);
       const ck = clusterKey(cluster.id);
       cks.add(ck);
-      const rows = this.hasRows(bucket, ck) ? await this.rowsOf(ck, bucket) : new Map();
+      const rows = this.digests.hasRows(bucket, ck) ? await this.rowsOf(ck, bucket) : new Map();
       for (const [rk, v] of rows) latest.set(rk, v);
       const hasUnknown = (c: ClusterReport | undefined) => c?.findings.some((f) => f.status === 'unknown') === true;
       const compared = !only || normaliseId(cluster.id) === only;
@@ -377,7 +313,13 @@ export class RunWriter {
     await this.write(plan, prior.before);
     for (const cluster of batch) {
       const ck = clusterKey(cluster.id);
-      this.setDigest(bucketOf(cluster.id), ck, this.planned.get(ck) ?? [], digestOfCluster(cluster), settled.get(ck)!);
+      this.digests.set(
+        bucketOf(cluster.id),
+        ck,
+        this.planned.get(ck) ?? [],
+        digestOfCluster(cluster),
+        settled.get(ck)!,
+      );
     }
     this.planned.clear();
   }
@@ -470,46 +412,6 @@ export class RunWriter {
     this.registered ||= register;
   }
 
-  private setDigest(bucket: string, ck: string, state: Array<[string, Entry]>, fresh: string, settled: boolean) {
-    this.handled.add(ck);
-    const digests = this.digests.get(bucket) ?? { seq: 0, parts: 0, clusters: new Map<string, ClusterDigest>() };
-    this.digests.set(bucket, digests);
-    const before = digests.clusters.get(ck);
-    let next: ClusterDigest | undefined;
-    if (state.length === 0) next = undefined;
-    else {
-      const hash = digestOf(state);
-      if (this.owner) next = hash === fresh ? { hash, settled } : 'mixed';
-      // A narrowed or partial run leaves the alert baseline as it was: a cluster it changed is compared row by row.
-      else next = before !== undefined && before !== 'mixed' && before.hash === hash ? before : 'mixed';
-    }
-    const same =
-      before === next ||
-      (before !== undefined &&
-        next !== undefined &&
-        before !== 'mixed' &&
-        next !== 'mixed' &&
-        before.hash === next.hash &&
-        before.settled === next.settled);
-    if (same && !this.untrusted.has(bucket)) return;
-    if (next === undefined) digests.clusters.delete(ck);
-    else digests.clusters.set(ck, next);
-    this.dirty.add(bucket);
-  }
-
-  /** The clusters the state holds that this run did not report, and what an interrupted attempt left of others. */
-  private unseen(inScope: (id: string) => boolean): Array<{ ck: string; bucket: string }> {
-    const out = new Map<string, string>();
-    for (const [bucket, d] of this.digests) for (const ck of d.clusters.keys()) out.set(ck, bucket);
-    for (const [bucket, keys] of this.untrusted) for (const ck of keys) out.set(ck, bucket);
-    const list: Array<{ ck: string; bucket: string }> = [];
-    for (const [ck, bucket] of out) {
-      if (!this.seen.has(ck) && (this.priorCks.has(ck) || inScope(clusterIdOfKey(ck)))) list.push({ ck, bucket });
-    }
-    for (const [ck, bucket] of this.priorCks) if (!out.has(ck) && !this.seen.has(ck)) list.push({ ck, bucket });
-    return list;
-  }
-
   /**
    * Finishes the run: clusters of the state it did not report (gone from a subscription read completely, or kept),
    * `beforeFinal` (the alert batch is recorded there), the digests, then the run record and pointers.
@@ -533,7 +435,7 @@ export class RunWriter {
     const inScope = scopeFilter(report.scope, input.clusterId, coveredList);
 
     // Clusters of the state this run did not report, a batch at a time.
-    const unseen = this.unseen(inScope);
+    const unseen = this.digests.unseen(this.seen, this.priorCks, inScope);
     for (let i = 0; i < unseen.length; i += WRITE_BATCH) {
       const slice = unseen.slice(i, i + WRITE_BATCH);
       const latest: StateMap = new Map();
@@ -569,34 +471,19 @@ export class RunWriter {
             .filter(([rk]) => ckOfRow(rk) === ck)
             .map(([rk, v]) => [rk.slice(ck.length + 1), v.entry] as [string, Entry]);
         // Not reported by the baseline run: compared row by row when it is next seen.
-        this.setDigest(bucket, ck, state, this.owner ? '' : digestOf(state), false);
+        this.digests.set(bucket, ck, state, this.owner ? '' : digestOf(state), false);
       }
       this.planned.clear();
     }
     await beforeFinal?.();
 
-    // An untrusted bucket's digests are written whole: its clusters this run did not decide are compared row by
-    // row when next seen.
-    for (const [bucket, keys] of this.untrusted) {
-      const digests = this.digests.get(bucket) ?? { seq: 0, parts: 0, clusters: new Map<string, ClusterDigest>() };
-      this.digests.set(bucket, digests);
-      for (const ck of keys) if (!this.handled.has(ck)) digests.clusters.set(ck, 'mixed');
-      this.dirty.add(bucket);
-    }
-    // A store's first digests: every bucket gets its entity (an empty one too), so that a bucket without one is
-    // known to predate digests.
-    if (this.fresh) for (const bucket of allBuckets()) this.dirty.add(bucket);
     const writesState = this.wroteState || this.interrupted;
     const stateSeq = writesState ? this.seq : this.maxSeq;
-    if (this.dirty.size > 0) {
+    const digestWrites = this.digests.actions(stateSeq);
+    if (digestWrites.length > 0) {
       await this.ensureLease(false);
-      const actions: Action[] = [];
-      for (const bucket of this.dirty) {
-        const d = this.digests.get(bucket) ?? { clusters: new Map<string, ClusterDigest>() };
-        actions.push(...digestActions(bucket, d.clusters, stateSeq, this.oldParts.get(bucket) ?? 0));
-      }
       try {
-        await tables.write('digests', actions);
+        await tables.write('digests', digestWrites);
       } catch (error) {
         await lease.release(input.runId).catch(() => undefined);
         throw error;
