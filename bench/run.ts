@@ -213,7 +213,8 @@ class TimedFindingStore extends FindingStore {
   recordMs = 0;
   override async openRun(input: OpenRunInput): Promise<RunWriter> {
     const writer = await super.openRun(input);
-    const timed = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    const timed =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         const t = performance.now();
         try {

@@ -9,8 +9,9 @@ import { ChangeSetPlan } from './changeSet';
 import { boundedJson, entryFromEntity, putChunks, type Entry } from './codec';
 import { digestOf, digestOfCluster } from './digest';
 import { DigestBook } from './digestBook';
+import { readPosition, type RunPosition } from './runPosition';
 import { historyAction, historyRow } from './history';
-import { META, allBuckets, bucketOf, bucketPk, changePk, clusterKey, keyInfo, viewPk } from './keys';
+import { META, allBuckets, bucketOf, bucketPk, clusterKey, keyInfo } from './keys';
 import type { StateMap } from './latest';
 import { LeaseConflict, StoreBusyError, type WriterLease } from './lease';
 import type { PastReports } from './pastReports';
@@ -26,16 +27,7 @@ import {
   type RunsLedger,
 } from './runs';
 import { clusterOrder, scopeFilter } from './scope';
-import {
-  isConflict,
-  mapLimit,
-  upsertAction,
-  withoutMeta,
-  type Action,
-  type Entity,
-  type Row,
-  type StoreTables,
-} from './tables';
+import { isConflict, mapLimit, upsertAction, type Action, type Entity, type Row, type StoreTables } from './tables';
 
 /** Clusters planned and written together (their findings are what the writer holds at once). */
 export const WRITE_BATCH = 500;
@@ -85,12 +77,6 @@ function statusOf(complete: boolean): RunStatus {
   return complete ? 'completed' : 'partial';
 }
 
-function bucketList(value: unknown): string[] {
-  return String(value ?? '')
-    .split(',')
-    .filter((b) => b.length > 0);
-}
-
 function ckOfRow(rk: string): string {
   return rk.slice(0, rk.indexOf('.'));
 }
@@ -117,24 +103,39 @@ export class RunWriter {
   private readonly priorCks = new Map<string, string>();
   private changedKeys = 0;
   private changedClusters = 0;
+  private readonly lock: Row | undefined;
+  private readonly existing: Record<string, unknown>;
+  private readonly index: Entity | undefined;
+  private readonly seq: number;
+  private readonly maxSeq: number;
+  private readonly interrupted: boolean;
+  private readonly skipBefore: boolean;
+  private readonly sets: ChangeSetEntry[];
+  private readonly priorBefore: Map<string, { pk: string; entry: Entry | undefined }>;
+  private readonly priorViews: Map<string, string>;
+  private readonly oldViewBuckets: string[];
   private readonly writes = { latest: 0, changes: 0, history: 0, views: 0 };
 
   private constructor(
     private readonly parts: Parts,
     private readonly input: OpenRunInput,
-    private readonly lock: Row | undefined,
-    private readonly existing: Record<string, unknown>,
-    private readonly index: Entity | undefined,
-    private readonly seq: number,
-    private readonly maxSeq: number,
-    private readonly interrupted: boolean,
-    private readonly skipBefore: boolean,
-    private readonly sets: ChangeSetEntry[],
-    private readonly priorBefore: Map<string, { pk: string; entry: Entry | undefined }>,
-    private readonly priorViews: Map<string, string>,
-    private readonly oldViewBuckets: string[],
+    position: RunPosition,
     private readonly digests: DigestBook,
   ) {
+    ({
+      lock: this.lock,
+      existing: this.existing,
+      index: this.index,
+      seq: this.seq,
+      maxSeq: this.maxSeq,
+      interrupted: this.interrupted,
+      skipBefore: this.skipBefore,
+      sets: this.sets,
+      priorBefore: this.priorBefore,
+      priorViews: this.priorViews,
+      oldViewBuckets: this.oldViewBuckets,
+    } = position);
+    const { seq, sets, interrupted, lock, priorBefore, priorViews } = position;
     this.changeBuckets = new Set(sets.find((s) => s.seq === seq && interrupted)?.buckets ?? []);
     this.readCompletely = subscriptionReadFilter(input.complete, input.subscriptionsRead);
     // The latest complete fleet-wide run is the alert baseline: its digests say what it reported.
@@ -146,84 +147,13 @@ export class RunWriter {
 
   /** Opens the recording of a run: the lease (waiting while another run records), its position and the digests. */
   static async open(parts: Parts, input: OpenRunInput, leaseWaitMs: number): Promise<RunWriter> {
-    const { tables, ledger, lease } = parts;
-    const deadline = Date.now() + leaseWaitMs;
-    let lock = await lease.read();
-    while (lease.heldByOther(lock, input.runId)) {
-      if (Date.now() >= deadline) {
-        throw new StoreBusyError(`run ${String(lock!.runId)} is writing to the store until ${String(lock!.expiresAt)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250 + Math.floor(Math.random() * 750)));
-      lock = await lease.read();
-    }
-    const runId = input.runId;
-    const found = await ledger.entity(runId);
-    const previousStatus = found?.status as RunStatus | undefined;
-    const { entity: existing, index } =
-      !found || found.status === 'failed'
-        ? ledger.runningEntity(
-            {
-              runId,
-              trigger: input.trigger,
-              scope: { ...input.scope, ...(input.clusterId ? { clusterId: input.clusterId } : {}) },
-              startedAt: new Date(input.startedAt),
-            },
-            found,
-          )
-        : { entity: withoutMeta(found), index: undefined };
-    const sets = await ledger.changesets();
-    const maxSeq = sets[0]?.seq ?? 0;
-    const finished = await ledger.pointer('latestState');
-    const ownSeq = typeof existing.ownSeq === 'number' ? existing.ownSeq : undefined;
-    // Continue an interrupted attempt of this run only when nothing was recorded after it.
-    const interrupted =
-      previousStatus !== 'completed' &&
-      previousStatus !== 'partial' &&
-      ownSeq !== undefined &&
-      ownSeq === maxSeq &&
-      !(finished && finished.runId !== runId && finished.stateSeq >= ownSeq);
-    const seq = interrupted ? ownSeq : maxSeq + 1;
-    const ownSet = interrupted ? sets.find((s) => s.seq === seq) : undefined;
-    const fresh = !finished && maxSeq === 0;
-    const skipBefore = interrupted ? ownSet?.skipped === true : fresh;
-
-    const priorBefore = new Map<string, { pk: string; entry: Entry | undefined }>();
-    if (interrupted && ownSet && !ownSet.skipped) {
-      await mapLimit(ownSet.buckets, tables.concurrency, async (bucket) => {
-        for (const row of await tables.partition('changes', changePk(seq, bucket))) {
-          priorBefore.set(row.rowKey, { pk: bucketPk(bucket), entry: entryFromEntity(row, 'v') });
-        }
-      });
-    }
-    const priorViews = new Map<string, string>();
-    const oldViewBuckets = bucketList(existing.viewBuckets);
-    await mapLimit(oldViewBuckets, tables.concurrency, async (bucket) => {
-      for (const row of await tables.partition('changes', viewPk(runId, bucket))) {
-        priorViews.set(row.rowKey, bucketPk(bucket));
-      }
-    });
-
-    const digests = await DigestBook.read(tables, {
-      fresh,
-      stateSeq: finished?.stateSeq ?? 0,
+    const p = await readPosition(parts, input, leaseWaitMs);
+    const digests = await DigestBook.read(parts.tables, {
+      fresh: p.fresh,
+      stateSeq: p.stateSeq,
       owner: input.complete && !input.narrowed,
     });
-    return new RunWriter(
-      parts,
-      input,
-      lock,
-      existing,
-      index,
-      seq,
-      maxSeq,
-      interrupted,
-      skipBefore,
-      sets,
-      priorBefore,
-      priorViews,
-      oldViewBuckets,
-      digests,
-    );
+    return new RunWriter(parts, input, p, digests);
   }
 
   /** One evaluated cluster (exemptions applied). Written with its batch; unchanged ones cost nothing. */
