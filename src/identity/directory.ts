@@ -67,6 +67,16 @@ export interface PrincipalDirectoryOptions {
   getByIdsAttempts?: number;
   /** First back-off between those attempts, doubled each time, in milliseconds (default 1000). */
   getByIdsRetryDelayInMs?: number;
+  /**
+   * Groups already known to be groups (resolved by an earlier load) whose members this load counts with
+   * `countMembersOf`'s.
+   */
+  knownGroups?: Iterable<string>;
+  /**
+   * Count only whole `$batch` calls' worth of groups (multiples of 20); the rest come back as `deferredGroups`, for
+   * a later load to count with its own (so that two loads make no more calls than one).
+   */
+  wholeBatchesOnly?: boolean;
   /** Groups whose transitive members are counted (admin groups); counted only when they resolve as groups. */
   countMembersOf?: Iterable<string>;
 }
@@ -162,6 +172,20 @@ export class PrincipalDirectory {
     return this.memberCounts.get(groupId.trim().toLowerCase()) ?? this.defaults.memberCount;
   }
 
+  /** The ID (lower case) was looked up by this directory. */
+  looked(id: string): boolean {
+    return this.principals.has(id);
+  }
+
+  /** Two directories loaded from the same Graph for different IDs, as one (`first` wins where both answer). */
+  static combine(first: PrincipalDirectory, second: PrincipalDirectory): PrincipalDirectory {
+    return new PrincipalDirectory(
+      new Map([...second.principals, ...first.principals]),
+      new Map([...second.memberCounts, ...first.memberCounts]),
+      first.defaults,
+    );
+  }
+
   /** A directory built from objects already in hand (an export): listed IDs are found, others absent. */
   static fromObjects(objects: Iterable<DirectoryObject>, memberCountReason: string): PrincipalDirectory {
     const map = new Map<string, PrincipalLookup>();
@@ -180,7 +204,7 @@ export class PrincipalDirectory {
     graph: Client,
     principalIds: Iterable<string>,
     options: PrincipalDirectoryOptions = {},
-  ): Promise<{ directory: PrincipalDirectory; problems: ScanProblem[] }> {
+  ): Promise<{ directory: PrincipalDirectory; problems: ScanProblem[]; deferredGroups: string[] }> {
     const problems: ScanProblem[] = [];
     const principals = new Map<string, PrincipalLookup>();
     const wanted = new Set<string>();
@@ -196,15 +220,23 @@ export class PrincipalDirectory {
       const lookup = principals.get(id);
       if (lookup?.state === 'found' && lookup.object.kind === 'group') groups.add(id);
     }
+    for (const raw of options.knownGroups ?? []) groups.add(raw.trim().toLowerCase());
+    let counted = [...groups];
+    let deferredGroups: string[] = [];
+    if (options.wholeBatchesOnly) {
+      const whole = Math.floor(counted.length / BATCH_LIMIT) * BATCH_LIMIT;
+      deferredGroups = counted.slice(whole);
+      counted = counted.slice(0, whole);
+    }
     const memberCounts = new Map<string, MemberCountLookup>();
-    await countTransitiveMembers(graph, [...groups], options, memberCounts, problems);
+    await countTransitiveMembers(graph, counted, options, memberCounts, problems);
 
     const directory = new PrincipalDirectory(principals, memberCounts, {
       // IDs nobody asked for: the run did not look them up, so nothing can be said.
       principal: { state: 'unreadable', reason: 'this principal was not looked up in the directory' },
       memberCount: { state: 'not_checked', reason: 'member counts are read only for admin groups that are groups' },
     });
-    return { directory, problems };
+    return { directory, problems, deferredGroups };
   }
 }
 

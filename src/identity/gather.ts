@@ -4,10 +4,11 @@ import type { AccessView, ClusterRecord, RoleAssignmentRecord, ScanProblem } fro
 import {
   AssignmentCoverage,
   isDirectoryPrincipalType,
+  isGuid,
   readRoleAssignments,
   type GraphQueryReader,
 } from './roleAssignments';
-import { PrincipalDirectory, type PrincipalDirectoryOptions } from './directory';
+import { GET_BY_IDS_LIMIT, PrincipalDirectory, type PrincipalDirectoryOptions } from './directory';
 import { FleetAccessView, type AssignmentSource, adminGroupIdsOf } from './accessView';
 import { foreignTenantOf, foreignTenantReason } from './tenants';
 
@@ -46,6 +47,27 @@ export async function gatherAccess(
   deps: GatherAccessDeps,
   input: GatherAccessInput,
 ): Promise<{ view: AccessView; problems: ScanProblem[] }> {
+  // The scanner's own directory's admin groups are named by the clusters alone: they are resolved and their members
+  // counted while the role assignments are read (Resource Graph's quota paces that read; Graph is idle meanwhile).
+  // Only whole getByIds and $batch calls' worth: the rest go with the principals of the assignments, so that the
+  // two loads make no more calls than one.
+  const adminGroups = new Set<string>();
+  for (const cluster of input.clusters) {
+    if (foreignTenantOf(cluster, input.homeTenantId) !== undefined) continue;
+    for (const id of adminGroupIdsOf(cluster) ?? []) adminGroups.add(id.trim().toLowerCase());
+  }
+  for (const id of input.extraMemberCounts ?? []) adminGroups.add(id.trim().toLowerCase());
+  const earlyIds = [...adminGroups]
+    .filter(isGuid)
+    .sort()
+    .slice(0, Math.floor(adminGroups.size / GET_BY_IDS_LIMIT) * GET_BY_IDS_LIMIT);
+  const early = PrincipalDirectory.load(deps.clients.graph, earlyIds, {
+    ...deps.directoryOptions,
+    countMembersOf: earlyIds,
+    wholeBatchesOnly: true,
+  });
+  // Awaited below; a rejection is not left unhandled while the assignments are read.
+  early.catch(() => undefined);
   const read = await readRoleAssignments(deps.reader, input.scope);
   const problems = [...read.problems];
   let source: AssignmentSource;
@@ -112,15 +134,18 @@ export async function gatherAccess(
     home.adminGroups.add(id.trim().toLowerCase());
     home.principals.add(id.trim().toLowerCase());
   }
-  const { directory, problems: directoryProblems } = await PrincipalDirectory.load(
+  const first = await early;
+  const rest = await PrincipalDirectory.load(
     deps.clients.graph,
-    home.principals,
+    [...home.principals].filter((id) => !first.directory.looked(id)),
     {
       ...deps.directoryOptions,
-      countMembersOf: home.adminGroups,
+      countMembersOf: [...home.adminGroups].filter((id) => !first.directory.looked(id)),
+      knownGroups: first.deferredGroups,
     },
   );
-  problems.push(...directoryProblems);
+  const directory = PrincipalDirectory.combine(first.directory, rest.directory);
+  problems.push(...first.problems, ...rest.problems);
   const directories = new Map<string, PrincipalDirectory>();
   for (const [tenant, entry] of idsByTenant) {
     if (tenant === '') continue;
