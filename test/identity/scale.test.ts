@@ -54,7 +54,6 @@ it('resolves 12,000 principals in ceil(n/1000) getByIds calls, counts admin grou
   expect(adminIds.size).toBe(2200);
   expect(groups).toBeGreaterThan(1800);
 
-
   local.sim.counters.reset();
   const reader = new ResourceGraphReader(local.clients.resourceGraph);
   const inventory = await readInventory(reader, {});
