@@ -114,7 +114,8 @@ export const aksNodeImageCurrent: DocumentedRule = {
     // Stale pools first; when none is stale, the pools whose image date could not be read.
     const names = (key: string) =>
       Array.isArray(outcome.details?.[key]) ? (outcome.details[key] as { name: string }[]).map((p) => p.name) : [];
-    const pools = names('stalePools').length > 0 ? names('stalePools') : names('unreadablePools');
+    const stale = names('stalePools');
+    const pools = stale.length > 0 ? stale : names('unreadablePools');
     if (pools.length === 0)
       return `az aks nodepool list ${nodepoolArgs(cluster)} --query "[].{name:name, nodeImageVersion:nodeImageVersion}" --output table`;
     return pools
@@ -127,7 +128,8 @@ export const aksNodeImageCurrent: DocumentedRule = {
     if (pools.value.length === 0) {
       return { status: 'not_applicable', message: 'The cluster lists no agent pools.', details: {} };
     }
-    const aged: AgedPool[] = [];
+    const ages: PoolAge[] = [];
+    const staleAged: AgedPool[] = [];
     const unreadable: { name: string; nodeImageVersion: string | null; problem: string }[] = [];
     for (const { name, pool } of pools.value) {
       const raw = pool.nodeImageVersion;
@@ -140,12 +142,10 @@ export const aksNodeImageCurrent: DocumentedRule = {
         });
         continue;
       }
-      aged.push(pair);
+      ages.push(pair.age);
+      if (pair.age.ageDays > ctx.nodeImageMaxAgeDays) staleAged.push(pair);
     }
-    const staleAged = aged
-      .filter((p) => p.age.ageDays > ctx.nodeImageMaxAgeDays)
-      .sort((a, b) => b.age.ageDays - a.age.ageDays);
-    const ages = aged.map((p) => p.age);
+    staleAged.sort((a, b) => b.age.ageDays - a.age.ageDays);
     const stale = staleAged.map((p) => p.age);
     const details = {
       maxAgeDays: ctx.nodeImageMaxAgeDays,

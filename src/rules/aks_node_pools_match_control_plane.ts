@@ -61,11 +61,14 @@ const memo = new OutcomeMemo();
 // Clusters whose control plane and pools carry the same versions under the same names get the same verdict. The
 // keys are every value judge reads; undefined when a pool version is not text (judged on its own).
 function poolsKey(version: ClusterVersion, pools: PoolEntry[]): unknown[] | undefined {
-  const keys: unknown[] = [version];
-  for (const { name, pool } of pools) {
+  const keys = new Array<unknown>(1 + 2 * pools.length);
+  keys[0] = version;
+  for (let i = 0; i < pools.length; i++) {
+    const { name, pool } = pools[i];
     const raw = pool.currentOrchestratorVersion ?? pool.orchestratorVersion;
     if (typeof raw !== 'string') return undefined;
-    keys.push(name, raw);
+    keys[1 + 2 * i] = name;
+    keys[2 + 2 * i] = raw;
   }
   return keys;
 }

@@ -19,6 +19,10 @@ import { learn, OutcomeMemo, plural, type DocumentedRule } from './common';
 
 const passes = new OutcomeMemo();
 
+// The empty findings of a covering list, shared (never written to: a summary replaces them before adding).
+const NONE: RoleAssignmentRecord[] = [];
+const NO_IDS = new Map<string, string>();
+
 export const aksRbacNoGuestAdmins: DocumentedRule = {
   id: 'aks_rbac_no_guest_admins',
   title: 'No guest user holds an admin-level role on the cluster',
@@ -51,7 +55,12 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
       covering.parts,
       'guest-admins',
       (part) => {
-        const summary: Summary = { admin: 0, guests: [], unreadable: new Map() };
+        // Most lists have nothing to report: they share the empty ones, made only when something is found.
+        const summary: Summary = { admin: 0, guests: NONE, unreadable: NO_IDS };
+        const cannotRead = (id: string, reason: string) => {
+          if (summary.unreadable === NO_IDS) summary.unreadable = new Map();
+          summary.unreadable.set(id, reason);
+        };
         for (const x of part) {
           if (!isAdminRole(x)) continue;
           summary.admin++;
@@ -61,10 +70,12 @@ export const aksRbacNoGuestAdmins: DocumentedRule = {
           if (l.state === 'found') {
             if (l.object.kind !== 'user') continue;
             // A user returned without userType cannot be told apart from a member: never a pass.
-            if (l.object.userType === undefined)
-              summary.unreadable.set(x.principalId, strippedReason(x.principalId, 'userType'));
-            else if (l.object.userType.toLowerCase() === 'guest') summary.guests.push(x);
-          } else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
+            if (l.object.userType === undefined) cannotRead(x.principalId, strippedReason(x.principalId, 'userType'));
+            else if (l.object.userType.toLowerCase() === 'guest') {
+              if (summary.guests === NONE) summary.guests = [];
+              summary.guests.push(x);
+            }
+          } else if (l.state === 'unreadable') cannotRead(x.principalId, l.reason);
         }
         return summary;
       },

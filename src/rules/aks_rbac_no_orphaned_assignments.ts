@@ -16,6 +16,11 @@ import { learn, OutcomeMemo, plural, type DocumentedRule } from './common';
 
 const passes = new OutcomeMemo();
 
+// The empty findings of a covering list, shared (never written to: a summary replaces them before adding).
+const NONE: RoleAssignmentRecord[] = [];
+const NO_IDS = new Map<string, string>();
+const NO_TYPES = new Map<string, number>();
+
 export const aksRbacNoOrphanedAssignments: DocumentedRule = {
   id: 'aks_rbac_no_orphaned_assignments',
   title: 'Every cluster access role assignment belongs to a principal that exists',
@@ -52,15 +57,22 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       covering.parts,
       'orphans',
       (part) => {
-        const summary: Summary = { orphaned: [], unreadable: new Map(), notChecked: new Map() };
+        // Most lists have nothing to report: they share the empty ones, made only when something is found.
+        const summary: Summary = { orphaned: NONE, unreadable: NO_IDS, notChecked: NO_TYPES };
         for (const x of part) {
           if (!isDirectoryPrincipalType(x.principalType)) {
+            if (summary.notChecked === NO_TYPES) summary.notChecked = new Map();
             summary.notChecked.set(x.principalType, (summary.notChecked.get(x.principalType) ?? 0) + 1);
             continue;
           }
           const l = a.access.principal(x.principalId);
-          if (l.state === 'absent') summary.orphaned.push(x);
-          else if (l.state === 'unreadable') summary.unreadable.set(x.principalId, l.reason);
+          if (l.state === 'absent') {
+            if (summary.orphaned === NONE) summary.orphaned = [];
+            summary.orphaned.push(x);
+          } else if (l.state === 'unreadable') {
+            if (summary.unreadable === NO_IDS) summary.unreadable = new Map();
+            summary.unreadable.set(x.principalId, l.reason);
+          }
         }
         return summary;
       },
@@ -73,14 +85,20 @@ export const aksRbacNoOrphanedAssignments: DocumentedRule = {
       if (s.unreadable.size > 0) anyUnreadable = true;
     }
     const unreadable = anyUnreadable ? [...mergeMaps(summaries.map((s) => s.unreadable))] : [];
-    const notChecked = new Map<string, number>();
-    for (const s of summaries)
+    let notChecked = NO_TYPES;
+    for (const s of summaries) {
+      if (s.notChecked === NO_TYPES) continue;
+      if (notChecked === NO_TYPES) notChecked = new Map();
       for (const [type, n] of s.notChecked) notChecked.set(type, (notChecked.get(type) ?? 0) + n);
+    }
     let notCheckedCount = 0;
     for (const n of notChecked.values()) notCheckedCount += n;
-    const notCheckedText = [...notChecked]
-      .map(([type, n]) => `${plural(n, 'assignment')} to a principal of type ${type || '(none)'}`)
-      .join(', ');
+    const notCheckedText =
+      notCheckedCount === 0
+        ? ''
+        : [...notChecked]
+            .map(([type, n]) => `${plural(n, 'assignment')} to a principal of type ${type || '(none)'}`)
+            .join(', ');
     const notCheckedDetails = notCheckedCount > 0 ? { notChecked: Object.fromEntries(notChecked) } : {};
     if (orphanedCount > 0) {
       const entries = groupParts(

@@ -306,6 +306,17 @@ export interface PoolEntry {
 /** `properties.agentPoolProfiles`: the pools, or an unknown outcome when the list is missing or not a list. */
 export function readPools(cluster: ClusterRecord): Read<PoolEntry[]> {
   const value = properties(cluster).agentPoolProfiles;
+  // Several rules read the pools of the cluster at hand, one after another: the list is read once (callers never
+  // mutate it).
+  if (lastPools?.cluster === cluster && lastPools.value === value) return lastPools.read;
+  const read = readPoolList(value);
+  lastPools = { cluster, value, read };
+  return read;
+}
+
+let lastPools: { cluster: ClusterRecord; value: unknown; read: Read<PoolEntry[]> } | undefined;
+
+function readPoolList(value: unknown): Read<PoolEntry[]> {
   if (!Array.isArray(value)) {
     return {
       ok: false,
