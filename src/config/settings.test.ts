@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -272,7 +272,11 @@ describe('checkNcrontab', () => {
 describe('SETTINGS (the table in docs/configuration.md)', () => {
   it('documents every setting that loadSettings reads', () => {
     const names = SETTINGS.map((s) => s.name);
-    const source = readFileSync(join(__dirname, 'settings.ts'), 'utf8');
+    // Settings are read in loadSettings and in the files it calls (clouds, storage).
+    const source = readdirSync(__dirname)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(__dirname, f), 'utf8'))
+      .join('\n');
     const read = [
       ...source.matchAll(
         /read\(env, '([A-Za-z_]+)'\)|parseInteger\(env, '([A-Z_]+)'|parseList\(\s*env,\s*'([A-Z_]+)'/g,

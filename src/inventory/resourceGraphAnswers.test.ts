@@ -1,4 +1,4 @@
-import { parseQuotaResetsAfter, parseRetryAfter } from './resourceGraph';
+import { parseQuotaResetsAfter, parseRetryAfter } from './resourceGraphAnswers';
 
 describe('parseQuotaResetsAfter', () => {
   it.each([
