@@ -77,21 +77,21 @@ type Level = Map<unknown, unknown>;
  * they compare as Map keys do (strings and numbers by value, objects by identity), so lookups build no strings.
  */
 export class OutcomeMemo {
-  private readonly byScope = new WeakMap<object, { size: number; root: Level }>();
+  private readonly byScope = new WeakMap<object, { size: number; byLength: Level[] }>();
 
   /** `scope`: what the outcome was judged with besides the keys (the context, or an access view of it). */
   get(scope: RuleContext | object, keys: readonly unknown[], judge: () => RuleOutcome): RuleOutcome {
     let memo = this.byScope.get(scope);
-    if (!memo) this.byScope.set(scope, (memo = { size: 0, root: new Map() }));
-    // The first level is the number of keys, so that a shorter list never meets a longer one's inner level.
-    let level = memo.root;
-    let key: unknown = keys.length;
-    for (let i = 0; i < keys.length; i++) {
-      let next = level.get(key) as Level | undefined;
-      if (!next) level.set(key, (next = new Map()));
+    if (!memo) this.byScope.set(scope, (memo = { size: 0, byLength: [] }));
+    // Lists of each length have their own levels, so that a shorter list never meets a longer one's inner level.
+    let level = (memo.byLength[keys.length] ??= new Map());
+    const last = keys.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(keys[i]) as Level | undefined;
+      if (!next) level.set(keys[i], (next = new Map()));
       level = next;
-      key = keys[i];
     }
+    const key = last >= 0 ? keys[last] : undefined;
     let outcome = level.get(key) as RuleOutcome | undefined;
     if (outcome === undefined) {
       outcome = judge();
