@@ -1,5 +1,7 @@
 // The alert batch store on Azurite: a run's batch is kept whole (large ones over several entities), written once,
 // and read back checked.
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { computeAlertBatch } from '../../src/alerts/alerts';
 import { validateBatch } from '../../src/alerts/batchSchema';
 import { AlertBatchStore } from '../../src/store/alertBatches';
@@ -34,6 +36,19 @@ it('a large first scan (7,500 alerts, varied text) is stored over several entiti
   const back = await store.get('big-1');
   expect(back).toEqual(batch);
   expect(validateBatch(back).ok).toBe(true);
+}, 60_000);
+
+it('a batch that does not compress (2 MB gzipped) is stored in entities the service accepts and read back', async () => {
+  const clusters = Array.from({ length: 3000 }, (_, i) =>
+    cluster(`noise-${i}`, [
+      finding('aks_version_supported', 'fail', 'critical', { message: randomBytes(600).toString('base64') }),
+    ]),
+  );
+  const batch = computeAlertBatch(undefined, report('noise-1', clusters), { minSeverity: 'high' });
+  expect(gzipSync(Buffer.from(JSON.stringify(batch))).length).toBeGreaterThan(1_500_000);
+  const { created } = await store.record(batch);
+  expect(created).toBe(true);
+  expect(await store.get('noise-1')).toEqual(batch);
 }, 60_000);
 
 it('a run records its batch once: recording again (a retried run) keeps the first', async () => {
