@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { AzureClients } from '../azure/clients';
+import { once } from '../store/tables';
 
 export const DELIVERIES_TABLE = 'akscomplianceAlertDeliveries';
 
@@ -45,21 +46,11 @@ function rowKey(key: DeliveryKey): string {
 
 export class DeliveryClaims {
   private readonly client: TableClient;
-  private ready?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
   constructor(clients: Pick<AzureClients, 'tableClient'>) {
     this.client = clients.tableClient(DELIVERIES_TABLE);
-  }
-
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
+    this.ensureTable = once(() => this.client.createTable());
   }
 
   /**

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import type { AzureClients } from '../azure/clients';
 import type { DeliveryKey } from './claims';
+import { once } from '../store/tables';
 
 export const DEAD_LETTERS_TABLE = 'akscomplianceAlertDeadLetters';
 const PARTITION = 'dead';
@@ -28,21 +29,11 @@ const idOf = (key: DeliveryKey) =>
 
 export class DeadLetters {
   private readonly client: TableClient;
-  private ready?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
   constructor(clients: Pick<AzureClients, 'tableClient'>) {
     this.client = clients.tableClient(DEAD_LETTERS_TABLE);
-  }
-
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
+    this.ensureTable = once(() => this.client.createTable());
   }
 
   async add(letter: Omit<DeadLetter, 'id'>): Promise<string> {

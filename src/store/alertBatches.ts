@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import type { AzureClients } from '../azure/clients';
 import type { AlertBatch } from '../alerts/alerts';
+import { once } from './tables';
 
 const BYTES_PER_PROPERTY = 60_000;
 // 600,000 bytes an entity: under the 1 MiB entity limit however it is counted (its base64 on the wire is 800,000
@@ -30,21 +31,11 @@ const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
 export class AlertBatchStore {
   private readonly client: TableClient;
-  private ready?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
   constructor(clients: Pick<AzureClients, 'tableClient'>, options: { tablePrefix?: string } = {}) {
     this.client = clients.tableClient(`${options.tablePrefix ?? 'akscompliance'}AlertBatches`);
-  }
-
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
+    this.ensureTable = once(() => this.client.createTable());
   }
 
   /**

@@ -67,6 +67,24 @@ export async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Pr
   if (failed !== undefined) throw failed;
 }
 
+/**
+ * `create` run once and its promise shared; a failure is forgotten, so the next call tries again (tables are created
+ * on first use, and a storage outage at that moment must not stick).
+ */
+export function once(create: () => Promise<unknown>): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () => {
+    ready ??= create().then(
+      () => undefined,
+      (error: unknown) => {
+        ready = undefined;
+        throw error;
+      },
+    );
+    return ready;
+  };
+}
+
 export function emptyCounters(): StoreCounters {
   return {
     transactions: 0,
@@ -80,7 +98,7 @@ export function emptyCounters(): StoreCounters {
 export class StoreTables {
   readonly counters: StoreCounters = emptyCounters();
   private readonly tables: Record<TableRole, TableClient>;
-  private ready?: Promise<void>;
+  private readonly create: () => Promise<void>;
 
   constructor(
     clients: Pick<AzureClients, 'tableClient'>,
@@ -96,6 +114,7 @@ export class StoreTables {
       TableRole,
       TableClient
     >;
+    this.create = once(() => Promise.all(TABLE_ROLES.map((role) => this.tables[role].createTable())));
   }
 
   resetCounters(): void {
@@ -104,14 +123,7 @@ export class StoreTables {
 
   /** Creates the tables when missing (once per instance; again after a failure). */
   ensureTables(): Promise<void> {
-    this.ready ??= Promise.all(TABLE_ROLES.map((role) => this.tables[role].createTable())).then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
+    return this.create();
   }
 
   private count(role: TableRole, entities: number): void {
