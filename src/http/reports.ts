@@ -70,6 +70,43 @@ export async function reportResponse(
   });
 }
 
+/**
+ * A run's report (`wanted`: a run ID or `latest`), or the answer when there is none: 202 while the run is running,
+ * 409 when it failed, 404 when unknown. `runId` is the run the request named (the answers speak of it).
+ */
+async function loadReport(
+  store: FindingStore,
+  runId: string,
+  wanted: string,
+): Promise<{ report: ScanReport } | { response: HttpResponseInit }> {
+  let report: ScanReport | undefined;
+  try {
+    report = wanted === 'latest' ? await store.getLatestReport() : await store.getRunReport(wanted);
+  } catch (error) {
+    if (error instanceof RunNotReadyError) {
+      // The run behind a 202 from POST /api/scans: poll again later.
+      if (error.status === 'running') {
+        return { response: runningResponse(runId, { message: `run ${runId} is still running` }) };
+      }
+      return {
+        response: errorResponse(
+          409,
+          'RunFailed',
+          `run ${runId} ${error.status === 'failed' ? 'failed' : `is ${error.status}`} and has no report`,
+        ),
+      };
+    }
+    throw error;
+  }
+  if (report) return { report };
+  return {
+    response:
+      runId === 'latest'
+        ? errorResponse(404, 'NoReport', 'no scan run has been recorded yet')
+        : errorResponse(404, 'RunNotFound', `run ${runId} is not known`),
+  };
+}
+
 /** Reads `format` and the filters from the query (400 naming the parameter). */
 export function parseReportQuery(request: HttpRequest): {
   format: HttpReportFormat;
@@ -133,33 +170,13 @@ export async function handleGetReport(
     }
     const { format, filters, paging, query } = parseReportQuery(request);
     const store = resolved.store;
-    let report: ScanReport | undefined;
     // A skipToken names the run its pages come from (reports/latest keeps paging the run it started on).
     if (paging.runId !== undefined && runId !== 'latest' && runId !== paging.runId) {
       throw new HttpError(400, 'InvalidQueryParameter', `skipToken: issued for another run than ${runId}`);
     }
-    const wanted = paging.runId ?? runId;
-    try {
-      report = wanted === 'latest' ? await store.getLatestReport() : await store.getRunReport(wanted);
-    } catch (error) {
-      if (error instanceof RunNotReadyError) {
-        if (error.status === 'running') {
-          // The run behind a 202 from POST /api/scans: poll again later.
-          return runningResponse(runId, { message: `run ${runId} is still running` });
-        }
-        return errorResponse(
-          409,
-          'RunFailed',
-          `run ${runId} ${error.status === 'failed' ? 'failed' : `is ${error.status}`} and has no report`,
-        );
-      }
-      throw error;
-    }
-    if (!report) {
-      return runId === 'latest'
-        ? errorResponse(404, 'NoReport', 'no scan run has been recorded yet')
-        : errorResponse(404, 'RunNotFound', `run ${runId} is not known`);
-    }
+    const loaded = await loadReport(store, runId, paging.runId ?? runId);
+    if (!('report' in loaded)) return loaded.response;
+    const report = loaded.report;
     const filtered = applyFilters(report, filters);
     return reportResponse(PAGED.includes(format) ? pageOf(filtered, paging, query) : filtered, format, store);
   });
@@ -185,25 +202,9 @@ export async function handleGetReportSummary(
       );
     }
     const store = resolved.store;
-    let report: ScanReport | undefined;
-    try {
-      report = runId === 'latest' ? await store.getLatestReport() : await store.getRunReport(runId);
-    } catch (error) {
-      if (error instanceof RunNotReadyError) {
-        if (error.status === 'running') return runningResponse(runId, { message: `run ${runId} is still running` });
-        return errorResponse(
-          409,
-          'RunFailed',
-          `run ${runId} ${error.status === 'failed' ? 'failed' : `is ${error.status}`} and has no report`,
-        );
-      }
-      throw error;
-    }
-    if (!report) {
-      return runId === 'latest'
-        ? errorResponse(404, 'NoReport', 'no scan run has been recorded yet')
-        : errorResponse(404, 'RunNotFound', `run ${runId} is not known`);
-    }
+    const loaded = await loadReport(store, runId, runId);
+    if (!('report' in loaded)) return loaded.response;
+    const report = loaded.report;
     const runs = await store.listRuns(30);
     const trend = runs
       .filter((r) => r.summary && r.finishedAt && (r.status === 'completed' || r.status === 'partial'))
