@@ -11,6 +11,7 @@ import {
   type Status,
 } from '../model';
 import { AlertCollector, partialRunBatch } from './clusterAlerts';
+import { sameScope } from '../store/scope';
 
 export { LIMITS, newProblems } from './clusterAlerts';
 
@@ -100,14 +101,6 @@ function clustersById(report: ScanReport | undefined): Map<string, ClusterReport
   return new Map((report?.clusters ?? []).map((c) => [normaliseId(c.id), c]));
 }
 
-function sameScope(a: ScanReport, b: ScanReport): boolean {
-  const norm = (xs: string[]) => [...new Set(xs.map((x) => x.toLowerCase()))].sort().join(',');
-  return (
-    norm(a.scope.subscriptions) === norm(b.scope.subscriptions) &&
-    norm(a.scope.managementGroups) === norm(b.scope.managementGroups)
-  );
-}
-
 /**
  * The alerts of one run against the previous one (each cluster as alertsForCluster compares it).
  * - On a partial run only one `partial_run` alert (whatever the threshold): a partial run proves nothing resolved,
@@ -147,7 +140,7 @@ export function computeAlertBatch(
 
   // A cluster gone from a complete inventory of the same scope was deleted or moved out: its fails are resolved.
   // A narrower or different scope says nothing about clusters outside it.
-  if (previous && sameScope(previous, current)) {
+  if (previous && sameScope(previous.scope, current.scope)) {
     for (const [id, cluster] of prev) if (!seen.has(id)) collector.gone(cluster);
   }
   return collector.finish();

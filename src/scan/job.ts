@@ -8,6 +8,7 @@ import type { Settings } from '../config/settings';
 import { AlertCollector, type RunOutline } from '../alerts/clusterAlerts';
 import type { ClusterReport, ScanReport } from '../model';
 import type { FindingStore, RunRecord, RunTrigger, RunWriter } from '../store/findingStore';
+import { sameScope } from '../store/scope';
 import { newRunId, resolveScope, runScan } from './runScan';
 
 export interface ScanJobDeps {
@@ -45,18 +46,6 @@ export interface ScanJobResult {
   run: RunRecord;
   durationMs: number;
   alerts?: NotifyAfterScanResult;
-}
-
-function sameScope(
-  a: { subscriptions?: string[]; managementGroups?: string[] } | undefined,
-  b: { subscriptions: string[]; managementGroups: string[] },
-): boolean {
-  const norm = (xs: string[] | undefined) => [...new Set((xs ?? []).map((x) => x.toLowerCase()))].sort().join(',');
-  return (
-    a !== undefined &&
-    norm(a.subscriptions) === norm(b.subscriptions) &&
-    norm(a.managementGroups) === norm(b.managementGroups)
-  );
 }
 
 function message(error: unknown): string {
@@ -159,7 +148,7 @@ export async function runScanJob(deps: ScanJobDeps, options: ScanJobOptions): Pr
                       ...(baselineRuns.previous ? { previous: baselineRuns.previous } : {}),
                       ...(baselineRuns.older ? { older: baselineRuns.older } : {}),
                       hasBefore: baselineRuns.hasBefore,
-                      sameScope: baselineRuns.previous !== undefined && sameScope(baselineRuns.scope, scope),
+                      sameScope: baselineRuns.scope !== undefined && sameScope(baselineRuns.scope, scope),
                       ...(options.clusterId ? { scopeClusterId: options.clusterId } : {}),
                     },
                   }

@@ -14,6 +14,7 @@ import { RunsLedger, runFromEntity, type RunRecord, type RunTrigger } from './ru
 import type { OpenRunInput, RunWriter } from './runWriter';
 import { getChunks } from './codec';
 import type { Row } from './tables';
+import { sameList, sameScope } from './scope';
 import { ScanSlot, type SlotHolder } from './scanSlot';
 import { StoreTables, type StoreCounters } from './tables';
 
@@ -187,9 +188,6 @@ export class FindingStore {
     ) as RunRecord['scope'];
     const runs = await this.runs.list(10);
     const at = runs.findIndex((r) => r.runId === record.runId);
-    const same = (a: string[] | undefined, b: string[] | undefined) =>
-      [...new Set((a ?? []).map((x) => x.toLowerCase()))].sort().join(',') ===
-      [...new Set((b ?? []).map((x) => x.toLowerCase()))].sort().join(',');
     const before =
       at < 0
         ? undefined
@@ -201,8 +199,8 @@ export class FindingStore {
                 r.complete !== false &&
                 r.status === 'completed' &&
                 !r.scope?.clusterId &&
-                same(r.scope?.subscriptions, scope.subscriptions) &&
-                same(r.scope?.managementGroups, scope.managementGroups),
+                sameList(r.scope?.subscriptions, scope.subscriptions) &&
+                sameList(r.scope?.managementGroups, scope.managementGroups),
             );
     const older = before ? await this.runs.entity(before.runId) : undefined;
     return { previous, ...(older ? { older } : {}), hasBefore: older !== undefined, scope };
@@ -322,13 +320,4 @@ export class FindingStore {
     await this.prepare();
     await this.exemptions.markReported(keys);
   }
-}
-
-function sameScope(
-  a: { subscriptions?: string[]; managementGroups?: string[] },
-  b: { subscriptions?: string[]; managementGroups?: string[] },
-): boolean {
-  const norm = (xs: string[] | undefined) =>
-    [...new Set((xs ?? []).map((x) => x.trim().toLowerCase()))].sort().join(',');
-  return norm(a.subscriptions) === norm(b.subscriptions) && norm(a.managementGroups) === norm(b.managementGroups);
 }

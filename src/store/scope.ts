@@ -46,6 +46,21 @@ export function scopeFilter(
   return (id) => subscriptions.has(/^\/subscriptions\/([^/]+)\//.exec(id)?.[1] ?? '');
 }
 
+/** Two lists of subscriptions or management groups name the same set (case and order aside). */
+export function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const norm = (xs: readonly string[] | undefined) =>
+    [...new Set((xs ?? []).map((x) => x.trim().toLowerCase()))].sort().join(',');
+  return norm(a) === norm(b);
+}
+
+/** Two scans' scopes are the same (their subscriptions and management groups). */
+export function sameScope(
+  a: { subscriptions?: readonly string[]; managementGroups?: readonly string[] },
+  b: { subscriptions?: readonly string[]; managementGroups?: readonly string[] },
+): boolean {
+  return sameList(a.subscriptions, b.subscriptions) && sameList(a.managementGroups, b.managementGroups);
+}
+
 export function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
