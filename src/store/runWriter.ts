@@ -228,41 +228,38 @@ export class RunWriter {
       if (baseline && compared) baseline.sink.add(cluster, prev, older, baseline.hasBefore);
       settled.set(ck, !baseline?.previous || unknownsSettled(cluster, prev));
     });
-    const prior = this.priorFor(cks);
-    const plan = new ChangeSetPlan({
-      report: { clusters: batch } as ScanReport,
+    const states = await this.write(batch, latest, cks, () => true);
+    for (const cluster of batch) {
+      const ck = clusterKey(cluster.id);
+      this.digests.set(bucketOf(cluster.id), ck, states.get(ck) ?? [], digestOfCluster(cluster), settled.get(ck)!);
+    }
+  }
+
+  /**
+   * Plans and writes the keys of a set of clusters (`clusters` reported by this run, `latest` the rows of `cks`, with
+   * what an interrupted attempt wrote for them); returns each planned cluster's entries as Latest now holds them.
+   */
+  private async write(
+    clusters: ClusterReport[],
+    latest: StateMap,
+    cks: Set<string>,
+    inScope: (normalisedClusterId: string) => boolean,
+  ): Promise<Map<string, Array<[string, Entry]>>> {
+    const { tables } = this.parts;
+    const { before: priorBefore, views: priorViews } = this.priorFor(cks);
+    const out = new ChangeSetPlan({
+      report: { clusters } as ScanReport,
       runId: this.input.runId,
       latest,
       seq: this.seq,
       skipBefore: this.skipBefore,
-      priorBefore: prior.before,
-      priorViews: prior.views,
-      inScope: () => true,
+      priorBefore,
+      priorViews,
+      inScope,
       readCompletely: this.readCompletely,
-    });
-    await this.write(plan, prior.before);
-    for (const cluster of batch) {
-      const ck = clusterKey(cluster.id);
-      this.digests.set(
-        bucketOf(cluster.id),
-        ck,
-        this.planned.get(ck) ?? [],
-        digestOfCluster(cluster),
-        settled.get(ck)!,
-      );
-    }
-    this.planned.clear();
-  }
-
-  private planned = new Map<string, Array<[string, Entry]>>();
-
-  /** Plans and writes one set of clusters' keys. */
-  private async write(plan: ChangeSetPlan, priorBefore: Map<string, { pk: string; entry: Entry | undefined }>) {
-    const { tables } = this.parts;
-    const out = plan.plan([]);
+    }).plan([]);
     for (const b of out.changeBuckets) this.changeBuckets.add(b);
     for (const b of out.viewBuckets) this.viewBuckets.add(b);
-    this.planned = out.states;
     this.changedKeys += out.changedKeys;
     this.changedClusters += out.transitions.size;
     const recordedAt = this.parts.now().toISOString();
@@ -283,7 +280,7 @@ export class RunWriter {
       out.latestActions.length +
       out.staleChanges.length +
       staleHistory.length;
-    if (total === 0) return;
+    if (total === 0) return out.states;
     await this.ensureLease(out.changedKeys > 0 || out.latestActions.length > 0 || this.interrupted);
     try {
       await tables.write('changes', out.changeActions);
@@ -301,6 +298,7 @@ export class RunWriter {
     this.writes.history += historyActions.length;
     this.writes.views += out.viewActions.length;
     if (out.changedKeys > 0 || out.latestActions.length > 0) this.wroteState = true;
+    return out.states;
   }
 
   private wroteState = false;
@@ -381,29 +379,16 @@ export class RunWriter {
           if (prev) baseline.sink.gone(prev);
         }
       });
-      const prior = this.priorFor(cks);
-      const plan = new ChangeSetPlan({
-        report: { clusters: [] as ClusterReport[] } as ScanReport,
-        runId: input.runId,
-        latest,
-        seq: this.seq,
-        skipBefore: this.skipBefore,
-        priorBefore: prior.before,
-        priorViews: prior.views,
-        inScope,
-        readCompletely: this.readCompletely,
-      });
-      await this.write(plan, prior.before);
+      const states = await this.write([], latest, cks, inScope);
       for (const { ck, bucket } of slice) {
         const state =
-          this.planned.get(ck) ??
+          states.get(ck) ??
           [...latest]
             .filter(([rk]) => ckOfRow(rk) === ck)
             .map(([rk, v]) => [rk.slice(ck.length + 1), v.entry] as [string, Entry]);
         // Not reported by the baseline run: compared row by row when it is next seen.
         this.digests.set(bucket, ck, state, this.owner ? '' : digestOf(state), false);
       }
-      this.planned.clear();
     }
     await beforeFinal?.();
 
