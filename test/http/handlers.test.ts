@@ -20,6 +20,7 @@ import { DEMO_USER } from '../../sim';
 import { createQueueClient } from '../../src/azure/queues';
 import { localQueueHost, type LocalQueueHost } from '../../src/demo/queueHost';
 import { runQueuedScan, SCAN_QUEUE } from '../../src/scan/onDemand';
+import { header, json } from './responses';
 
 const SUB_A = '11111111-1111-4111-8111-111111111111';
 const SUB_B = '22222222-2222-4222-8222-222222222222';
@@ -122,17 +123,6 @@ function request(method: string, path: string, body?: string, headers: Record<st
     ...(body !== undefined ? { body: { string: body } } : {}),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers },
   });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-function json(response: HttpResponseInit): any {
-  return JSON.parse(String(response.body));
-}
-
-function header(response: HttpResponseInit, name: string): string | undefined {
-  const headers = response.headers as Record<string, string>;
-  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key ? headers[key] : undefined;
 }
 
 function expectError(response: HttpResponseInit, status: number, mentions: string): void {

@@ -15,6 +15,7 @@ import { FindingStore } from '../../src/store/findingStore';
 import { DEMO_USER } from '../../sim';
 import { generateFleet } from '../../sim/fleet/generator';
 import { startLocalAzure, type LocalAzure } from '../harness/localAzure';
+import { header, json } from './responses';
 
 const SUBS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
 const HOSTILE = `<b>"x"</b>`;
@@ -72,17 +73,6 @@ function get(path: string): HttpRequest {
     params: matched?.params ?? {},
     headers: { authorization: `Bearer ${bearer}` },
   });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-function json(response: HttpResponseInit): any {
-  return JSON.parse(String(response.body));
-}
-
-function header(response: HttpResponseInit, name: string): string | undefined {
-  const headers = response.headers as Record<string, string>;
-  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key ? headers[key] : undefined;
 }
 
 function expectError(response: HttpResponseInit, status: number, mentions: string): void {
