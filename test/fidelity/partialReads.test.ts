@@ -152,47 +152,36 @@ describe('a subscription Resource Graph leaves out (case 1)', () => {
   });
 });
 
+/** A run in which every Resource Graph query naming `table` fails (each attempt is armed as it is sent). */
+async function jobFailingQueries(table: string) {
+  const failing: PipelinePolicy = {
+    name: 'failQueries',
+    async sendRequest(request, next) {
+      if (typeof request.body === 'string' && request.body.includes(table)) {
+        env.local.sim.faults.set('resourceGraph', { failNext: { count: 1, kind: 'error' } });
+      }
+      return next(request);
+    },
+  };
+  env.local.clients.resourceGraph.pipeline.addPolicy(failing);
+  try {
+    return await env.job({ asOf: DEFAULT_AS_OF });
+  } finally {
+    env.local.clients.resourceGraph.pipeline.removePolicy({ name: 'failQueries' });
+  }
+}
+
 describe('each other way a read can be partial (case 2)', () => {
   it('a lost page of the cluster inventory: no fail of the chunk it belongs to is resolved', async () => {
-    // Every clusters-query request of the run fails (each attempt is armed as it is sent).
-    const failing: PipelinePolicy = {
-      name: 'failClustersPages',
-      async sendRequest(request, next) {
-        if (typeof request.body === 'string' && request.body.includes('managedclusters')) {
-          env.local.sim.faults.set('resourceGraph', { failNext: { count: 1, kind: 'error' } });
-        }
-        return next(request);
-      },
-    };
-    env.local.clients.resourceGraph.pipeline.addPolicy(failing);
-    let run;
-    try {
-      run = await env.job({ asOf: DEFAULT_AS_OF });
-    } finally {
-      env.local.clients.resourceGraph.pipeline.removePolicy({ name: 'failClustersPages' });
-    }
+    // Every clusters-query request of the run fails.
+    const run = await jobFailingQueries('managedclusters');
     expect(run.report.complete).toBe(false);
     expect(run.report.problems?.[0].message).toMatch(/Resource Graph query over .* is incomplete: page 1 failed/);
     expect(await resolvedFails()).toEqual([]);
   });
 
   it('role assignments unreadable: the RBAC rules are unknown, their fails stay fails in the state', async () => {
-    const failing: PipelinePolicy = {
-      name: 'failRoleAssignments',
-      async sendRequest(request, next) {
-        if (typeof request.body === 'string' && request.body.includes('authorizationresources')) {
-          env.local.sim.faults.set('resourceGraph', { failNext: { count: 1, kind: 'error' } });
-        }
-        return next(request);
-      },
-    };
-    env.local.clients.resourceGraph.pipeline.addPolicy(failing);
-    let run;
-    try {
-      run = await env.job({ asOf: DEFAULT_AS_OF });
-    } finally {
-      env.local.clients.resourceGraph.pipeline.removePolicy({ name: 'failRoleAssignments' });
-    }
+    const run = await jobFailingQueries('authorizationresources');
     const rbac = run.report.clusters.flatMap((c) =>
       c.findings.filter((f) => f.ruleId === 'aks_rbac_bindings_use_groups').map((f) => f.status),
     );
