@@ -71,6 +71,7 @@ export class RunRecorder {
             startedAt: report.startedAt,
             scope: report.scope,
             complete: report.complete,
+            retryOnConflict: true,
           },
           Math.max(0, deadline - Date.now()),
         );

@@ -63,6 +63,8 @@ export interface OpenRunInput extends RecordRunOptions {
   /** Whether the run read everything (known once its inventory is read, before any cluster is evaluated). */
   complete: boolean;
   alerts?: AlertBaseline;
+  /** The caller holds the whole report and tries again on a lease conflict (LeaseConflict); otherwise StoreBusyError. */
+  retryOnConflict?: boolean;
 }
 
 interface Parts {
@@ -301,6 +303,19 @@ export class RunWriter {
     return out.states;
   }
 
+  /**
+   * Another writer took the lease since this run read it, before this run wrote anything. A whole report (recordRun)
+   * is tried again on the new state (LeaseConflict); a streaming run has dropped its clusters and fails, nothing
+   * written, for its trigger to run it again.
+   */
+  private conflict(): Error {
+    return this.input.retryOnConflict
+      ? new LeaseConflict()
+      : new StoreBusyError(
+          `another run wrote to the store while run ${this.input.runId} was scanning; nothing of this run was written: run it again`,
+        );
+  }
+
   private wroteState = false;
   private registered = false;
 
@@ -332,7 +347,7 @@ export class RunWriter {
     try {
       await tables.transact('runs', actions);
     } catch (error) {
-      if (isConflict(error) && !this.leased) throw new LeaseConflict();
+      if (isConflict(error) && !this.leased) throw this.conflict();
       throw error;
     }
     if (!this.leased) this.held = await lease.read();
@@ -456,7 +471,7 @@ export class RunWriter {
     try {
       await tables.transact('runs', final);
     } catch (error) {
-      if (isConflict(error) && !this.leased) throw new LeaseConflict();
+      if (isConflict(error) && !this.leased) throw this.conflict();
       if (this.leased) await lease.release(input.runId).catch(() => undefined);
       if (isConflict(error)) {
         throw new StoreBusyError(`run ${input.runId} lost the writer lease while recording (it expired); run it again`);

@@ -5,7 +5,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { AlertCollector } from '../../src/alerts/clusterAlerts';
 import { computeAlertBatch } from '../../src/alerts/alerts';
 import type { ClusterReport, ScanReport } from '../../src/model';
-import { FindingStore } from '../../src/store/findingStore';
+import { FindingStore, StoreBusyError } from '../../src/store/findingStore';
 import { cluster, clusterId, finding, report, RULES, useAzurite } from './fixtures';
 
 jest.setTimeout(120_000);
@@ -213,5 +213,30 @@ describe('streaming recording', () => {
     expect((await store.getClusterHistory(clusterId(9)))?.cluster.findings.map((f) => f.status)).toEqual(
       flipped[9].findings.map((f) => f.status),
     );
+  });
+
+  it('a streaming run whose lease another writer took before its first write fails, nothing of it written', async () => {
+    const prefix = newPrefix();
+    const { store } = countingStore(prefix);
+    await stream(store, report('l1', fleet));
+    const writer = await store.openRun({
+      runId: 'l2',
+      startedAt: '2026-11-27T02:00:00Z',
+      scope: { subscriptions: [], managementGroups: [] },
+      complete: true,
+      trigger: 'timer',
+    });
+    // Another writer records between this run's open and its first write.
+    const other = countingStore(prefix).store;
+    const elsewhere = fleet.map((c, i) => (i === 2 ? cluster(2, { [RULES[3]]: 'fail' }) : c));
+    await other.recordRun(report('l-other', elsewhere), { trigger: 'http' });
+    const flipped = fleet.map((c, i) => (i === 6 ? cluster(6, { [RULES[0]]: 'pass' }) : c));
+    expect(flipped[6].findings[0].status).not.toBe(fleet[6].findings[0].status);
+    for (const c of flipped) await writer.add(structuredClone(c));
+    const { clusters: _c, ...shell } = report('l2', flipped);
+    await expect(writer.finish(shell)).rejects.toThrow(StoreBusyError);
+    expect(await store.getRun('l2')).toBeUndefined();
+    expect((await store.getClusterHistory(clusterId(6)))?.cluster.findings[0].status).toBe(fleet[6].findings[0].status);
+    expect((await store.getLatestReport())?.runId).toBe('l-other');
   });
 });
