@@ -54,6 +54,18 @@ export interface ClusterRecord {
   notifications?: ClusterNotifications;
 }
 
+/**
+ * What the region-catalog and access passes read of a cluster (a ClusterRecord is one): the inventory holds these for
+ * the whole fleet and the full records a page at a time (src/inventory/shelf.ts).
+ */
+export interface ClusterHead {
+  id: string;
+  subscriptionId: string;
+  location: string;
+  tenantId?: string;
+  properties: { aadProfile?: unknown };
+}
+
 /** One entry of a listKubernetesVersions response (`values[]`), in wire form. */
 export interface KubernetesVersionWire {
   version: string;

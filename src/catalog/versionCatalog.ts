@@ -2,7 +2,7 @@
 // asked through a subscription that has a cluster there, a few regions at a time, kept for the run.
 import { AKS_API_VERSION, unservedApiVersionReason } from '../azure/apiVersions';
 import type { AzureClients } from '../azure/clients';
-import type { ClusterRecord, KubernetesVersionWire, RegionCatalog } from '../model';
+import type { ClusterHead, KubernetesVersionWire, RegionCatalog } from '../model';
 import { normaliseLocation } from '../model';
 
 export interface FetchRegionCatalogsOptions {
@@ -66,7 +66,7 @@ function describe(error: unknown): string {
 }
 
 /** Subscriptions with a cluster in each normalised location, in the order the clusters came. */
-function subscriptionsByLocation(clusters: ClusterRecord[]): Map<string, string[]> {
+function subscriptionsByLocation(clusters: readonly ClusterHead[]): Map<string, string[]> {
   const byLocation = new Map<string, string[]>();
   const seen = new Set<string>();
   for (const cluster of clusters) {
@@ -127,7 +127,7 @@ async function readRegion(
  */
 export async function fetchRegionCatalogs(
   clients: AzureClients,
-  clusters: ClusterRecord[],
+  clusters: readonly ClusterHead[],
   options: FetchRegionCatalogsOptions = {},
 ): Promise<Map<string, RegionCatalog>> {
   const cache = options.cache ?? new Map<string, RegionCatalog>();

@@ -1,5 +1,5 @@
 // AccessView: what the RBAC-subject rules see, built from role assignment coverage and the principal directory.
-import type { AccessView, ClusterRecord, MemberCountLookup, PrincipalLookup } from '../model';
+import type { AccessView, ClusterHead, ClusterRecord, MemberCountLookup, PrincipalLookup } from '../model';
 import type { AssignmentCoverage, CoveringAssignments } from './roleAssignments';
 import type { PrincipalDirectory } from './directory';
 
@@ -17,7 +17,7 @@ type Directory = Pick<PrincipalDirectory, 'principal' | 'transitiveMemberCount'>
 /** Clusters of other tenants (Azure Lighthouse) and the directory each tenant's principals are resolved in. */
 export interface TenantDirectories {
   /** The other tenant a cluster belongs to ('' or undefined: the scanner's own). */
-  tenantOf(cluster: ClusterRecord): string | undefined;
+  tenantOf(cluster: ClusterHead): string | undefined;
   directories: ReadonlyMap<string, Directory>;
 }
 
@@ -70,7 +70,7 @@ export class FleetAccessView implements AccessView {
 }
 
 /** The `aadProfile.adminGroupObjectIDs` of a cluster as strings; undefined when the field has an unreadable shape. */
-export function adminGroupIdsOf(cluster: ClusterRecord): string[] | undefined {
+export function adminGroupIdsOf(cluster: ClusterHead): string[] | undefined {
   const aad = cluster.properties.aadProfile;
   if (aad === undefined || aad === null) return [];
   if (typeof aad !== 'object' || Array.isArray(aad)) return undefined;

@@ -1,6 +1,6 @@
 // One run's access data: AKS-access role assignments (Resource Graph) and their principals (Microsoft Graph).
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { AccessView, ClusterRecord, RoleAssignmentRecord, ScanProblem } from '../model';
+import type { AccessView, ClusterHead, RoleAssignmentRecord, ScanProblem } from '../model';
 import {
   AssignmentCoverage,
   isDirectoryPrincipalType,
@@ -23,7 +23,7 @@ export interface GatherAccessDeps {
 }
 
 export interface GatherAccessInput {
-  clusters: ClusterRecord[];
+  clusters: readonly ClusterHead[];
   /** From readInventory: subscription ID (lower case) -> management group names, nearest first. */
   chains: ReadonlyMap<string, readonly string[]>;
   scope: { subscriptions?: string[]; managementGroups?: string[] };
@@ -94,7 +94,7 @@ export async function gatherAccess(
   }
   // Each cluster's principals are resolved in its own tenant's directory ('' = the scanner's own). Clusters share
   // most of their covering lists (inherited scopes): each list is read once per tenant.
-  const tenantOf = (cluster: ClusterRecord): string => foreignTenantOf(cluster, input.homeTenantId) ?? '';
+  const tenantOf = (cluster: ClusterHead): string => foreignTenantOf(cluster, input.homeTenantId) ?? '';
   type TenantIds = {
     principals: Set<string>;
     adminGroups: Set<string>;

@@ -1,5 +1,5 @@
 // AKS-access role assignments and which clusters they cover. Pure: rows in, an index out.
-import type { ClusterRecord, RoleAssignmentRecord, ScanProblem } from '../model';
+import type { ClusterHead, RoleAssignmentRecord, ScanProblem } from '../model';
 import { normaliseId } from '../model';
 import { AKS_ACCESS_ROLES, ROLE_ASSIGNMENTS_QUERY } from '../inventory/queries';
 
@@ -187,9 +187,9 @@ export class AssignmentCoverage {
   }
 
   // gatherAccess asks for every cluster before the rules do: each cluster's answer is worked out once per run.
-  private readonly answers = new WeakMap<ClusterRecord, { id: string; answer: CoveringAssignments }>();
+  private readonly answers = new WeakMap<ClusterHead, { id: string; answer: CoveringAssignments }>();
 
-  covering(cluster: ClusterRecord): CoveringAssignments {
+  covering(cluster: ClusterHead): CoveringAssignments {
     const known = this.answers.get(cluster);
     if (known && known.id === cluster.id) return known.answer;
     const answer = this.lookup(cluster);
@@ -197,7 +197,7 @@ export class AssignmentCoverage {
     return answer;
   }
 
-  private lookup(cluster: ClusterRecord): CoveringAssignments {
+  private lookup(cluster: ClusterHead): CoveringAssignments {
     // The normalised ID is the cluster's own key, and its resource group's key is the start of it.
     const id = normaliseId(cluster.id);
     const parts = CLUSTER_KEY.exec(id);
@@ -262,7 +262,7 @@ export interface GraphQueryReader {
   queryAll<T>(
     query: string,
     scope: { subscriptions?: string[]; managementGroups?: string[] },
-    options?: { authorizationScopeFilter?: 'AtScopeAboveAndBelow' },
+    options?: { authorizationScopeFilter?: 'AtScopeAboveAndBelow'; onPage?: (rows: unknown[]) => void },
   ): Promise<{ rows: T[]; complete: boolean; problems: ScanProblem[] }>;
 }
 
@@ -283,18 +283,37 @@ export async function readRoleAssignments(
   reader: GraphQueryReader,
   scope: { subscriptions?: string[]; managementGroups?: string[] },
 ): Promise<RoleAssignmentRead> {
+  const assignments: RoleAssignmentRecord[] = [];
+  const parseProblems: ScanProblem[] = [];
+  // Principals, roles, types and scopes repeat across a fleet's assignments: one string each, parsed a page at a time.
+  const words = new Map<string, string>();
+  const word = (value: string): string => {
+    const known = words.get(value);
+    if (known !== undefined) return known;
+    words.set(value, value);
+    return value;
+  };
   const result = await reader.queryAll<unknown>(ROLE_ASSIGNMENTS_QUERY, scope, {
     authorizationScopeFilter: 'AtScopeAboveAndBelow',
+    onPage: (rows) => {
+      for (const row of rows) {
+        const parsed = toRoleAssignmentRecord(row);
+        if ('error' in parsed) {
+          parseProblems.push({ source: 'resourceGraph', scope: 'authorizationresources', message: parsed.error });
+          continue;
+        }
+        const r = parsed.record;
+        assignments.push({
+          id: r.id,
+          principalId: word(r.principalId),
+          principalType: word(r.principalType),
+          roleDefinitionId: word(r.roleDefinitionId),
+          scope: word(r.scope),
+        });
+      }
+    },
   });
-  const problems = [...result.problems];
-  const assignments: RoleAssignmentRecord[] = [];
-  let complete = result.complete;
-  for (const row of result.rows) {
-    const parsed = toRoleAssignmentRecord(row);
-    if ('error' in parsed) {
-      complete = false;
-      problems.push({ source: 'resourceGraph', scope: 'authorizationresources', message: parsed.error });
-    } else assignments.push(parsed.record);
-  }
+  const problems = [...result.problems, ...parseProblems];
+  const complete = result.complete && parseProblems.length === 0;
   return { assignments, complete, problems };
 }

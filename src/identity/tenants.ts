@@ -2,12 +2,12 @@
 // tenant's Resource Graph answers (the row's tenantId is the customer's); their role assignment principals and admin
 // groups are in the customer's directory, so the scanner's own directory must never judge them.
 import type { TokenCredential } from '@azure/core-auth';
-import type { ClusterRecord } from '../model';
+import type { ClusterHead } from '../model';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The tenant of a cluster: its subscription's (Resource Graph `tenantId`), else `aadProfile.tenantID`. Lower case. */
-export function clusterTenantIds(cluster: ClusterRecord): string[] {
+export function clusterTenantIds(cluster: ClusterHead): string[] {
   const out: string[] = [];
   if (typeof cluster.tenantId === 'string' && GUID.test(cluster.tenantId)) out.push(cluster.tenantId.toLowerCase());
   const aad = cluster.properties.aadProfile as { tenantID?: unknown } | null | undefined;
@@ -22,7 +22,7 @@ export function clusterTenantIds(cluster: ClusterRecord): string[] {
  * The other tenant whose directory holds the cluster's principals, or undefined when that is the scanner's own
  * (or the scanner's tenant is not known: then nothing can be told apart). Pure.
  */
-export function foreignTenantOf(cluster: ClusterRecord, homeTenantId: string | undefined): string | undefined {
+export function foreignTenantOf(cluster: ClusterHead, homeTenantId: string | undefined): string | undefined {
   if (!homeTenantId) return undefined;
   const home = homeTenantId.toLowerCase();
   return clusterTenantIds(cluster).find((t) => t !== home);

@@ -3,12 +3,14 @@
 import type { ClusterRecord, ScanProblem } from '../model';
 import { normaliseId } from '../model';
 import { toClusterRecord } from './clusters';
-import { attachNotifications } from './notifications';
+import { readNotifications } from './notifications';
 import { CLUSTERS_QUERY, SUBSCRIPTION_CHAINS_QUERY } from './queries';
 import { MAX_SUBSCRIPTIONS_PER_REQUEST, type ResourceGraphReader, type ResourceGraphScope } from './resourceGraph';
+import { ClusterShelf } from './shelf';
 
 export interface Inventory {
-  clusters: ClusterRecord[];
+  /** The clusters read, shelved a page at a time (see ClusterShelf). */
+  clusters: ClusterShelf;
   /** Subscription ID (lower case) -> management group names, nearest first (tenant root last). */
   chains: Map<string, string[]>;
   /** The subscriptions the clusters query covered (as Resource Graph spells them). */
@@ -69,6 +71,8 @@ export interface ReadInventoryOptions {
    * cannot read without saying so), and the inventory is incomplete.
    */
   expectedSubscriptions?: string[];
+  /** Shelve only this cluster (its normalised ID): the scope of a one-cluster run. */
+  clusterId?: string;
 }
 
 /** The problem of a subscription Resource Graph left out of its answer. */
@@ -201,16 +205,13 @@ export async function readInventory(
   }
   let subscriptions = found;
 
-  const clusters: ClusterRecord[] = [];
+  const clusters = new ClusterShelf();
   const seen = new Set<string>();
   const readCompletely = new Set<string>();
-  for (const clusterScope of clusterScopes) {
-    const read = await reader.queryAll<unknown>(CLUSTERS_QUERY, clusterScope);
-    problems.push(...read.problems);
-    if (!read.complete) complete = false;
-    else if (clusterScope.subscriptions)
-      for (const s of clusterScope.subscriptions) readCompletely.add(s.toLowerCase());
-    for (const row of read.rows) {
+  // Each page's rows become records and go on the shelf as they arrive: the raw rows of the fleet are never held.
+  const onPage = (rows: unknown[]): void => {
+    const records: ClusterRecord[] = [];
+    for (const row of rows) {
       const parsed = toClusterRecord(row);
       if ('error' in parsed) {
         problems.push({
@@ -224,11 +225,23 @@ export async function readInventory(
       const key = normaliseId(parsed.record.id);
       if (seen.has(key)) continue;
       seen.add(key);
-      clusters.push(parsed.record);
+      if (options.clusterId === undefined || options.clusterId === key) records.push(parsed.record);
     }
+    clusters.add(records);
+  };
+  for (const clusterScope of clusterScopes) {
+    const read = await reader.queryAll<unknown>(CLUSTERS_QUERY, clusterScope, { onPage });
+    problems.push(...read.problems);
+    if (!read.complete) complete = false;
+    else if (clusterScope.subscriptions)
+      for (const s of clusterScope.subscriptions) readCompletely.add(s.toLowerCase());
   }
   // AKS's own notifications (end of support) over the same scopes; they never make the inventory incomplete.
-  if (clusters.length > 0) problems.push(...(await attachNotifications(reader, clusterScopes, clusters)));
+  if (clusters.length > 0) {
+    const notifications = await readNotifications(reader, clusterScopes);
+    clusters.attachNotifications(notifications.of);
+    problems.push(...notifications.problems);
+  }
   // Subscriptions refused by the clusters query are not part of what was read.
   subscriptions = subscriptions.filter((s) => !reader.forbiddenSubscriptions.has(s.toLowerCase()));
   for (const s of reader.forbiddenSubscriptions) readCompletely.delete(s);

@@ -1,6 +1,6 @@
 // AKS's notifications about clusters' Kubernetes versions (Resource Graph `containerserviceeventresources`), read in
 // the inventory pass over the same scopes as the clusters and attached to each cluster record.
-import type { AksNotification, ClusterRecord, ScanProblem } from '../model';
+import type { AksNotification, ClusterNotifications, ClusterRecord, ScanProblem } from '../model';
 import { normaliseId } from '../model';
 import { CLUSTER_EVENTS_QUERY } from './queries';
 import type { ResourceGraphReader, ResourceGraphScope } from './resourceGraph';
@@ -24,14 +24,13 @@ export function clusterOfEvent(id: string): string | undefined {
 }
 
 /**
- * Reads the notifications of every scope and sets `notifications` on each cluster: the rows found for it, or why they
- * could not be read (a scope whose read was incomplete makes its clusters' notifications unreadable).
+ * Reads the notifications of every scope: `of(cluster)` gives the rows found for a cluster, or why they could not be
+ * read (a scope whose read was incomplete makes every cluster's notifications unreadable).
  */
-export async function attachNotifications(
+export async function readNotifications(
   reader: ResourceGraphReader,
   scopes: ResourceGraphScope[],
-  clusters: ClusterRecord[],
-): Promise<ScanProblem[]> {
+): Promise<{ problems: ScanProblem[]; of: (cluster: Pick<ClusterRecord, 'id'>) => ClusterNotifications }> {
   const problems: ScanProblem[] = [];
   const byCluster = new Map<string, AksNotification[]>();
   let failure: string | undefined;
@@ -58,13 +57,14 @@ export async function attachNotifications(
       byCluster.set(cluster, list);
     }
   }
-  for (const cluster of clusters) {
-    cluster.notifications = failure
-      ? {
-          readable: false,
-          reason: `AKS notifications (containerserviceeventresources) could not all be read: ${failure}`,
-        }
-      : { readable: true, items: byCluster.get(normaliseId(cluster.id)) ?? [] };
-  }
-  return problems.map((p) => ({ ...p, scope: p.scope || 'containerserviceeventresources' }));
+  const unreadable: ClusterNotifications | undefined = failure
+    ? {
+        readable: false,
+        reason: `AKS notifications (containerserviceeventresources) could not all be read: ${failure}`,
+      }
+    : undefined;
+  return {
+    problems: problems.map((p) => ({ ...p, scope: p.scope || 'containerserviceeventresources' })),
+    of: (cluster) => unreadable ?? { readable: true, items: byCluster.get(normaliseId(cluster.id)) ?? [] },
+  };
 }

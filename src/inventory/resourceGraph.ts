@@ -50,6 +50,11 @@ export interface QueryAllOptions {
    * AtScopeAboveAndBelow includes them.
    */
   authorizationScopeFilter?: AuthorizationScopeFilter;
+  /**
+   * Receives each page's rows as it arrives, instead of the answer holding them: the result's `rows` is then empty
+   * (its problems still count the rows read).
+   */
+  onPage?: (rows: unknown[]) => void;
 }
 
 export interface ResourceGraphScope {
@@ -113,6 +118,7 @@ function scopeKey(scope: ResourceGraphScope): string {
 /** Request options that stay the same for every page of one query. */
 type RequestOptions = {
   authorizationScopeFilter?: AuthorizationScopeFilter;
+  onPage?: (rows: unknown[]) => void;
 };
 
 type PageOutcome =
@@ -165,6 +171,7 @@ export class ResourceGraphReader {
     const filter = options.authorizationScopeFilter;
     const request: RequestOptions = {
       ...(filter ? { authorizationScopeFilter: filter } : {}),
+      ...(options.onPage ? { onPage: options.onPage } : {}),
     };
     const subscriptions = scope.subscriptions?.filter((s) => s.trim().length > 0);
     const managementGroups = scope.managementGroups?.filter((m) => m.trim().length > 0);
@@ -252,6 +259,8 @@ export class ResourceGraphReader {
     request: RequestOptions,
   ): Promise<QueryResult<T> & { forbidden?: { message?: string; text: string } }> {
     const rows: T[] = [];
+    // Rows read so far (kept in `rows`, or handed to request.onPage).
+    let read = 0;
     let skipToken: string | undefined;
     let page = 0;
     for (;;) {
@@ -278,7 +287,7 @@ export class ResourceGraphReader {
             {
               source: 'resourceGraph',
               scope: scopeKey(scope),
-              message: `Resource Graph query over ${describeScope(scope)} is incomplete: ${what} (${text}); ${rows.length} rows were read before it`,
+              message: `Resource Graph query over ${describeScope(scope)} is incomplete: ${what} (${text}); ${read} rows were read before it`,
             },
           ],
         };
@@ -296,7 +305,9 @@ export class ResourceGraphReader {
           ],
         };
       }
-      for (const row of outcome.data as T[]) rows.push(row);
+      read += outcome.data.length;
+      if (request.onPage) request.onPage(outcome.data);
+      else for (const row of outcome.data as T[]) rows.push(row);
       if (outcome.subscriptionLimitHit) {
         // The scope held more subscriptions than one query covers: the answer is for the first ones only, and which
         // were left out is not said (throttling guidance, x-ms-tenant-subscription-limit-hit).
@@ -321,7 +332,7 @@ export class ResourceGraphReader {
             {
               source: 'resourceGraph',
               scope: scopeKey(scope),
-              message: `Resource Graph returned the same $skipToken twice over ${describeScope(scope)}; paging stopped after ${rows.length} rows`,
+              message: `Resource Graph returned the same $skipToken twice over ${describeScope(scope)}; paging stopped after ${read} rows`,
             },
           ],
         };

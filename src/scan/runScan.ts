@@ -7,7 +7,7 @@ import { fetchRegionCatalogs } from '../catalog/versionCatalog';
 import type { Settings } from '../config/settings';
 import { ExemptionIndex } from '../exemptions/exemptionIndex';
 import { gatherAccess } from '../identity/gather';
-import { InClusterReader, type InClusterReaderOptions, type InClusterStats } from '../incluster/reader';
+import type { InClusterReaderOptions, InClusterStats } from '../incluster/reader';
 import { InClusterReads } from '../incluster/state';
 import { subjectIds } from '../incluster/subjects';
 import { homeTenantOf } from '../identity/tenants';
@@ -138,7 +138,7 @@ export function resolveScope(settings: Settings, options: RunScanOptions): Resou
  * The subscriptions whose role assignments the run reads: those of the clusters it judges that the inventory read
  * (in the inventory's order), so a run over one cluster reads one subscription and an empty subscription none.
  */
-export function accessSubscriptions(found: string[], clusters: { subscriptionId: string }[]): string[] {
+export function accessSubscriptions(found: string[], clusters: readonly { subscriptionId: string }[]): string[] {
   const wanted = new Set(clusters.map((c) => c.subscriptionId.toLowerCase()));
   const out = found.filter((s) => wanted.has(s.toLowerCase()));
   const listed = new Set(out.map((s) => s.toLowerCase()));
@@ -194,17 +194,18 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     ...(deps.expectedSubscriptions && !requestScope.subscriptions
       ? { expectedSubscriptions: deps.expectedSubscriptions }
       : {}),
+    ...(scope.clusterId ? { clusterId: scope.clusterId } : {}),
   });
   deps.readCompletely?.(inventory.readCompletely);
   const inventoryMs = Date.now() - t;
   const problems: ScanProblem[] = [...inventory.problems];
-  deps.covered?.([
-    ...new Set([...inventory.chains.keys(), ...inventory.clusters.map((c) => c.subscriptionId.toLowerCase())]),
-  ]);
-  let clusters = inventory.clusters;
-  if (scope.clusterId) clusters = clusters.filter((c) => normaliseId(c.id) === scope.clusterId);
+  // The records stay on the shelf (a page at a time comes back for the in-cluster pass and the rules); the catalog
+  // and access passes read the heads.
+  const shelf = inventory.clusters;
+  const clusters = shelf.heads;
+  deps.covered?.([...new Set([...inventory.chains.keys(), ...clusters.map((c) => c.subscriptionId.toLowerCase())])]);
   log(
-    `inventory: ${clusters.length} clusters in ${inventory.chains.size} subscriptions (${inventory.complete ? 'complete' : 'incomplete'}) in ${inventoryMs} ms`,
+    `inventory: ${clusters.length} clusters in ${inventory.chains.size} subscriptions (${inventory.complete ? 'complete' : 'incomplete'}) in ${inventoryMs} ms (${Math.round(shelf.size / 1024)} KiB shelved)`,
   );
 
   t = Date.now();
@@ -225,6 +226,8 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   let inClusterMs = 0;
   if (deps.settings.inCluster && clusters.length > 0) {
     t = Date.now();
+    // Loaded only for the in-cluster pass: the Kubernetes client holds ~30 MB of heap once loaded.
+    const { InClusterReader } = await import('../incluster/reader');
     const reader = new InClusterReader(
       { credential: deps.clients.credential, containerService: deps.clients.containerService },
       {
@@ -237,7 +240,8 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     );
     const reads = new InClusterReads();
     try {
-      await reader.readAll(clusters, (cluster, read) => reads.set(cluster.id, read));
+      for (const page of shelf.recordPages())
+        await reader.readAll(page, (cluster, read) => reads.set(cluster.id, read));
     } finally {
       reader.close();
     }
@@ -307,8 +311,10 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
   let sinkCpu = 0;
   if (stream) await stream.begin({ complete: inventory.complete, problems: dedupeProblems(problems) });
   const step = Math.max(1, Math.ceil(clusters.length / 100));
-  for (let i = 0; i < clusters.length; i++) {
-    const evaluated = evaluateCluster(clusters[i], ctx);
+  let i = 0;
+  for (const record of shelf) {
+    i++;
+    const evaluated = evaluateCluster(record, ctx);
     const cluster = exemptions.size === 0 ? evaluated : exemptions.apply(evaluated);
     summary.add(cluster);
     if (stream) {
@@ -319,7 +325,7 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
       const spent = process.cpuUsage(atCpu);
       sinkCpu += spent.user + spent.system;
     } else reports.push(cluster);
-    if (deps.progress && (i + 1) % step === 0 && i + 1 < clusters.length) deps.progress(i + 1, clusters.length);
+    if (deps.progress && i % step === 0 && i < clusters.length) deps.progress(i, clusters.length);
   }
   deps.progress?.(clusters.length, clusters.length);
   const rulesMs = Date.now() - t - sinkMs;

@@ -44,14 +44,15 @@ async function scan(): Promise<{
   const inventory = await readInventory(reader, {});
   const { view, problems } = await gatherAccess(
     { clients: local.clients, reader },
-    { clusters: inventory.clusters, chains: inventory.chains, scope: {} },
+    { clusters: inventory.clusters.heads, chains: inventory.chains, scope: {} },
   );
   const ctx = context(view);
   const outcomes = new Map<string, Record<string, RuleOutcome>>();
-  for (const cluster of inventory.clusters) {
+  const clusters = [...inventory.clusters];
+  for (const cluster of clusters) {
     outcomes.set(cluster.name, Object.fromEntries(RULES.map((r) => [r.id, r.evaluate(cluster, ctx)])));
   }
-  return { outcomes, clusters: inventory.clusters, problems: problems.map((p) => p.message) };
+  return { outcomes, clusters, problems: problems.map((p) => p.message) };
 }
 
 describe('RBAC subjects through the simulator', () => {

@@ -37,10 +37,12 @@ describe('readInventory', () => {
     const inventory = await readInventory(reader(), {});
     expect(inventory.complete).toBe(true);
     expect(inventory.problems).toEqual([]);
-    expect(inventory.clusters.map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
+    expect([...inventory.clusters].map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
     expect(local.sim.counters.snapshot().resourceGraph).toBe(1 + 2 + 1);
     // Every cluster carries its notifications as read (rows under its ID).
-    const notified = inventory.clusters.filter((c) => c.notifications?.readable && c.notifications.items.length > 0);
+    const notified = [...inventory.clusters].filter(
+      (c) => c.notifications?.readable && c.notifications.items.length > 0,
+    );
     expect(notified.length).toBe(
       new Set(generated.fleet.containerServiceEvents?.map((e) => e.id.split('/scheduledevents/')[0].toLowerCase()))
         .size,
@@ -53,7 +55,7 @@ describe('readInventory', () => {
         sub.managementGroupAncestorsChain.map((g) => g.name),
       );
     }
-    const first = inventory.clusters[0];
+    const first = [...inventory.clusters][0];
     expect(first.properties).toEqual(expect.objectContaining({ agentPoolProfiles: expect.any(Array) }));
     expect(typeof first.subscriptionId).toBe('string');
   });
@@ -68,7 +70,7 @@ describe('readInventory', () => {
     // Resource Graph answered without it (no error): the comparison with the configured list names it.
     expect(inventory.problems[0].message).toMatch(new RegExp(`subscription ${refused} is no longer readable`));
     expect([...inventory.subscriptions].sort()).toEqual(subs.filter((s) => s !== refused).sort());
-    expect(inventory.clusters.map((c) => c.id).sort()).toEqual(
+    expect([...inventory.clusters].map((c) => c.id).sort()).toEqual(
       generated.fleet.clusters
         .filter((c) => subOf(c.id) !== refused.toLowerCase())
         .map((c) => c.id)
@@ -111,7 +113,7 @@ describe('readInventory', () => {
     expect(inventory.subscriptions).toEqual([]);
     // The clusters query ran over the tenant (not over an empty list of subscriptions) and read both of its pages;
     // the notifications query followed it over the same scope.
-    expect(inventory.clusters.map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
+    expect([...inventory.clusters].map((c) => c.id).sort()).toEqual(generated.fleet.clusters.map((c) => c.id).sort());
     const statuses = local.sim.counters.byStatus();
     expect(statuses['resourceGraph 503']).toBe(3);
     expect(statuses['resourceGraph 200']).toBe(3);
@@ -125,7 +127,7 @@ describe('readInventory', () => {
     const inventory = await readInventory(reader(), { managementGroups: [group] });
     expect(inventory.complete).toBe(true);
     expect([...inventory.chains.keys()].sort()).toEqual([...under].sort());
-    expect(inventory.clusters.every((c) => under.includes(subOf(c.id)))).toBe(true);
+    expect([...inventory.clusters].every((c) => under.includes(subOf(c.id)))).toBe(true);
     expect(inventory.clusters).toHaveLength(generated.fleet.clusters.filter((c) => under.includes(subOf(c.id))).length);
   });
 
@@ -141,7 +143,7 @@ describe('readInventory', () => {
         message: expect.stringMatching(/no longer readable/),
       }),
     ]);
-    expect(inventory.clusters.some((c) => subOf(c.id) === lost.toLowerCase())).toBe(false);
+    expect([...inventory.clusters].some((c) => subOf(c.id) === lost.toLowerCase())).toBe(false);
     // Without the expectation (no earlier complete run) the omission cannot be seen: nothing is claimed.
     const first = await readInventory(reader(), {});
     expect(first.complete).toBe(true);
@@ -153,7 +155,7 @@ describe('readInventory', () => {
       const group = generated.fleet.subscriptions[0].managementGroupAncestorsChain[0].name;
       const inventory = await readInventory(reader(small.clients.resourceGraph), { managementGroups: [group] });
       expect(inventory.complete).toBe(false);
-      expect(inventory.clusters).toEqual([]);
+      expect([...inventory.clusters]).toEqual([]);
       expect(inventory.problems.map((p) => p.message).join(' ')).toMatch(
         new RegExp(`management group ${group} holds more subscriptions.*TooManySubscriptionsUnderScope`),
       );
