@@ -14,6 +14,8 @@ import { runInNewContext } from 'node:vm';
 import { createAzureClients } from '../src/azure/clients';
 import { loadSettings } from '../src/config/settings';
 import type { ClusterReport } from '../src/model';
+import { findingsCounted } from '../src/report/findings';
+import { HTML_FULL_TABLE_LIMIT } from '../src/report/html';
 import { renderReport } from '../src/report/render';
 import { evaluateCluster } from '../src/rules/engine';
 import { ALL_RULES } from '../src/rules/index';
@@ -318,9 +320,13 @@ export async function measureRuleEvaluation(
 
 /** Bytes of a run's report.html, the report read back from the store (a scan keeps no clusters) and let go. */
 async function reportHtmlBytesOf(store: FindingStore, runId: string): Promise<number> {
-  const report = await store.getRunReport(runId);
+  // Read as GET /api/reports/{runId}?format=html reads it: a fleet-scale run's passes thinned, then counted.
+  const report = await store.getRunReport(runId, { thinPassesAbove: HTML_FULL_TABLE_LIMIT });
   if (!report) throw new Error(`run ${runId} has no report`);
-  return Buffer.byteLength(renderReport(report, 'html', { clusterLinkBase: '/api' }));
+  const thinned = findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
+  return Buffer.byteLength(
+    renderReport(report, 'html', { clusterLinkBase: '/api', ...(thinned ? { fullTableLimit: 0 } : {}) }),
+  );
 }
 
 /** Phase timings from the run's log lines (see runScan's `inventory: ... in N ms` lines). */

@@ -3,8 +3,9 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ScanReport } from '../model';
 import { FilterError, filterReport, type ReportFilters } from '../report/filter';
-import { CONTENT_SECURITY_POLICY } from '../report/html';
+import { CONTENT_SECURITY_POLICY, HTML_FULL_TABLE_LIMIT } from '../report/html';
 import { reportAggregates } from '../report/aggregates';
+import { findingsCounted } from '../report/findings';
 import { renderReport } from '../report/render';
 import { RunNotReadyError, type FindingStore } from '../store/findingStore';
 import {
@@ -37,14 +38,18 @@ const FILTERS: (keyof ReportFilters)[] = ['severity', 'status', 'subscription', 
 /** The formats served in pages (`top`, `skipToken`); md and html are one document. */
 const PAGED: HttpReportFormat[] = ['json', 'csv'];
 
-/** Renders a report in an HTTP format with its content type (and the HTML page's own CSP). */
+/**
+ * Renders a report in an HTTP format with its content type (and the HTML page's own CSP). `passesThinned`: the
+ * report was read with its passes thinned (see loadReport), so the HTML counts them even when filtered to a few.
+ */
 export async function reportResponse(
   report: ScanReport,
   format: HttpReportFormat,
   store: FindingStore | undefined,
-  status = 200,
-  headers: Record<string, string> = {},
+  passesThinned = false,
 ): Promise<HttpResponseInit> {
+  const status = 200;
+  let headers: Record<string, string> = {};
   if (format === 'json') return textResponse(status, renderReport(report, 'json'), CONTENT_TYPES.json, headers);
   if (format === 'csv' && report.page?.nextLink) {
     // The next page, relative to this URL (every report URL is /api/reports/X).
@@ -57,7 +62,11 @@ export async function reportResponse(
       .filter((r) => r.summary && r.finishedAt && (r.status === 'completed' || r.status === 'partial'))
       .map((r) => ({ runId: r.runId, finishedAt: r.finishedAt!, summary: r.summary!, complete: r.complete }));
     // Clusters link to their own pages: from /api/reports/X, ../clusters/... is /api/clusters/...
-    const html = renderReport(report, 'html', { history, clusterLinkBase: '..' });
+    const html = renderReport(report, 'html', {
+      history,
+      clusterLinkBase: '..',
+      ...(passesThinned ? { fullTableLimit: 0 } : {}),
+    });
     return textResponse(status, html, CONTENT_TYPES.html, {
       'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,
       ...headers,
@@ -78,10 +87,13 @@ async function loadReport(
   store: FindingStore,
   runId: string,
   wanted: string,
+  format?: HttpReportFormat,
 ): Promise<{ report: ScanReport } | { response: HttpResponseInit }> {
   let report: ScanReport | undefined;
+  // The HTML report of a fleet counts its passes: they are read thinned.
+  const options = format === 'html' ? { thinPassesAbove: HTML_FULL_TABLE_LIMIT } : {};
   try {
-    report = wanted === 'latest' ? await store.getLatestReport() : await store.getRunReport(wanted);
+    report = wanted === 'latest' ? await store.getLatestReport(options) : await store.getRunReport(wanted, options);
   } catch (error) {
     if (error instanceof RunNotReadyError) {
       // The run behind a 202 from POST /api/scans: poll again later.
@@ -174,11 +186,18 @@ export async function handleGetReport(
     if (paging.runId !== undefined && runId !== 'latest' && runId !== paging.runId) {
       throw new HttpError(400, 'InvalidQueryParameter', `skipToken: issued for another run than ${runId}`);
     }
-    const loaded = await loadReport(store, runId, paging.runId ?? runId);
+    const loaded = await loadReport(store, runId, paging.runId ?? runId, format);
     if (!('report' in loaded)) return loaded.response;
     const report = loaded.report;
+    // The store thins a fleet-scale run's passes for HTML (the same test as loadReport's, on the run's own summary).
+    const passesThinned = format === 'html' && findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
     const filtered = applyFilters(report, filters);
-    return reportResponse(PAGED.includes(format) ? pageOf(filtered, paging, query) : filtered, format, store);
+    return reportResponse(
+      PAGED.includes(format) ? pageOf(filtered, paging, query) : filtered,
+      format,
+      store,
+      passesThinned,
+    );
   });
 }
 

@@ -1,5 +1,10 @@
 // Ordering and small text helpers shared by the report formats.
-import { severityRank, type Finding } from '../model';
+import { severityRank, type Finding, type ScanReport } from '../model';
+
+/** The findings a run's summary counts (every status). */
+export function findingsCounted(summary: ScanReport['summary'] | undefined): number {
+  return Object.values(summary?.status ?? {}).reduce((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
+}
 
 export function formatTags(tags: Record<string, string>): string {
   return Object.entries(tags)

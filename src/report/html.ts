@@ -20,6 +20,9 @@ import { STATUS_ORDER, clusterHref, encodeTableData, tableData, type TableData }
 
 export type { RunSummary } from './html/charts';
 
+/** Findings above which the HTML report counts passes instead of listing them (HtmlOptions.fullTableLimit). */
+export const HTML_FULL_TABLE_LIMIT = 20_000;
+
 export interface HtmlOptions {
   /** Summaries of stored runs for the trend chart (any order; the report's own run is added when missing). */
   history?: RunSummary[];
@@ -289,7 +292,7 @@ export function renderHtml(report: ScanReport, options: HtmlOptions = {}): strin
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
   const data = tableData(report, {
     pageSize,
-    fullTableLimit: options.fullTableLimit ?? 20_000,
+    fullTableLimit: options.fullTableLimit ?? HTML_FULL_TABLE_LIMIT,
     ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
   });
   const encoded = encodeTableData(data, jsonForScript);

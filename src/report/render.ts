@@ -24,6 +24,8 @@ export interface RenderOptions {
   history?: RunSummary[];
   /** html: links each cluster to `${clusterLinkBase}/clusters/SUB/RG/NAME?format=html`. */
   clusterLinkBase?: string;
+  /** html: findings above which passes are counted, not listed (default HTML_FULL_TABLE_LIMIT). */
+  fullTableLimit?: number;
 }
 
 export function renderReport(report: ScanReport, format: ReportFormat, options: RenderOptions = {}): string {
@@ -40,6 +42,7 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
       return renderHtml(report, {
         history: options.history,
         ...(options.clusterLinkBase !== undefined ? { clusterLinkBase: options.clusterLinkBase } : {}),
+        ...(options.fullTableLimit !== undefined ? { fullTableLimit: options.fullTableLimit } : {}),
       });
     case 'sarif':
       return renderSarif(report);

@@ -125,6 +125,14 @@ export function thinOf(entry: Entry, isMeta: boolean, rk: string): Entry {
   return { ...compactOf(entry, false), json: JSON.stringify(thin) };
 }
 
+/**
+ * What a fleet-scale HTML report keeps of a state entry: a pass thinned as thinOf does (its rule, status, severity
+ * and position: passes are counted, not listed), everything else whole.
+ */
+export function passThinnedOf(entry: Entry, isMeta: boolean, rk: string): Entry {
+  return !isMeta && entry.status === 'pass' ? thinOf(entry, isMeta, rk) : entry;
+}
+
 export function sameEntry(a: Entry | undefined, b: Entry | undefined, isMeta: boolean): boolean {
   if (!a || !b) return a === b;
   if (isMeta) return a.json !== undefined && b.json !== undefined ? a.json === b.json : hashOf(a) === hashOf(b);

@@ -156,10 +156,15 @@ export class FindingStore {
 
   // Reports
 
-  /** The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none. */
-  async getRunReport(runId: string): Promise<ScanReport | undefined> {
+  /**
+   * The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none. With
+   * `thinPassesAbove`, a run that reported more findings than that has its passes thinned to rule, status and
+   * severity (what a fleet-scale HTML report counts), so the read holds far less.
+   */
+  async getRunReport(runId: string, options: { thinPassesAbove?: number } = {}): Promise<ScanReport | undefined> {
     await this.prepare();
-    return this.past.runReport(runId, false);
+    const { thinPassesAbove } = options;
+    return this.past.runReport(runId, thinPassesAbove === undefined ? 'whole' : { thinPassesAbove });
   }
 
   /**
@@ -169,7 +174,7 @@ export class FindingStore {
    */
   async getRunBaseline(runId: string): Promise<ScanReport | undefined> {
     await this.prepare();
-    return this.past.runReport(runId, true);
+    return this.past.runReport(runId, 'thin');
   }
 
   /**
@@ -216,10 +221,12 @@ export class FindingStore {
    * The report of the latest finished run (completed or partial), or with `completeOnly` of the latest complete
    * run; undefined when there is none.
    */
-  async getLatestReport(options: { completeOnly?: boolean } = {}): Promise<ScanReport | undefined> {
+  async getLatestReport(
+    options: { completeOnly?: boolean; thinPassesAbove?: number } = {},
+  ): Promise<ScanReport | undefined> {
     await this.prepare();
     const pointer = await this.runs.pointer(options.completeOnly ? 'latestCompleted' : 'latestFinished');
-    return pointer ? this.getRunReport(pointer.runId) : undefined;
+    return pointer ? this.getRunReport(pointer.runId, options) : undefined;
   }
 
   /** One cluster's latest known findings and its status history; undefined when the store never saw it. */

@@ -1,8 +1,9 @@
 // Past-report reconstruction: a run's state is Latest rolled back through every later change set (newest first),
 // plus the run's own view entities where a partial run reported something other than the state it left; its report
 // is that state restricted to its scope, in its order.
+import { findingsCounted } from '../report/findings';
 import { normaliseId, type ClusterReport, type Finding, type ScanProblem, type ScanReport } from '../model';
-import { entryFromEntity, getChunks, jsonOf, thinOf, type Entry } from './codec';
+import { entryFromEntity, getChunks, jsonOf, passThinnedOf, thinOf, type Entry } from './codec';
 import { META, META_SUFFIX, bucketOf, changePk, clusterKey, keyInfo, latestPkOfChangeRow, viewPk } from './keys';
 import type { LatestState, StateMap } from './latest';
 import { RunNotReadyError, runFromEntity, type ChangeSetEntry, type RunsLedger } from './runs';
@@ -10,6 +11,12 @@ import { byId, inReportOrder, scopeFilter } from './scope';
 import { mapLimit, type Row, type StoreTables } from './tables';
 
 type Keep = (entry: Entry, isMeta: boolean, rk: string) => Entry;
+
+/**
+ * How much of each finding a report read keeps: all of it; the alerts' thin baseline (see thinOf); or, when the run
+ * reported more findings than `passesAbove`, its passes thinned (an HTML report at fleet scale counts them).
+ */
+export type ReportDetail = 'whole' | 'thin' | { thinPassesAbove: number };
 
 /** The clusters a state holds (those with metadata), findings in their reported order, by ID. */
 export function clustersFromState(state: StateMap): ClusterReport[] {
@@ -77,21 +84,26 @@ export class PastReports {
   }
 
   /**
-   * A run's report, whole or thin (see FindingStore.getRunBaseline); `read`: its record and Latest as already read.
+   * A run's report, with `detail` of each finding (see ReportDetail); `read`: its record and Latest as already read.
    * Undefined for an unknown run; RunNotReadyError while it has none.
    */
   async runReport(
     runId: string,
-    thin: boolean,
+    detail: ReportDetail,
     read?: { entity: Row; latest: StateMap },
   ): Promise<ScanReport | undefined> {
     const entity = read?.entity ?? (await this.ledger.entity(runId));
     if (!entity) return undefined;
-    const keep: Keep = thin ? thinOf : (entry) => entry;
     const run = runFromEntity(entity);
     if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) {
       throw new RunNotReadyError(runId, run.status);
     }
+    const keep: Keep =
+      detail === 'thin'
+        ? thinOf
+        : detail !== 'whole' && findingsCounted(run.summary) > detail.thinPassesAbove
+          ? passThinnedOf
+          : (entry) => entry;
     const state = await this.stateAt(run.stateSeq, undefined, read?.latest, keep);
     const viewBuckets = String(entity.viewBuckets ?? '')
       .split(',')

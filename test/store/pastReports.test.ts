@@ -93,4 +93,40 @@ describe('past reports', () => {
     expect(back?.clusters[0]).toEqual(big);
     expect(back?.clusters[1].findings[1]).toMatchObject({ status: 'fail', details: { truncated: true } });
   });
+
+  it('thins the passes of a run past thinPassesAbove findings (HTML at fleet scale), and only then', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 30 }, (_, i) => cluster(i));
+    const r = report('run-lean', fleet);
+    await store.recordRun(r, { trigger: 'timer' });
+    const total = fleet.length * RULES.length;
+
+    // Under the limit: the report is whole.
+    expect(await store.getRunReport('run-lean', { thinPassesAbove: total })).toEqual(r);
+
+    // Past it: every pass keeps its rule, status, severity and place, and loses its texts; the rest is whole.
+    const lean = await store.getRunReport('run-lean', { thinPassesAbove: total - 1 });
+    expect(lean?.summary).toEqual(r.summary);
+    expect(lean?.clusters.map((c) => c.id)).toEqual(r.clusters.map((c) => c.id));
+    let passes = 0;
+    lean?.clusters.forEach((c, ci) => {
+      expect({ ...c, findings: [] }).toEqual({ ...r.clusters[ci], findings: [] });
+      c.findings.forEach((f, fi) => {
+        const whole = r.clusters[ci].findings[fi];
+        if (whole.status !== 'pass') return expect(f).toEqual(whole);
+        passes += 1;
+        expect(f).toEqual({
+          ruleId: whole.ruleId,
+          status: 'pass',
+          severity: whole.severity,
+          title: '',
+          message: '',
+          remediation: '',
+          details: {},
+        });
+      });
+    });
+    expect(passes).toBe(r.summary.status.pass);
+    expect(passes).toBeGreaterThan(0);
+  });
 });

@@ -120,6 +120,9 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
         ri = data.rules.length;
         data.rules.push([f.ruleId, f.title, 0]);
         ruleIndex.set(f.ruleId, ri);
+      } else if (!data.rules[ri][1] && f.title) {
+        // A report read with its passes thinned leaves their titles empty: take the first title given.
+        data.rules[ri][1] = f.title;
       }
       if (f.status === 'pass') {
         passes += 1;
