@@ -1,8 +1,6 @@
 // The in-cluster pass at fleet scale: a scan with AKS_COMPLIANCE_IN_CLUSTER=true (no store, no alerts) against the
 // simulated API servers, timing the pass itself and counting its calls per cluster.
-import type { AzureClients } from '../src/azure/clients';
-import type { Settings } from '../src/config/settings';
-import { runScan, type ScanMetrics } from '../src/scan/runScan';
+import type { ProductHost } from './productHost';
 import type { SimHost } from './simHost';
 
 export const IN_CLUSTER_CONCURRENCY = 16;
@@ -32,57 +30,27 @@ export interface InClusterResult {
 }
 
 export async function measureInCluster(deps: {
-  settings: Settings;
-  clients: AzureClients;
+  product: ProductHost;
   sim: SimHost;
   log: (line: string) => void;
 }): Promise<InClusterResult> {
-  const settings: Settings = {
-    ...deps.settings,
-    inCluster: true,
-    inClusterConcurrency: IN_CLUSTER_CONCURRENCY,
-    inClusterTimeoutSeconds: IN_CLUSTER_TIMEOUT_SECONDS,
-  };
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
-  let metrics: ScanMetrics | undefined;
-  const started = performance.now();
-  const lines: string[] = [];
-  let report;
-  try {
-    report = await runScan({
-      settings,
-      clients: deps.clients,
-      log: (line) => {
-        if (line.startsWith('inCluster:')) deps.log(`bench: ${line}`);
-        lines.push(line);
-      },
-      metrics: (m) => (metrics = m),
-    });
-  } finally {
-    clearInterval(sampler);
-  }
-  const scanWallMs = Math.round(performance.now() - started);
+  const pass = await deps.product.inClusterPass({
+    concurrency: IN_CLUSTER_CONCURRENCY,
+    timeoutSeconds: IN_CLUSTER_TIMEOUT_SECONDS,
+  });
+  const { metrics, scanWallMs, findings } = pass;
   const counters = await deps.sim.counters();
   const stats = metrics?.inCluster;
   const kubeCalls = counters.calls.kube ?? 0;
   const credentialCalls = counters.calls.listClusterUserCredential ?? 0;
-  const clusters = report.summary.clusters;
-  const findings: Record<string, Record<string, number>> = {};
-  for (const c of report.clusters) {
-    for (const f of c.findings) {
-      if (!/^aks_(k8s_|node_reboot_)/.test(f.ruleId)) continue;
-      const byStatus = (findings[f.ruleId] ??= {});
-      byStatus[f.status] = (byStatus[f.status] ?? 0) + 1;
-    }
-  }
+  const clusters = pass.clusters;
   const result: InClusterResult = {
     clusters,
     concurrency: IN_CLUSTER_CONCURRENCY,
     timeoutSeconds: IN_CLUSTER_TIMEOUT_SECONDS,
     passMs: metrics?.inClusterMs ?? 0,
     scanWallMs,
-    peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024),
+    peakRssMb: pass.peakRssMb,
     readable: stats?.readable ?? 0,
     unreadable: stats?.unreadable ?? 0,
     kubeCalls,

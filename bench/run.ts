@@ -11,20 +11,20 @@ import { dirname, join, resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createAzureClients } from '../src/azure/clients';
-import { loadSettings } from '../src/config/settings';
 import type { ClusterReport } from '../src/model';
-import { findingsCounted } from '../src/report/findings';
-import { HTML_FULL_TABLE_LIMIT } from '../src/report/html';
-import { renderReport } from '../src/report/render';
 import { evaluateCluster } from '../src/rules/engine';
 import { ALL_RULES } from '../src/rules/index';
-import { runScanJob } from '../src/scan/job';
-import { FindingStore, type OpenRunInput, type RunWriter } from '../src/store/findingStore';
 import type { FleetOptions } from '../sim/fleet/generator';
-import { trustCa } from '../sim/trust';
 import { startAzurite } from '../sim/azurite';
 import { inClusterTargets, measureInCluster, type InClusterResult } from './inCluster';
+import {
+  deployedNodeArguments,
+  startProductHost,
+  type ProductHost,
+  type ProductInClusterPass,
+  type ProductScan,
+  type ProductStart,
+} from './productHost';
 import { measureExemptionMatching, type ExemptionMatching } from './exemptionBench';
 import { prepareRuleInputs } from './fleetReport';
 import {
@@ -124,7 +124,9 @@ export interface BenchResults {
   /** The unchanged rescan's wall time beyond the Resource Graph quota's critical path. */
   unchangedOverQuotaPathMs: number | null;
   targets: Target[];
-  environment: { node: string; simulator: 'child' | 'in-process'; rssNote: string };
+  /** The report.html read of the full scan (as GET /api/reports/{runId}?format=html reads it): its peak RSS. */
+  reportHtmlPeakRssMb: number;
+  environment: { node: string; simulator: 'child' | 'in-process'; productNodeArguments: string; rssNote: string };
 }
 
 /** The issue's fleet at 10,000 clusters, scaled linearly for other sizes. */
@@ -171,29 +173,43 @@ export function quotaCriticalPathMs(calls: number, quota = QUOTA): number {
 // ---------------------------------------------------------------------------------------------------------------
 // The simulator, in a child process or in this one
 
-async function startChildSimHost(start: SimHostStart): Promise<SimHost> {
-  const child: ChildProcess = fork(join(__dirname, 'simProcess.js'), [], {
+/** A child process of the benchmark answering { id, op, args } requests over IPC (and sending { log } lines). */
+function forkChild(
+  entry: string,
+  execArgv: string[],
+  log: (line: string) => void,
+): { call<T>(op: string, args?: unknown): Promise<T>; close(): void } {
+  const child: ChildProcess = fork(join(__dirname, entry), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
   });
   let next = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-    const p = pending.get(m.id);
+  child.on('message', (m: { id?: number; ok?: boolean; result?: unknown; error?: string; log?: string }) => {
+    if (typeof m.log === 'string') return log(m.log);
+    const p = m.id !== undefined ? pending.get(m.id) : undefined;
     if (!p) return;
-    pending.delete(m.id);
+    pending.delete(m.id!);
     if (m.ok) p.resolve(m.result);
-    else p.reject(new Error(`simulator process: ${m.error}`));
+    else p.reject(new Error(`${entry}: ${m.error}`));
   });
-  child.once('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`simulator process exited (${code})`));
+  child.once('exit', (code, signal) => {
+    for (const p of pending.values()) p.reject(new Error(`${entry} exited (${code ?? signal})`));
     pending.clear();
   });
-  const call = <T>(op: string, args?: unknown): Promise<T> =>
-    new Promise<T>((resolvePromise, reject) => {
-      const id = next++;
-      pending.set(id, { resolve: resolvePromise as (v: unknown) => void, reject });
-      child.send({ id, op, args });
-    });
+  return {
+    call: <T>(op: string, args?: unknown): Promise<T> =>
+      new Promise<T>((resolvePromise, reject) => {
+        const id = next++;
+        pending.set(id, { resolve: resolvePromise as (v: unknown) => void, reject });
+        child.send({ id, op, args });
+      }),
+    close: () => child.disconnect(),
+  };
+}
+
+async function startChildSimHost(start: SimHostStart, log: (line: string) => void): Promise<SimHost> {
+  const { call, close } = forkChild('simProcess.js', [], log);
   const info = await call<SimHostInfo>('start', start);
   return {
     info,
@@ -202,47 +218,33 @@ async function startChildSimHost(start: SimHostStart): Promise<SimHost> {
     mutate: (count, seed) => call<MutateResult>('mutate', { count, seed }),
     stop: async () => {
       await call('stop').catch(() => undefined);
-      child.disconnect();
+      close();
+    },
+  };
+}
+
+/** The product in a child process started with `nodeArguments` (the function app's). */
+async function startChildProductHost(
+  start: ProductStart,
+  nodeArguments: string,
+  log: (line: string) => void,
+): Promise<ProductHost> {
+  const { call, close } = forkChild('productProcess.js', nodeArguments.split(/\s+/).filter(Boolean), log);
+  const started = await call<{ nodeArguments: string }>('start', start);
+  return {
+    nodeArguments: started.nodeArguments,
+    scan: () => call<ProductScan>('scan'),
+    inClusterPass: (options) => call<ProductInClusterPass>('inClusterPass', options),
+    reportHtml: (runId) => call<{ bytes: number; peakRssMb: number }>('reportHtml', runId),
+    stop: async () => {
+      await call('stop').catch(() => undefined);
+      close();
     },
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
-
-/** Times the store's recording of a run (the streaming writer's work) apart from the rest of the run. */
-class TimedFindingStore extends FindingStore {
-  recordMs = 0;
-  override async openRun(input: OpenRunInput): Promise<RunWriter> {
-    const writer = await super.openRun(input);
-    const timed =
-      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
-        const t = performance.now();
-        try {
-          return await fn(...args);
-        } finally {
-          this.recordMs += performance.now() - t;
-        }
-      };
-    writer.add = timed(writer.add.bind(writer));
-    writer.finish = timed(writer.finish.bind(writer));
-    return writer;
-  }
-}
-
-function rssSampler(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 50);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss());
-    },
-  };
-}
 
 /** A notifier stand-in that accepts every batch and counts the alerts the scanner posted. */
 /** A stand-in notifier: accepts the scanner's run IDs (what POST /api/notify receives) and remembers them. */
@@ -319,16 +321,6 @@ export async function measureRuleEvaluation(
 }
 
 /** Bytes of a run's report.html, the report read back from the store (a scan keeps no clusters) and let go. */
-async function reportHtmlBytesOf(store: FindingStore, runId: string): Promise<number> {
-  // Read as GET /api/reports/{runId}?format=html reads it: a fleet-scale run's passes thinned, then counted.
-  const report = await store.getRunReport(runId, { thinPassesAbove: HTML_FULL_TABLE_LIMIT });
-  if (!report) throw new Error(`run ${runId} has no report`);
-  const thinned = findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
-  return Buffer.byteLength(
-    renderReport(report, 'html', { clusterLinkBase: '/api', ...(thinned ? { fullTableLimit: 0 } : {}) }),
-  );
-}
-
 /** Phase timings from the run's log lines (see runScan's `inventory: ... in N ms` lines). */
 export function phasesOf(lines: string[], wallMs: number, storeMs: number): Record<string, number> {
   const phases: Record<string, number> = {};
@@ -374,7 +366,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
 
   log(`bench: generating ${clusters} clusters and starting the simulator (${where})`);
   const start: SimHostStart = { fleet: fleetOptions, latencyMs, quota: QUOTA };
-  const sim = where === 'child' ? await startChildSimHost(start) : await startSimHost(start);
+  const sim = where === 'child' ? await startChildSimHost(start, log) : await startSimHost(start);
   const stops: Array<() => Promise<void>> = [() => sim.stop()];
   try {
     const azurite = await startAzurite();
@@ -382,16 +374,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     const notifyKey = 'bench-notify-key';
     const sink = await startAlertSink(notifyKey);
     stops.unshift(() => sink.stop());
-    trustCa(sim.info.caPem);
-    const settings = loadSettings({
-      ...sim.info.env,
-      AKS_COMPLIANCE_STORAGE: azurite.connectionString,
-      AKS_COMPLIANCE_NOTIFY_URL: sink.url,
-      AKS_COMPLIANCE_NOTIFY_KEY: notifyKey,
-    });
-    const clients = createAzureClients(settings);
-    const store = new TimedFindingStore(clients);
-    await store.ensureTables();
+    const productStart: ProductStart = {
+      env: {
+        ...sim.info.env,
+        AKS_COMPLIANCE_STORAGE: azurite.connectionString,
+        AKS_COMPLIANCE_NOTIFY_URL: sink.url,
+        AKS_COMPLIANCE_NOTIFY_KEY: notifyKey,
+      },
+      caPem: sim.info.caPem,
+    };
+    // The product runs with the function app's Node arguments (its heap limit) when it runs in its own process.
+    const product =
+      where === 'child'
+        ? await startChildProductHost(productStart, deployedNodeArguments(projectRoot()), log)
+        : await startProductHost(productStart, log);
+    stops.unshift(() => product.stop());
     const bound = lowerBoundOf(sim.info);
     log(
       `bench: fleet ready (${sim.info.generateMs} ms); lower bound ${bound.total} calls ${JSON.stringify(bound.parts)}`,
@@ -403,48 +400,37 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     let fullRunId: string | undefined;
     const scan = async (name: string, extra: Partial<ScanResult> = {}): Promise<ScanResult> => {
       await sim.reset();
-      store.resetCounters();
-      store.recordMs = 0;
-      const rss = rssSampler();
-      const cpu = process.cpuUsage();
-      const wall = performance.now();
-      const jobLog: string[] = [];
-      const result = await runScanJob(
-        { settings, clients, store, log: (line: string) => jobLog.push(line) },
-        { trigger: 'timer', notify: true },
-      );
-      const wallMs = performance.now() - wall;
-      const used = process.cpuUsage(cpu);
-      const peak = rss.stop();
+      const result = await product.scan();
+      const { wallMs, jobLog } = result;
       const counters = await sim.counters();
       const scanCalls = SCAN_APIS.reduce((sum, api) => sum + (counters.calls[api] ?? 0), 0);
       const rgOk = counters.byStatus['resourceGraph 200'] ?? 0;
-      const entities = store.counters.entities;
+      const entities = result.entitiesWritten;
       const r: ScanResult = {
         name,
-        wallMs: Math.round(wallMs),
-        cpuMs: Math.round((used.user + used.system) / 1000),
-        peakRssMb: Math.round(peak / 1024 / 1024),
+        wallMs,
+        cpuMs: result.cpuMs,
+        peakRssMb: result.peakRssMb,
         calls: counters.calls,
         lowerBound: bound.total,
         callsPerLowerBound: round(scanCalls / bound.total, 3),
-        tableTransactions: store.counters.transactions,
+        tableTransactions: result.tableTransactions,
         entitiesWritten: entities,
         // The alerts of the run's stored batch, when its run ID reached the notifier.
-        alertsSent: sink.runIds.has(result.runId) ? (result.alerts?.alerts ?? 0) : 0,
+        alertsSent: sink.runIds.has(result.runId) ? result.alerts : 0,
         quotaCriticalPathMs: quotaCriticalPathMs(rgOk),
-        overQuotaPathMs: Math.round(wallMs) - quotaCriticalPathMs(rgOk),
+        overQuotaPathMs: wallMs - quotaCriticalPathMs(rgOk),
         scanCalls,
         resourceGraphThrottled: counters.byStatus['resourceGraph 429'] ?? 0,
-        storeWriteMs: Math.round(store.recordMs),
-        entitiesPerSecond: store.recordMs > 0 ? Math.round(entities / (store.recordMs / 1000)) : null,
-        writesByTable: structuredClone(store.counters.byTable),
-        complete: result.report.complete,
-        runStatus: result.run.status,
-        clusters: result.report.summary.clusters,
-        changedKeys: result.run.writes?.latest ?? 0,
-        problems: (result.report.problems ?? []).slice(0, 5).map((p) => `${p.source} ${p.scope}: ${p.message}`),
-        phasesMs: phasesOf(jobLog, wallMs, store.recordMs),
+        storeWriteMs: result.storeWriteMs,
+        entitiesPerSecond: result.storeWriteMs > 0 ? Math.round(entities / (result.storeWriteMs / 1000)) : null,
+        writesByTable: result.writesByTable,
+        complete: result.complete,
+        runStatus: result.runStatus,
+        clusters: result.clusters,
+        changedKeys: result.changedKeys,
+        problems: result.problems,
+        phasesMs: phasesOf(jobLog, wallMs, result.storeWriteMs),
         ...extra,
       };
       log(
@@ -470,9 +456,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
 
     log('bench: the in-cluster pass (AKS_COMPLIANCE_IN_CLUSTER=true)');
     await sim.reset();
-    const inCluster = await measureInCluster({ settings, clients, sim, log });
-    const reportHtmlBytes = await reportHtmlBytesOf(store, fullRunId!);
-    log(`bench: report.html of the full scan: ${reportHtmlBytes} bytes`);
+    const inCluster = await measureInCluster({ product, sim, log });
+    const reportHtml = await product.reportHtml(fullRunId!);
+    const reportHtmlBytes = reportHtml.bytes;
+    log(`bench: report.html of the full scan: ${reportHtmlBytes} bytes, ${reportHtml.peakRssMb} MB peak RSS`);
 
     log('bench: timing rule evaluation alone, then exemption matching');
     const { exemptionMatching, ...ruleEvaluation } = await measureRuleEvaluation(fleetOptions, EXEMPTIONS);
@@ -501,15 +488,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       ruleEvaluation,
       exemptionMatching: exemptionMatching!,
       reportHtmlBytes,
+      reportHtmlPeakRssMb: reportHtml.peakRssMb,
       unchangedOverQuotaPathMs: scans.find((s) => s.name === 'rescan-unchanged')?.overQuotaPathMs ?? null,
       targets: [],
       environment: {
         node: process.version,
         simulator: where,
+        productNodeArguments: product.nodeArguments,
         rssNote:
           where === 'child'
-            ? 'peak RSS of the product process alone (the simulator and Azurite run in child processes)'
-            : 'peak RSS includes the in-process simulator and its fleet (Azurite runs in a child process)',
+            ? `peak RSS of the product process alone, started with the function app's Node arguments ` +
+              `(${product.nodeArguments || 'none'}, infra/app/node-worker.json); the simulator and Azurite run in ` +
+              `processes of their own`
+            : 'peak RSS of the benchmark process, which holds the in-process simulator and its fleet too (Azurite runs in a child process)',
       },
     };
     results.targets = evaluateTargets(results);

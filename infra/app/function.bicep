@@ -99,6 +99,8 @@ resource scannerKey 'Microsoft.Web/sites/host/functionKeys@2025-03-01' = {
   dependsOn: [appSettings]
 }
 
+var nodeWorker = loadJsonContent('node-worker.json')
+
 resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
@@ -125,6 +127,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     AKS_COMPLIANCE_REPORT_URL: empty(reportUrl) ? 'https://${site.properties.defaultHostName}/api/reports/latest?format=html' : reportUrl
     AKS_COMPLIANCE_NODE_IMAGE_MAX_AGE_DAYS: string(nodeImageMaxAgeDays)
     AKS_COMPLIANCE_EOL_WARNING_DAYS: string(eolWarningDays)
+    // The Node worker's heap limit: scans stream, and V8 collects within it instead of growing the heap towards the
+    // instance's memory (the benchmark runs the product with the same arguments: bench/productHost.ts).
+    languageWorkers__node__arguments: nodeWorker.languageWorkers__node__arguments
   }
 }
 

@@ -86,7 +86,11 @@ if ('missing' in compiler) {
       const known = SETTINGS.map((s) => s.name);
       expect(known.filter((name) => !set.includes(name) && !optional.includes(name))).toEqual([]);
       expect(
-        set.filter((name) => !known.includes(name) && !/^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/.test(name)),
+        set.filter(
+          (name) =>
+            !known.includes(name) &&
+            !/^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_|languageWorkers__node__arguments$)/.test(name),
+        ),
       ).toEqual([]);
       const props = config.properties as Record<string, string>;
       expect(props.AKS_COMPLIANCE_TEAMS_WEBHOOK_URL).toMatch(/@Microsoft\.KeyVault\(SecretUri=/);

@@ -44,8 +44,18 @@ describe('infra', () => {
     expect(missing).toEqual([]);
     // And nothing is set that the product does not read (typos drift silently otherwise).
     const known = new Set(SETTINGS.map((s) => s.name));
-    const platform = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/;
+    const platform = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_|languageWorkers__node__arguments$)/;
     expect([...set].filter((name) => !known.has(name) && !platform.test(name))).toEqual([]);
+  });
+
+  it("limits the Node worker's heap with the arguments the benchmark measures the product under", () => {
+    const block = appSettingsBlock();
+    expect(block).toMatch(/^\s{4}languageWorkers__node__arguments: nodeWorker\.languageWorkers__node__arguments$/m);
+    expect(bicep.get(path.join('app', 'function.bicep'))).toMatch(
+      /var nodeWorker = loadJsonContent\('node-worker\.json'\)/,
+    );
+    const worker = JSON.parse(readFileSync(path.join(__dirname, '../../infra/app/node-worker.json'), 'utf8'));
+    expect(worker.languageWorkers__node__arguments).toMatch(/^--max-old-space-size=\d+$/);
   });
 
   it('names every role assignment with guid() and uses only the listed roles, each GUID commented with its name', () => {
