@@ -4,10 +4,10 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { ScanReport } from '../model';
 import { FilterError, filterReport, type ReportFilters } from '../report/filter';
 import { CONTENT_SECURITY_POLICY, HTML_FULL_TABLE_LIMIT } from '../report/html';
-import { reportAggregates } from '../report/aggregates';
+import { AGGREGATE_DETAIL_RULES, reportAggregates } from '../report/aggregates';
 import { findingsCounted } from '../report/findings';
 import { renderReport } from '../report/render';
-import { RunNotReadyError, type FindingStore } from '../store/findingStore';
+import { RunNotReadyError, type FindingStore, type ReportDetail } from '../store/findingStore';
 import {
   HttpError,
   RUN_ID,
@@ -87,13 +87,11 @@ async function loadReport(
   store: FindingStore,
   runId: string,
   wanted: string,
-  format?: HttpReportFormat,
+  detail: ReportDetail,
 ): Promise<{ report: ScanReport } | { response: HttpResponseInit }> {
   let report: ScanReport | undefined;
-  // The HTML report of a fleet counts its passes: they are read thinned.
-  const options = format === 'html' ? { thinPassesAbove: HTML_FULL_TABLE_LIMIT } : {};
   try {
-    report = wanted === 'latest' ? await store.getLatestReport(options) : await store.getRunReport(wanted, options);
+    report = wanted === 'latest' ? await store.getLatestReport({ detail }) : await store.getRunReport(wanted, detail);
   } catch (error) {
     if (error instanceof RunNotReadyError) {
       // The run behind a 202 from POST /api/scans: poll again later.
@@ -186,17 +184,27 @@ export async function handleGetReport(
     if (paging.runId !== undefined && runId !== 'latest' && runId !== paging.runId) {
       throw new HttpError(400, 'InvalidQueryParameter', `skipToken: issued for another run than ${runId}`);
     }
-    const loaded = await loadReport(store, runId, paging.runId ?? runId, format);
+    // What is read of each finding: JSON and CSV are read thin, filtered and paged, and the page's clusters then read
+    // whole; the HTML report of a fleet counts its passes, so they are read thinned; Markdown is read whole.
+    const detail: ReportDetail =
+      format === 'html' ? { thinPassesAbove: HTML_FULL_TABLE_LIMIT } : PAGED.includes(format) ? 'thin' : 'whole';
+    const loaded = await loadReport(store, runId, paging.runId ?? runId, detail);
     if (!('report' in loaded)) return loaded.response;
     const report = loaded.report;
-    // The store thins a fleet-scale run's passes for HTML (the same test as loadReport's, on the run's own summary).
+    // The store thinned a fleet-scale run's passes for HTML (its own summary says so): a filtered part counts them too.
     const passesThinned = format === 'html' && findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
     const filtered = applyFilters(report, filters);
+    if (!PAGED.includes(format)) return reportResponse(filtered, format, store, passesThinned);
+    const page = pageOf(filtered, paging, query);
+    const whole = await store.getRunClusters(
+      page.runId,
+      page.clusters.map((c) => c.id),
+    );
+    // The same filters over the whole clusters keep the same findings (they read rule, status, severity, subscription).
     return reportResponse(
-      PAGED.includes(format) ? pageOf(filtered, paging, query) : filtered,
+      { ...page, clusters: applyFilters({ ...page, clusters: whole }, filters).clusters },
       format,
       store,
-      passesThinned,
     );
   });
 }
@@ -221,7 +229,8 @@ export async function handleGetReportSummary(
       );
     }
     const store = resolved.store;
-    const loaded = await loadReport(store, runId, runId);
+    // The aggregates count statuses and severities, and read the details of a few rules only.
+    const loaded = await loadReport(store, runId, runId, { wholeRules: [...AGGREGATE_DETAIL_RULES] });
     if (!('report' in loaded)) return loaded.response;
     const report = loaded.report;
     const runs = await store.listRuns(30);

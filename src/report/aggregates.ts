@@ -1,6 +1,10 @@
 // A report's totals and chart data without its findings: what GET /api/reports/{runId}/summary serves (the same
 // figures the HTML report draws its charts from), small whatever the fleet's size.
 import { SEVERITIES, STATUSES, type ScanReport, type Severity, type Status } from '../model';
+import { RULES_BY_ID } from '../rules/index';
+
+/** The rules whose finding details the aggregates read (the node image age chart); of the others, status and severity. */
+export const AGGREGATE_DETAIL_RULES: readonly string[] = ['aks_node_image_current'];
 
 export interface RuleAggregate {
   ruleId: string;
@@ -63,7 +67,9 @@ export function reportAggregates(report: ScanReport): ReportAggregates {
     for (const f of c.findings) {
       let rule = rules.get(f.ruleId);
       if (!rule) {
-        rule = { ruleId: f.ruleId, title: f.title, status: zero(STATUSES), failBySeverity: zero(SEVERITIES) };
+        // A report read thin has no titles for passes: the catalog's title of the rule then.
+        const title = f.title || (RULES_BY_ID.get(f.ruleId)?.title ?? '');
+        rule = { ruleId: f.ruleId, title, status: zero(STATUSES), failBySeverity: zero(SEVERITIES) };
         rules.set(f.ruleId, rule);
       }
       rule.status[f.status] += 1;

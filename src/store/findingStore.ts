@@ -2,13 +2,13 @@
 // on Azure Table Storage (@azure/data-tables; Azurite locally). A facade over the parts in this folder, each with
 // one job; the tables, their keys and what one run writes are drawn in docs/store.md.
 import type { AzureClients } from '../azure/clients';
-import type { Exemption, ScanProblem, ScanReport } from '../model';
+import type { ClusterReport, Exemption, ScanProblem, ScanReport } from '../model';
 import type { ExemptionVersion } from '../exemptions/changes';
 import { ExemptionTable, type Actor, type ExemptionRecord } from './exemptionTable';
 import { readHistory, type ClusterHistory } from './history';
 import { LatestState } from './latest';
 import { WriterLease } from './lease';
-import { PastReports, clustersFromState } from './pastReports';
+import { PastReports, clustersFromState, type ReportDetail } from './pastReports';
 import { RunRecorder, type RecordRunOptions, type RecordRunResult } from './recorder';
 import { RunsLedger, runFromEntity, type RunRecord, type RunTrigger } from './runs';
 import type { OpenRunInput, RunWriter } from './runWriter';
@@ -16,7 +16,7 @@ import { getChunks } from './codec';
 import type { Row } from './tables';
 import { sameList, sameScope } from './scope';
 import { ScanSlot, type SlotHolder } from './scanSlot';
-import { StoreTables, type StoreCounters } from './tables';
+import { StoreTables, mapLimit, type StoreCounters } from './tables';
 
 export { BUCKETS, bucketOf, clusterKey, runKey, shortHash } from './keys';
 export type { AlertBaseline, ClusterAlertSink, OpenRunInput, RunWriter } from './runWriter';
@@ -27,6 +27,7 @@ export { RunNotReadyError, type RunRecord, type RunStatus, type RunTrigger } fro
 export type { RecordRunOptions, RecordRunResult } from './recorder';
 export type { ClusterHistory, ClusterHistoryEntry, StatusTransition } from './history';
 export type { StoreCounters, TableRole } from './tables';
+export type { ReportDetail } from './pastReports';
 
 export interface FindingStoreOptions {
   /** Table name prefix (letters and digits). Default `akscompliance`. */
@@ -157,14 +158,33 @@ export class FindingStore {
   // Reports
 
   /**
-   * The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none. With
-   * `thinPassesAbove`, a run that reported more findings than that has its passes thinned to rule, status and
-   * severity (what a fleet-scale HTML report counts), so the read holds far less.
+   * The report of a run as it returned it; undefined for an unknown run; RunNotReadyError while it has none.
+   * `detail` other than 'whole' thins findings (see ReportDetail), so that a read of a large run holds far less: a
+   * page of it is then read whole with getRunClusters.
    */
-  async getRunReport(runId: string, options: { thinPassesAbove?: number } = {}): Promise<ScanReport | undefined> {
+  async getRunReport(runId: string, detail: ReportDetail = 'whole'): Promise<ScanReport | undefined> {
     await this.prepare();
-    const { thinPassesAbove } = options;
-    return this.past.runReport(runId, thinPassesAbove === undefined ? 'whole' : { thinPassesAbove });
+    return this.past.runReport(runId, detail);
+  }
+
+  /**
+   * Some clusters of a run, whole, as its report lists them (a page of a report read thin), in the order given; a
+   * cluster the run did not report is left out. Each is read on its own (its Latest rows and later change sets).
+   */
+  async getRunClusters(runId: string, clusterIds: readonly string[]): Promise<ClusterReport[]> {
+    await this.prepare();
+    const entity = await this.runs.entity(runId);
+    if (!entity) return [];
+    const sets = await this.runs.changesets();
+    const found: (ClusterReport | undefined)[] = clusterIds.map(() => undefined);
+    await mapLimit(
+      clusterIds.map((_, i) => i),
+      this.tables.concurrency,
+      async (i) => {
+        found[i] = await this.past.clusterReport(entity, clusterIds[i], false, undefined, sets);
+      },
+    );
+    return found.filter((c): c is ClusterReport => c !== undefined);
   }
 
   /**
@@ -222,11 +242,11 @@ export class FindingStore {
    * run; undefined when there is none.
    */
   async getLatestReport(
-    options: { completeOnly?: boolean; thinPassesAbove?: number } = {},
+    options: { completeOnly?: boolean; detail?: ReportDetail } = {},
   ): Promise<ScanReport | undefined> {
     await this.prepare();
     const pointer = await this.runs.pointer(options.completeOnly ? 'latestCompleted' : 'latestFinished');
-    return pointer ? this.getRunReport(pointer.runId, options) : undefined;
+    return pointer ? this.getRunReport(pointer.runId, options.detail) : undefined;
   }
 
   /** One cluster's latest known findings and its status history; undefined when the store never saw it. */
@@ -234,7 +254,7 @@ export class FindingStore {
     await this.prepare();
     const pointer = await this.runs.pointer('latestState');
     const history = await readHistory(this.tables, clusterId, pointer?.stateSeq);
-    const state = pointer ? await this.past.stateAt(pointer.stateSeq, clusterId) : new Map();
+    const state = pointer ? await this.past.stateAt(pointer.stateSeq, { cluster: clusterId }) : new Map();
     const [cluster] = clustersFromState(state);
     if (!cluster) return undefined;
     return { cluster, runId: pointer?.runId ?? null, history };

@@ -18,15 +18,16 @@ export class LatestState {
   }
 
   /**
-   * Latest, every bucket in parallel (or one cluster's keys), read page by page: `visit` sees each entry (full) as
-   * it is read and returns what to keep of it (undefined: nothing).
+   * Latest, every bucket in parallel (or one cluster's keys, or one bucket), read page by page: `visit` sees each
+   * entry (full) as it is read and returns what to keep of it (undefined: nothing).
    */
   async read(
     onlyCluster?: string,
     visit: (rk: string, pk: string, entry: Entry) => Entry | undefined = (_rk, _pk, entry) => entry,
+    onlyBucket?: string,
   ): Promise<StateMap> {
     const state: StateMap = new Map();
-    const buckets = onlyCluster ? [bucketOf(onlyCluster)] : allBuckets();
+    const buckets = onlyCluster ? [bucketOf(onlyCluster)] : onlyBucket ? [onlyBucket] : allBuckets();
     await mapLimit(buckets, this.tables.concurrency, async (bucket) => {
       const pk = bucketPk(bucket);
       await this.tables.each('latest', this.filter(bucket, onlyCluster), (row) => {

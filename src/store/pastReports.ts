@@ -4,7 +4,18 @@
 import { findingsCounted } from '../report/findings';
 import { normaliseId, type ClusterReport, type Finding, type ScanProblem, type ScanReport } from '../model';
 import { entryFromEntity, getChunks, jsonOf, passThinnedOf, thinOf, type Entry } from './codec';
-import { META, META_SUFFIX, bucketOf, changePk, clusterKey, keyInfo, latestPkOfChangeRow, viewPk } from './keys';
+import {
+  META,
+  META_SUFFIX,
+  allBuckets,
+  bucketOf,
+  changePk,
+  clusterKey,
+  keyInfo,
+  latestPkOfChangeRow,
+  ruleKey,
+  viewPk,
+} from './keys';
 import type { LatestState, StateMap } from './latest';
 import { RunNotReadyError, runFromEntity, type ChangeSetEntry, type RunsLedger } from './runs';
 import { byId, inReportOrder, scopeFilter } from './scope';
@@ -12,11 +23,25 @@ import { mapLimit, type Row, type StoreTables } from './tables';
 
 type Keep = (entry: Entry, isMeta: boolean, rk: string) => Entry;
 
+/** Buckets a whole-report read rebuilds at once (each holds its rows until turned into clusters). */
+const BUCKETS_IN_FLIGHT = 4;
+
 /**
- * How much of each finding a report read keeps: all of it; the alerts' thin baseline (see thinOf); or, when the run
- * reported more findings than `passesAbove`, its passes thinned (an HTML report at fleet scale counts them).
+ * How much of each finding a report read keeps: all of it; the alerts' thin baseline (see thinOf: rule, status,
+ * severity, and the title of fails and exemptions); when the run reported more findings than `thinPassesAbove`, its
+ * passes thinned (an HTML report at fleet scale counts them); or everything thin but the findings of `wholeRules`.
  */
-export type ReportDetail = 'whole' | 'thin' | { thinPassesAbove: number };
+export type ReportDetail = 'whole' | 'thin' | { thinPassesAbove: number } | { wholeRules: string[] };
+
+function keepFor(detail: ReportDetail, summary: ScanReport['summary'] | undefined): Keep {
+  if (detail === 'whole') return (entry) => entry;
+  if (detail === 'thin') return thinOf;
+  if ('wholeRules' in detail) {
+    const suffixes = detail.wholeRules.map((id) => `.${ruleKey(id)}`);
+    return (entry, isMeta, rk) => (isMeta || suffixes.some((s) => rk.endsWith(s)) ? entry : thinOf(entry, isMeta, rk));
+  }
+  return findingsCounted(summary) > detail.thinPassesAbove ? passThinnedOf : (entry) => entry;
+}
 
 /** The clusters a state holds (those with metadata), findings in their reported order, by ID. */
 export function clustersFromState(state: StateMap): ClusterReport[] {
@@ -48,27 +73,29 @@ export class PastReports {
   ) {}
 
   /**
-   * Latest rolled back to the end of change set `stateSeq` (`latest`: Latest as already read; `keep`: what to keep
-   * of each entry, as in LatestState.read).
+   * Latest rolled back to the end of change set `stateSeq`: all of it, one cluster's keys or one bucket's
+   * (`latest`: Latest as already read; `keep`: what to keep of each entry, as in LatestState.read; `sets`: the change
+   * sets as already read).
    */
   async stateAt(
     stateSeq: number,
-    onlyCluster?: string,
-    latest?: StateMap,
-    keep: Keep = (entry) => entry,
-    sets?: ChangeSetEntry[],
+    options: { cluster?: string; bucket?: string; latest?: StateMap; keep?: Keep; sets?: ChangeSetEntry[] } = {},
   ): Promise<StateMap> {
+    const { cluster: onlyCluster, bucket: onlyBucket, latest, sets } = options;
+    const keep: Keep = options.keep ?? ((entry) => entry);
     // Latest first, the change sets second: their before-images are written before Latest changes.
     const state =
-      latest ?? (await this.latest.read(onlyCluster, (rk, _pk, entry) => keep(entry, rk.endsWith(META_SUFFIX), rk)));
+      latest ??
+      (await this.latest.read(onlyCluster, (rk, _pk, entry) => keep(entry, rk.endsWith(META_SUFFIX), rk), onlyBucket));
     const later = (sets ?? (await this.ledger.changesets())).filter((c) => c.seq > stateSeq);
+    const only = onlyCluster ? bucketOf(onlyCluster) : onlyBucket;
     for (const set of later) {
       if (set.skipped) {
         throw new Error(
           `change set ${set.seq} of run ${set.runId} kept no before-images: state ${stateSeq} cannot be rebuilt`,
         );
       }
-      const buckets = onlyCluster ? set.buckets.filter((b) => b === bucketOf(onlyCluster)) : set.buckets;
+      const buckets = only ? set.buckets.filter((b) => b === only) : set.buckets;
       const rows: Row[] = [];
       await mapLimit(buckets, this.tables.concurrency, async (bucket) => {
         const pk = changePk(set.seq, bucket);
@@ -84,37 +111,33 @@ export class PastReports {
   }
 
   /**
-   * A run's report, with `detail` of each finding (see ReportDetail); `read`: its record and Latest as already read.
-   * Undefined for an unknown run; RunNotReadyError while it has none.
+   * A run's report, with `detail` of each finding (see ReportDetail). Undefined for an unknown run; RunNotReadyError
+   * while it has none. Rebuilt a bucket at a time: only a few buckets' rows are held at once, each turned into its
+   * clusters before the next is read.
    */
-  async runReport(
-    runId: string,
-    detail: ReportDetail,
-    read?: { entity: Row; latest: StateMap },
-  ): Promise<ScanReport | undefined> {
-    const entity = read?.entity ?? (await this.ledger.entity(runId));
+  async runReport(runId: string, detail: ReportDetail): Promise<ScanReport | undefined> {
+    const entity = await this.ledger.entity(runId);
     if (!entity) return undefined;
     const run = runFromEntity(entity);
     if (run.stateSeq === undefined || (run.status !== 'completed' && run.status !== 'partial')) {
       throw new RunNotReadyError(runId, run.status);
     }
-    const keep: Keep =
-      detail === 'thin'
-        ? thinOf
-        : detail !== 'whole' && findingsCounted(run.summary) > detail.thinPassesAbove
-          ? passThinnedOf
-          : (entry) => entry;
-    const state = await this.stateAt(run.stateSeq, undefined, read?.latest, keep);
-    const viewBuckets = String(entity.viewBuckets ?? '')
-      .split(',')
-      .filter((b) => b.length > 0);
-    if (viewBuckets.length > 0) {
-      const rows: Row[] = [];
-      await mapLimit(viewBuckets, this.tables.concurrency, async (bucket) => {
-        rows.push(...(await this.tables.partition('changes', viewPk(runId, bucket))));
-      });
-      applyRows(state, rows, keep);
-    }
+    const keep = keepFor(detail, run.summary);
+    const stateSeq = run.stateSeq;
+    const viewBuckets = new Set(
+      String(entity.viewBuckets ?? '')
+        .split(',')
+        .filter((b) => b.length > 0),
+    );
+    const clusters: ClusterReport[] = [];
+    await mapLimit(allBuckets(), BUCKETS_IN_FLIGHT, async (bucket) => {
+      // Each bucket's change sets are listed after its Latest rows are read (see stateAt).
+      const state = await this.stateAt(stateSeq, { bucket, keep });
+      // The run's own views where a partial run reported something other than the state it left.
+      if (viewBuckets.has(bucket))
+        applyRows(state, await this.tables.partition('changes', viewPk(runId, bucket)), keep);
+      for (const cluster of clustersFromState(state)) clusters.push(cluster);
+    });
     const report: ScanReport = {
       schemaVersion: 1,
       runId: run.runId,
@@ -130,7 +153,7 @@ export class PastReports {
         status: {} as ScanReport['summary']['status'],
         failBySeverity: {} as ScanReport['summary']['failBySeverity'],
       },
-      clusters: clustersFromState(state),
+      clusters: clusters.sort(byId),
     };
     const covered = JSON.parse(getChunks(entity, 'covered') ?? 'null') as unknown;
     const inScope = scopeFilter(report.scope, run.scope.clusterId, Array.isArray(covered) ? covered : undefined);
@@ -158,7 +181,12 @@ export class PastReports {
     const latest: StateMap | undefined = rows
       ? new Map([...rows].map(([rk, v]) => [rk, { pk: v.pk, entry: keep(v.entry, rk.endsWith(META_SUFFIX), rk) }]))
       : undefined;
-    const state = await this.stateAt(run.stateSeq, clusterId, latest, keep, sets);
+    const state = await this.stateAt(run.stateSeq, {
+      cluster: clusterId,
+      ...(latest ? { latest } : {}),
+      keep,
+      ...(sets ? { sets } : {}),
+    });
     const bucket = bucketOf(clusterId);
     const viewBuckets = String(entity.viewBuckets ?? '').split(',');
     if (viewBuckets.includes(bucket)) {
