@@ -59,6 +59,7 @@ export interface ClusterRecord {
  * the whole fleet and the full records a page at a time (src/inventory/shelf.ts).
  */
 export interface ClusterHead {
+  /** Normalised (lower case) in the inventory's heads. */
   id: string;
   subscriptionId: string;
   location: string;

@@ -325,32 +325,37 @@ export class InClusterReader {
     return { items };
   }
 
-  /** Reads every cluster, `concurrency` at a time, logging progress; `onRead` sees each result as it comes. */
+  /**
+   * Reads every cluster, `concurrency` at a time, logging progress; `onRead` sees each result as it comes. The
+   * clusters are taken from `clusters` as workers free up (an iterator over the inventory's shelf inflates a page at
+   * a time); `total` is how many there are, for the progress lines.
+   */
   async readAll(
-    clusters: ClusterRecord[],
+    clusters: Iterable<ClusterRecord>,
     onRead: (cluster: ClusterRecord, read: InClusterRead) => void,
+    total = Array.isArray(clusters) ? clusters.length : 0,
   ): Promise<void> {
     const log = this.options.log ?? (() => undefined);
     const started = Date.now();
-    const step = Math.max(1, Math.ceil(clusters.length / 10));
-    let next = 0;
+    const step = Math.max(1, Math.ceil(total / 10));
+    const queue = clusters[Symbol.iterator]();
     let done = 0;
     const worker = async () => {
-      while (next < clusters.length) {
-        const cluster = clusters[next++];
+      for (let item = queue.next(); !item.done; item = queue.next()) {
+        const cluster = item.value;
         onRead(cluster, await this.readClusterState(cluster));
         done++;
-        if (done % step === 0 && done < clusters.length) {
+        if (done % step === 0 && done < total) {
           log(
-            `inCluster: ${done}/${clusters.length} clusters read (${this.stats.unreadable} unreadable) in ${Date.now() - started} ms`,
+            `inCluster: ${done}/${total} clusters read (${this.stats.unreadable} unreadable) in ${Date.now() - started} ms`,
           );
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, clusters.length) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, this.concurrency) }, worker));
     const s = this.stats;
     log(
-      `inCluster: ${clusters.length} clusters (${s.readable} read, ${s.unreadable} unreadable), ${s.credentialCalls} credential calls, ${s.kubeCalls} Kubernetes API calls (${s.retries} retries) in ${Date.now() - started} ms`,
+      `inCluster: ${done} clusters (${s.readable} read, ${s.unreadable} unreadable), ${s.credentialCalls} credential calls, ${s.kubeCalls} Kubernetes API calls (${s.retries} retries) in ${Date.now() - started} ms`,
     );
   }
 

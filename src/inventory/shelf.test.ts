@@ -34,7 +34,7 @@ describe('ClusterShelf', () => {
     expect([...shelf][0]).not.toBe([...shelf][0]);
     expect(shelf.heads).toEqual(
       all.map((r) => ({
-        id: r.id,
+        id: r.id.toLowerCase(),
         subscriptionId: r.subscriptionId,
         location: r.location,
         ...(r.tenantId ? { tenantId: r.tenantId } : {}),

@@ -3,7 +3,7 @@
 // cluster: what the region catalogs and the access pass read (ID, subscription, location, tenant, aadProfile). The
 // rules get the records back one page at a time, so the fleet's records are never all live at once.
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { ClusterHead, ClusterNotifications, ClusterRecord } from '../model';
+import { normaliseId, type ClusterHead, type ClusterNotifications, type ClusterRecord } from '../model';
 
 interface Page {
   data: Buffer;
@@ -26,14 +26,18 @@ export class ClusterShelf implements Iterable<ClusterRecord> {
     if (records.length === 0) return;
     for (const r of records) {
       this.headList.push({
-        id: r.id,
+        // Normalised: the passes that read heads compare IDs in lower case (the record keeps Azure's spelling).
+        id: normaliseId(r.id),
         subscriptionId: this.word(r.subscriptionId),
         location: this.word(r.location),
         ...(r.tenantId !== undefined ? { tenantId: this.word(r.tenantId) } : {}),
         properties: r.properties.aadProfile !== undefined ? { aadProfile: r.properties.aadProfile } : {},
       });
     }
-    const data = deflateRawSync(JSON.stringify(records), DEFLATE);
+    // Copied into memory of its own: zlib's output of a small input is a view of a larger chunk.
+    const deflated = deflateRawSync(JSON.stringify(records), DEFLATE);
+    const data = Buffer.allocUnsafeSlow(deflated.length);
+    deflated.copy(data);
     this.bytes += data.length;
     this.pages.push({ data, count: records.length });
   }

@@ -240,8 +240,7 @@ export async function runScan(deps: RunScanDeps, options: RunScanOptions = {}): 
     );
     const reads = new InClusterReads();
     try {
-      for (const page of shelf.recordPages())
-        await reader.readAll(page, (cluster, read) => reads.set(cluster.id, read));
+      await reader.readAll(shelf, (cluster, read) => reads.set(cluster.id, read), shelf.length);
     } finally {
       reader.close();
     }
