@@ -28,6 +28,7 @@ export interface ProductScan {
   wallMs: number;
   cpuMs: number;
   peakRssMb: number;
+  memoryAtPeakMb: MemoryAtPeak;
   tableTransactions: number;
   entitiesWritten: number;
   writesByTable: Record<string, { transactions: number; entities: number }>;
@@ -91,20 +92,39 @@ class TimedFindingStore extends FindingStore {
   }
 }
 
-function rssSampler(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 50);
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+
+/** The process's memory at its highest RSS, in MB: the V8 heap (allocated and used) and memory outside it. */
+export interface MemoryAtPeak {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+function rssSampler(): { stop(): number; atPeak(): MemoryAtPeak } {
+  let peak = process.memoryUsage();
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  };
+  const timer = setInterval(sample, 50);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss());
+      sample();
+      return peak.rss;
     },
+    atPeak: () => ({
+      rss: mb(peak.rss),
+      heapTotal: mb(peak.heapTotal),
+      heapUsed: mb(peak.heapUsed),
+      external: mb(peak.external),
+      arrayBuffers: mb(peak.arrayBuffers),
+    }),
   };
 }
-
-const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
 /** The product in this process. */
 export async function startProductHost(
@@ -139,6 +159,7 @@ export async function startProductHost(
         wallMs: Math.round(wallMs),
         cpuMs: Math.round((used.user + used.system) / 1000),
         peakRssMb: mb(peak),
+        memoryAtPeakMb: rss.atPeak(),
         tableTransactions: store.counters.transactions,
         entitiesWritten: store.counters.entities,
         writesByTable: structuredClone(store.counters.byTable),

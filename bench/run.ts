@@ -21,6 +21,7 @@ import {
   deployedNodeArguments,
   startProductHost,
   type ProductHost,
+  type MemoryAtPeak,
   type ProductInClusterPass,
   type ProductScan,
   type ProductStart,
@@ -71,6 +72,8 @@ export interface ScanResult {
   wallMs: number;
   cpuMs: number;
   peakRssMb: number;
+  /** At the peak: the V8 heap allocated and used, and the memory outside it (external, of which array buffers). */
+  memoryAtPeakMb: MemoryAtPeak;
   calls: Record<string, number>;
   lowerBound: number;
   callsPerLowerBound: number;
@@ -415,6 +418,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         wallMs,
         cpuMs: result.cpuMs,
         peakRssMb: result.peakRssMb,
+        memoryAtPeakMb: result.memoryAtPeakMb,
         calls: counters.calls,
         lowerBound: bound.total,
         callsPerLowerBound: round(scanCalls / bound.total, 3),
@@ -438,7 +442,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         ...extra,
       };
       log(
-        `bench: ${name}: ${r.wallMs} ms wall, ${r.cpuMs} ms CPU, ${r.peakRssMb} MB peak RSS, ${scanCalls} calls ` +
+        `bench: ${name}: ${r.wallMs} ms wall, ${r.cpuMs} ms CPU, ${r.peakRssMb} MB peak RSS ` +
+          `(heap ${r.memoryAtPeakMb.heapUsed}/${r.memoryAtPeakMb.heapTotal} MB used/allocated, ${r.memoryAtPeakMb.external} MB external), ${scanCalls} calls ` +
           `(${r.callsPerLowerBound} x lower bound), ${r.tableTransactions} transactions, ${r.entitiesWritten} entities, ` +
           `${r.alertsSent} alerts`,
       );

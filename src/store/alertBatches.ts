@@ -6,7 +6,8 @@
 // a batch without its header is not there yet. A run's batch is written once: recording it again (the timer retrying
 // the same occurrence) keeps the first, so a retry that finds nothing new cannot replace the real alerts.
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { once as onceEvent } from 'node:events';
+import { createGzip, gunzipSync } from 'node:zlib';
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import type { AzureClients } from '../azure/clients';
 import type { AlertBatch } from '../alerts/alerts';
@@ -46,7 +47,7 @@ export class AlertBatchStore {
     await this.ensureTable();
     const existing = await this.header(batch.runId);
     if (existing) return { header: existing, created: false };
-    const zipped = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
+    const zipped = await gzipJson(batch);
     const entities = Math.max(1, Math.ceil(zipped.length / BYTES_PER_ENTITY));
     for (let i = 0; i < entities; i += 1) {
       const slice = zipped.subarray(i * BYTES_PER_ENTITY, (i + 1) * BYTES_PER_ENTITY);
@@ -115,4 +116,41 @@ export class AlertBatchStore {
     }
     return JSON.parse(gunzipSync(zipped).toString('utf8')) as AlertBatch;
   }
+}
+
+/** Alerts serialised and compressed at a time: a fleet's first night can raise tens of thousands. */
+const ALERTS_PER_PIECE = 500;
+
+/**
+ * `JSON.stringify(batch)` gzipped, written to the compressor a few hundred alerts at a time: the batch's whole JSON
+ * (tens of MB for a fleet's first night) is never one string.
+ */
+export async function gzipJson(batch: AlertBatch): Promise<Buffer> {
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => out.push(chunk));
+  const ended = onceEvent(gzip, 'end');
+  const write = async (text: string): Promise<void> => {
+    if (!gzip.write(text, 'utf8')) await onceEvent(gzip, 'drain');
+  };
+  // The batch with a marker in place of its alerts, split around it: the same keys in the same order.
+  const MARKER = '"\\u0000alerts\\u0000"';
+  const outline = JSON.stringify({ ...batch, alerts: '\u0000alerts\u0000' });
+  const at = outline.indexOf(MARKER);
+  if (at < 0 || outline.lastIndexOf(MARKER) !== at) {
+    // The marker's text is in the batch itself (a caller wrote it): the batch whole, then.
+    await write(JSON.stringify(batch));
+    gzip.end();
+    await ended;
+    return Buffer.concat(out);
+  }
+  await write(outline.slice(0, at) + '[');
+  for (let i = 0; i < batch.alerts.length; i += ALERTS_PER_PIECE) {
+    const piece = batch.alerts.slice(i, i + ALERTS_PER_PIECE).map((a) => JSON.stringify(a));
+    await write((i > 0 ? ',' : '') + piece.join(','));
+  }
+  await write(']' + outline.slice(at + MARKER.length));
+  gzip.end();
+  await ended;
+  return Buffer.concat(out);
 }

@@ -1,10 +1,10 @@
 // The alert batch store on Azurite: a run's batch is kept whole (large ones over several entities), written once,
 // and read back checked.
 import { randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { computeAlertBatch } from '../../src/alerts/alerts';
 import { validateBatch } from '../../src/alerts/batchSchema';
-import { AlertBatchStore } from '../../src/store/alertBatches';
+import { AlertBatchStore, gzipJson } from '../../src/store/alertBatches';
 import { startAzurite, type Azurite } from '../harness/azurite';
 import { createAzureClients } from '../../src/azure/clients';
 import { loadSettings } from '../../src/config/settings';
@@ -37,6 +37,22 @@ it('a large first scan (7,500 alerts, varied text) is stored over several entiti
   expect(back).toEqual(batch);
   expect(validateBatch(back).ok).toBe(true);
 }, 60_000);
+
+it('gzips exactly JSON.stringify(batch), a few hundred alerts at a time, whatever text the batch holds', async () => {
+  const clusters = Array.from({ length: 700 }, (_, i) =>
+    cluster(`c-${i}`, [
+      finding('aks_version_supported', 'fail', 'critical', { message: `"quoted" \u2028 \\ ${i} ü😀` }),
+    ]),
+  );
+  const batch = computeAlertBatch(undefined, report('json-1', clusters), { minSeverity: 'high' });
+  expect(batch.alerts.length).toBe(700);
+  expect(gunzipSync(await gzipJson(batch)).toString('utf8')).toBe(JSON.stringify(batch));
+  const empty = { ...batch, alerts: [] };
+  expect(gunzipSync(await gzipJson(empty)).toString('utf8')).toBe(JSON.stringify(empty));
+  // The marker's own text inside the batch: still the batch's JSON.
+  const odd = { ...batch, runId: '\u0000alerts\u0000' };
+  expect(gunzipSync(await gzipJson(odd)).toString('utf8')).toBe(JSON.stringify(odd));
+});
 
 it('a batch that does not compress (2 MB gzipped) is stored in entities the service accepts and read back', async () => {
   const clusters = Array.from({ length: 3000 }, (_, i) =>
