@@ -198,6 +198,7 @@ function forkChild(
     if (m.ok) p.resolve(m.result);
     else p.reject(new Error(`${entry}: ${m.error}`));
   });
+  child.on('error', (error) => log(`bench: ${entry}: ${error.message}`));
   child.once('exit', (code, signal) => {
     for (const p of pending.values()) p.reject(new Error(`${entry} exited (${code ?? signal})`));
     pending.clear();
@@ -205,6 +206,8 @@ function forkChild(
   return {
     call: <T>(op: string, args?: unknown): Promise<T> =>
       new Promise<T>((resolvePromise, reject) => {
+        // A child that exited (for example out of heap) answers nothing more.
+        if (!child.connected) return reject(new Error(`${entry} is not running`));
         const id = next++;
         pending.set(id, { resolve: resolvePromise as (v: unknown) => void, reject });
         child.send({ id, op, args });

@@ -1,5 +1,5 @@
 import { readExample } from '../../test/identity/examples';
-import { accessRoleOf, AssignmentCoverage, toRoleAssignmentRecord } from './roleAssignments';
+import { accessRoleOf, AssignmentCoverage, readRoleAssignments, toRoleAssignmentRecord } from './roleAssignments';
 import type { ClusterRecord, RoleAssignmentRecord } from '../model';
 
 const SUB = 'a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
@@ -142,3 +142,25 @@ describe('AssignmentCoverage', () => {
     expect(cpuMs).toBeLessThan(1500);
   });
 });
+
+describe('readRoleAssignments', () => {
+  it('keeps every ID as Resource Graph gave it (normalised), page by page, whether or not it is its scope plus a name', async () => {
+    const scope = '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/RG-A';
+    const rows = [
+      { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/a1`, principalId: 'P1', principalType: 'Group', roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/b1', scope },
+      { id: '/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/roleAssignments/a2', principalId: 'p2', principalType: 'User', roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/b1', scope: '/providers/Microsoft.Management/managementGroups/mg' },
+      { id: 'a3', principalId: 'p1', principalType: 'Group', roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/b1', scope },
+    ];
+    const reader = {
+      async queryAll<T>(_q: string, _s: unknown, options?: { onPage?: (rows: unknown[]) => void }) {
+        options?.onPage?.(rows.slice(0, 2));
+        options?.onPage?.(rows.slice(2));
+        return { rows: [] as T[], complete: true, problems: [] };
+      },
+    };
+    const read = await readRoleAssignments(reader, { subscriptions: ['0b1f6471-1bf0-4dda-aec3-111122223333'] });
+    expect(read.complete).toBe(true);
+    expect(read.assignments.map((a) => a.id)).toEqual(rows.map((r) => r.id.toLowerCase()));
+    expect(JSON.parse(JSON.stringify(read.assignments))).toEqual(rows.map((r) => toRoleAssignmentRecord(r)).map((r) => ('record' in r ? r.record : r)));
+  });
+}); // prettier-ignore

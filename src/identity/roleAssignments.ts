@@ -266,6 +266,34 @@ export interface GraphQueryReader {
   ): Promise<{ rows: T[]; complete: boolean; problems: ScanProblem[] }>;
 }
 
+const ASSIGNMENT_INFIX = '/providers/microsoft.authorization/roleassignments/';
+
+/** A role assignment whose ID is its scope's plus its name: the ID is put together when asked for. */
+class ScopedAssignment implements RoleAssignmentRecord {
+  constructor(
+    readonly principalId: string,
+    readonly principalType: string,
+    readonly roleDefinitionId: string,
+    readonly scope: string,
+    private readonly name: string,
+  ) {}
+
+  get id(): string {
+    return `${this.scope}${ASSIGNMENT_INFIX}${this.name}`;
+  }
+
+  /** As a plain record (its ID included), for anything that serialises it. */
+  toJSON(): RoleAssignmentRecord {
+    return {
+      id: this.id,
+      principalId: this.principalId,
+      principalType: this.principalType,
+      roleDefinitionId: this.roleDefinitionId,
+      scope: this.scope,
+    };
+  }
+}
+
 export interface RoleAssignmentRead {
   assignments: RoleAssignmentRecord[];
   /** False when some pages or scopes could not be read, or a row could not be parsed. */
@@ -303,13 +331,23 @@ export async function readRoleAssignments(
           continue;
         }
         const r = parsed.record;
-        assignments.push({
-          id: r.id,
-          principalId: word(r.principalId),
-          principalType: word(r.principalType),
-          roleDefinitionId: word(r.roleDefinitionId),
-          scope: word(r.scope),
-        });
+        const scope = word(r.scope);
+        const principalId = word(r.principalId);
+        const principalType = word(r.principalType);
+        const roleDefinitionId = word(r.roleDefinitionId);
+        // Most IDs are the scope's plus the assignment's name: only the name is kept (the scope is shared).
+        const name = r.id.startsWith(scope) ? r.id.slice(scope.length) : '';
+        assignments.push(
+          name.startsWith(ASSIGNMENT_INFIX) && !name.includes('/', ASSIGNMENT_INFIX.length)
+            ? new ScopedAssignment(
+                principalId,
+                principalType,
+                roleDefinitionId,
+                scope,
+                name.slice(ASSIGNMENT_INFIX.length),
+              )
+            : { id: r.id, principalId, principalType, roleDefinitionId, scope },
+        );
       }
     },
   });
