@@ -109,7 +109,8 @@ function rssSampler(): { stop(): number; atPeak(): MemoryAtPeak } {
     const now = process.memoryUsage();
     if (now.rss > peak.rss) peak = now;
   };
-  const timer = setInterval(sample, 50);
+  // Unreferenced: a step that throws before stop() leaves no timer holding the process.
+  const timer = setInterval(sample, 50).unref();
   return {
     stop() {
       clearInterval(timer);

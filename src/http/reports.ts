@@ -1,9 +1,9 @@
 // GET /api/reports/latest and GET /api/reports/{runId}: a stored report in json, csv, md or html, with the report
 // filters (severity, status, subscription, rule).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ScanReport } from '../model';
+import type { ClusterReport, ScanReport } from '../model';
 import { FilterError, filterReport, type ReportFilters } from '../report/filter';
-import { CONTENT_SECURITY_POLICY, HTML_FULL_TABLE_LIMIT } from '../report/html';
+import { CONTENT_SECURITY_POLICY, HTML_DETAIL_RULES, HTML_FULL_TABLE_LIMIT } from '../report/html';
 import { AGGREGATE_DETAIL_RULES, reportAggregates } from '../report/aggregates';
 import { findingsCounted } from '../report/findings';
 import { renderReport } from '../report/render';
@@ -35,12 +35,19 @@ const CONTENT_TYPES: Record<HttpReportFormat, string> = {
 };
 
 const FILTERS: (keyof ReportFilters)[] = ['severity', 'status', 'subscription', 'rule'];
+/**
+ * Runs up to this many clusters are read whole for a JSON or CSV page (32 partition reads a table); larger ones read
+ * the page's clusters one at a time after a thin listing.
+ */
+const WHOLE_READ_CLUSTERS = 2_000;
+
 /** The formats served in pages (`top`, `skipToken`); md and html are one document. */
 const PAGED: HttpReportFormat[] = ['json', 'csv'];
 
 /**
  * Renders a report in an HTTP format with its content type (and the HTML page's own CSP). `passesThinned`: the
- * report was read with its passes thinned (see loadReport), so the HTML counts them even when filtered to a few.
+ * report was read with its passes thinned (a run of more than HTML_FULL_TABLE_LIMIT findings), so HTML and Markdown
+ * count them, not list them, even when filtered to a few.
  */
 export async function reportResponse(
   report: ScanReport,
@@ -72,7 +79,8 @@ export async function reportResponse(
       ...headers,
     });
   }
-  const body = renderReport(report, format, { includePassing: true });
+  // Markdown lists passes too, unless the run's passes were read thinned (then it counts them).
+  const body = renderReport(report, format, { includePassing: !(format === 'md' && passesThinned) });
   return textResponse(status, body, CONTENT_TYPES[format], {
     'Content-Disposition': `inline; filename="aks-compliance-${report.runId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}"`,
     ...headers,
@@ -185,21 +193,29 @@ export async function handleGetReport(
       throw new HttpError(400, 'InvalidQueryParameter', `skipToken: issued for another run than ${runId}`);
     }
     // What is read of each finding: JSON and CSV are read thin, filtered and paged, and the page's clusters then read
-    // whole; the HTML report of a fleet counts its passes, so they are read thinned; Markdown is read whole.
-    const detail: ReportDetail =
-      format === 'html' ? { thinPassesAbove: HTML_FULL_TABLE_LIMIT } : PAGED.includes(format) ? 'thin' : 'whole';
+    // whole; HTML and Markdown of a run past HTML_FULL_TABLE_LIMIT findings count its passes, so they are read thinned
+    // (but for the rules whose details the HTML charts read).
+    const detail: ReportDetail = PAGED.includes(format)
+      ? 'thin'
+      : { thinPassesAbove: HTML_FULL_TABLE_LIMIT, ...(format === 'html' ? { wholeRules: HTML_DETAIL_RULES } : {}) };
     const loaded = await loadReport(store, runId, paging.runId ?? runId, detail);
     if (!('report' in loaded)) return loaded.response;
     const report = loaded.report;
-    // The store thinned a fleet-scale run's passes for HTML (its own summary says so): a filtered part counts them too.
-    const passesThinned = format === 'html' && findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
+    // The store thinned a fleet-scale run's passes for HTML and Markdown (its own summary says so): they are counted,
+    // not listed, even in a filtered part.
+    const passesThinned = !PAGED.includes(format) && findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
     const filtered = applyFilters(report, filters);
     if (!PAGED.includes(format)) return reportResponse(filtered, format, store, passesThinned);
     const page = pageOf(filtered, paging, query);
-    const whole = await store.getRunClusters(
-      page.runId,
-      page.clusters.map((c) => c.id),
-    );
+    // A small run is read whole (a partition read a bucket beats a read a cluster); a large one a cluster at a time.
+    const ids = page.clusters.map((c) => c.id);
+    let whole: ClusterReport[];
+    if (report.clusters.length <= WHOLE_READ_CLUSTERS) {
+      const onPage = new Set(ids);
+      whole = ((await store.getRunReport(page.runId)) ?? { clusters: [] }).clusters.filter((c) => onPage.has(c.id));
+    } else {
+      whole = await store.getRunClusters(page.runId, ids);
+    }
     // The same filters over the whole clusters keep the same findings (they read rule, status, severity, subscription).
     return reportResponse(
       { ...page, clusters: applyFilters({ ...page, clusters: whole }, filters).clusters },

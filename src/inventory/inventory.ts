@@ -236,6 +236,8 @@ export async function readInventory(
     else if (clusterScope.subscriptions)
       for (const s of clusterScope.subscriptions) readCompletely.add(s.toLowerCase());
   }
+  // A subscription refused after some of its pages were read: its clusters are not judged (as if none were read).
+  clusters.dropSubscriptions(reader.forbiddenSubscriptions);
   // AKS's own notifications (end of support) over the same scopes; they never make the inventory incomplete.
   if (clusters.length > 0) {
     const notifications = await readNotifications(reader, clusterScopes);

@@ -45,6 +45,18 @@ describe('ClusterShelf', () => {
     expect(shelf.size).toBeLessThan(JSON.stringify(all).length);
   });
 
+  it('leaves out the clusters of subscriptions dropped after they were shelved', () => {
+    const shelf = new ClusterShelf();
+    const all = Array.from({ length: 9 }, (_, i) => record(i));
+    shelf.add(all.slice(0, 3));
+    shelf.add(all.slice(3));
+    shelf.dropSubscriptions(new Set(['00000001-0000-0000-0000-000000000000']));
+    const kept = all.filter((r) => !r.subscriptionId.startsWith('00000001'));
+    expect([...shelf]).toEqual(kept);
+    expect(shelf.heads.map((h) => h.id)).toEqual(kept.map((r) => r.id.toLowerCase()));
+    expect(shelf.length).toBe(6);
+  });
+
   it('attaches each record its notifications as it comes off the shelf', () => {
     const shelf = new ClusterShelf();
     shelf.add([record(1), record(2)]);

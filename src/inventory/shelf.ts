@@ -15,7 +15,8 @@ const DEFLATE = { level: 1, strategy: constants.Z_DEFAULT_STRATEGY };
 
 export class ClusterShelf implements Iterable<ClusterRecord> {
   private readonly pages: Page[] = [];
-  private readonly headList: ClusterHead[] = [];
+  private headList: ClusterHead[] = [];
+  private dropped?: ReadonlySet<string>;
   // Subscription IDs and locations repeat across the fleet: one string each.
   private readonly words = new Map<string, string>();
   private notificationsOf?: (cluster: ClusterRecord) => ClusterNotifications;
@@ -42,6 +43,17 @@ export class ClusterShelf implements Iterable<ClusterRecord> {
     this.pages.push({ data, count: records.length });
   }
 
+  /**
+   * Leaves out the clusters of these subscriptions (lower case): a subscription Resource Graph refused after some of
+   * its pages were read is not judged (its clusters keep their last known state).
+   */
+  dropSubscriptions(subscriptions: ReadonlySet<string>): void {
+    if (subscriptions.size === 0) return;
+    this.dropped = new Set([...(this.dropped ?? []), ...subscriptions]);
+    const dropped = this.dropped;
+    this.headList = this.headList.filter((h) => !dropped.has(h.subscriptionId.toLowerCase()));
+  }
+
   /** Sets each record's `notifications` as it is taken from the shelf. */
   attachNotifications(of: (cluster: ClusterRecord) => ClusterNotifications): void {
     this.notificationsOf = of;
@@ -64,9 +76,11 @@ export class ClusterShelf implements Iterable<ClusterRecord> {
   /** The records of each page in turn (fresh objects each time). */
   *recordPages(): Generator<ClusterRecord[]> {
     for (const page of this.pages) {
-      const records = JSON.parse(inflateRawSync(page.data).toString('utf8')) as ClusterRecord[];
+      let records = JSON.parse(inflateRawSync(page.data).toString('utf8')) as ClusterRecord[];
+      const dropped = this.dropped;
+      if (dropped) records = records.filter((r) => !dropped.has(r.subscriptionId.toLowerCase()));
       if (this.notificationsOf) for (const r of records) r.notifications = this.notificationsOf(r);
-      yield records;
+      if (records.length > 0) yield records;
     }
   }
 

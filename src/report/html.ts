@@ -23,6 +23,9 @@ export type { RunSummary } from './html/charts';
 /** Findings above which the HTML report counts passes instead of listing them (HtmlOptions.fullTableLimit). */
 export const HTML_FULL_TABLE_LIMIT = 20_000;
 
+/** The rules whose findings' details the HTML report's charts read, passes included (node image ages, versions). */
+export const HTML_DETAIL_RULES: readonly string[] = ['aks_node_image_current', 'aks_version_supported'];
+
 export interface HtmlOptions {
   /** Summaries of stored runs for the trend chart (any order; the report's own run is added when missing). */
   history?: RunSummary[];

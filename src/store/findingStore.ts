@@ -6,7 +6,7 @@ import type { ClusterReport, Exemption, ScanProblem, ScanReport } from '../model
 import type { ExemptionVersion } from '../exemptions/changes';
 import { ExemptionTable, type Actor, type ExemptionRecord } from './exemptionTable';
 import { readHistory, type ClusterHistory } from './history';
-import { LatestState } from './latest';
+import { LatestState, type StateMap } from './latest';
 import { WriterLease } from './lease';
 import { PastReports, clustersFromState, type ReportDetail } from './pastReports';
 import { RunRecorder, type RecordRunOptions, type RecordRunResult } from './recorder';
@@ -175,15 +175,18 @@ export class FindingStore {
     await this.prepare();
     const entity = await this.runs.entity(runId);
     if (!entity) return [];
+    const indexes = clusterIds.map((_, i) => i);
+    // Every cluster's Latest rows first, the change sets second (their before-images are written before Latest
+    // changes: see PastReports.stateAt), so that a run recorded meanwhile is rolled back too.
+    const rows: StateMap[] = [];
+    await mapLimit(indexes, this.tables.concurrency, async (i) => {
+      rows[i] = await this.latest.read(clusterIds[i]);
+    });
     const sets = await this.runs.changesets();
     const found: (ClusterReport | undefined)[] = clusterIds.map(() => undefined);
-    await mapLimit(
-      clusterIds.map((_, i) => i),
-      this.tables.concurrency,
-      async (i) => {
-        found[i] = await this.past.clusterReport(entity, clusterIds[i], false, undefined, sets);
-      },
-    );
+    await mapLimit(indexes, this.tables.concurrency, async (i) => {
+      found[i] = await this.past.clusterReport(entity, clusterIds[i], false, rows[i], sets);
+    });
     return found.filter((c): c is ClusterReport => c !== undefined);
   }
 

@@ -29,18 +29,22 @@ const BUCKETS_IN_FLIGHT = 4;
 /**
  * How much of each finding a report read keeps: all of it; the alerts' thin baseline (see thinOf: rule, status,
  * severity, and the title of fails and exemptions); when the run reported more findings than `thinPassesAbove`, its
- * passes thinned (an HTML report at fleet scale counts them); or everything thin but the findings of `wholeRules`.
+ * passes thinned (an HTML report at fleet scale counts them); or everything thin. `wholeRules`' findings are kept
+ * whole either way (what charts read of passes too).
  */
-export type ReportDetail = 'whole' | 'thin' | { thinPassesAbove: number } | { wholeRules: string[] };
+export type ReportDetail =
+  'whole' | 'thin' | { thinPassesAbove: number; wholeRules?: readonly string[] } | { wholeRules: readonly string[] };
 
 function keepFor(detail: ReportDetail, summary: ScanReport['summary'] | undefined): Keep {
   if (detail === 'whole') return (entry) => entry;
   if (detail === 'thin') return thinOf;
-  if ('wholeRules' in detail) {
-    const suffixes = detail.wholeRules.map((id) => `.${ruleKey(id)}`);
-    return (entry, isMeta, rk) => (isMeta || suffixes.some((s) => rk.endsWith(s)) ? entry : thinOf(entry, isMeta, rk));
+  const suffixes = (detail.wholeRules ?? []).map((id) => `.${ruleKey(id)}`);
+  const whole = (rk: string): boolean => suffixes.some((s) => rk.endsWith(s));
+  if (!('thinPassesAbove' in detail)) {
+    return (entry, isMeta, rk) => (isMeta || whole(rk) ? entry : thinOf(entry, isMeta, rk));
   }
-  return findingsCounted(summary) > detail.thinPassesAbove ? passThinnedOf : (entry) => entry;
+  if (findingsCounted(summary) <= detail.thinPassesAbove) return (entry) => entry;
+  return (entry, isMeta, rk) => (whole(rk) ? entry : passThinnedOf(entry, isMeta, rk));
 }
 
 /** The clusters a state holds (those with metadata), findings in their reported order, by ID. */

@@ -129,4 +129,40 @@ describe('past reports', () => {
     expect(passes).toBe(r.summary.status.pass);
     expect(passes).toBeGreaterThan(0);
   });
+
+  it('reads chosen clusters of a past run whole, rolled back through the runs after it (a report page)', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 40 }, (_, i) => cluster(i));
+    const r1 = report('page-1', fleet);
+    await store.recordRun(r1, { trigger: 'timer' });
+    // A later run changes some of the clusters asked for: page-1's clusters are still as page-1 reported them.
+    const later = fleet.map((c, i) =>
+      i % 3 === 0 ? cluster(i, { [RULES[0]]: c.findings[0].status === 'fail' ? 'pass' : 'fail' }) : c,
+    );
+    await store.recordRun(report('page-2', later), { trigger: 'timer' });
+    const ids = [
+      fleet[9].id,
+      fleet[3].id,
+      fleet[30].id,
+      '/subscriptions/none/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/gone',
+    ];
+    const read = await store.getRunClusters('page-1', ids);
+    expect(read).toEqual([fleet[9], fleet[3], fleet[30]]);
+    expect(await store.getRunClusters('page-2', [fleet[3].id])).toEqual([later[3]]);
+    expect(await store.getRunClusters('no-such-run', [fleet[3].id])).toEqual([]);
+  });
+
+  it('keeps the findings of wholeRules whole when it thins the passes', async () => {
+    const store = newStore();
+    const fleet = Array.from({ length: 10 }, (_, i) => cluster(i));
+    const r = report('lean-charts', fleet);
+    await store.recordRun(r, { trigger: 'timer' });
+    const lean = await store.getRunReport('lean-charts', { thinPassesAbove: 1, wholeRules: [RULES[0]] });
+    lean?.clusters.forEach((c, ci) => {
+      expect(c.findings[0]).toEqual(r.clusters[ci].findings[0]);
+      const pass = c.findings.findIndex((f, fi) => fi > 0 && f.status === 'pass');
+      if (pass > 0) expect(c.findings[pass].message).toBe('');
+    });
+    expect(lean?.clusters.some((c) => c.findings.some((f, fi) => fi > 0 && f.status === 'pass'))).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { SEVERITIES, normaliseId, type ClusterReport, type ScanReport, type Status } from '../../model';
 import { formatTags } from '../findings';
+import { RULES_BY_ID } from '../../rules/index';
 
 // Table order: what needs attention first (the order the script's status sort uses).
 export const STATUS_ORDER: Status[] = ['fail', 'unknown', 'exempt', 'not_applicable', 'pass'];
@@ -124,6 +125,8 @@ export function tableData(report: ScanReport, options: TableOptions): TableData 
         // A report read with its passes thinned leaves their titles empty: take the first title given.
         data.rules[ri][1] = f.title;
       }
+      // None given at all (every finding of the rule a thinned pass): the catalog's.
+      if (!data.rules[ri][1]) data.rules[ri][1] = RULES_BY_ID.get(f.ruleId)?.title ?? '';
       if (f.status === 'pass') {
         passes += 1;
         data.rules[ri][2] += 1;
