@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createAzureClients } from '../src/azure/clients';
 import { loadSettings } from '../src/config/settings';
 import type { ClusterReport } from '../src/model';
-import { findingsCounted } from '../src/report/findings';
-import { HTML_FULL_TABLE_LIMIT } from '../src/report/html';
+import { passesThinnedFor, reportDetailFor } from '../src/http/reports';
 import { renderReport } from '../src/report/render';
 import { runScanJob } from '../src/scan/job';
 import { runScan, type ScanMetrics } from '../src/scan/runScan';
@@ -221,9 +220,9 @@ export async function startProductHost(
     async reportHtml(runId) {
       const rss = rssSampler();
       // Read as GET /api/reports/{runId}?format=html reads it: a fleet-scale run's passes thinned, then counted.
-      const report = await store.getRunReport(runId, { thinPassesAbove: HTML_FULL_TABLE_LIMIT });
+      const report = await store.getRunReport(runId, reportDetailFor('html'));
       if (!report) throw new Error(`run ${runId} has no report`);
-      const thinned = findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
+      const thinned = passesThinnedFor('html', report);
       const html = renderReport(report, 'html', {
         clusterLinkBase: '/api',
         ...(thinned ? { fullTableLimit: 0 } : {}),

@@ -1,13 +1,10 @@
 // Child process entry of the benchmark's product side (dist/bench/productProcess.js), started with the function
 // app's Node arguments: the scans run here, so the benchmark measures the deployed worker's memory. Requests come
 // over IPC as { id, op, args }; log lines go back as { log }.
+import { answerRequests, type ChildRequest } from './ipcChild';
 import { startProductHost, type ProductHost, type ProductStart } from './productHost';
 
-interface Request {
-  id: number;
-  op: 'start' | 'scan' | 'inClusterPass' | 'reportHtml' | 'stop';
-  args?: unknown;
-}
+type Request = ChildRequest<'start' | 'scan' | 'inClusterPass' | 'reportHtml' | 'stop'>;
 
 let host: ProductHost | undefined;
 
@@ -29,12 +26,6 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
-process.on('message', (message: Request) => {
-  handle(message).then(
-    (result) => process.send?.({ id: message.id, ok: true, result }),
-    (error: unknown) =>
-      process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.stack : String(error) }),
-  );
-});
+answerRequests(handle);
 
 process.on('disconnect', () => process.exit(0));

@@ -1,12 +1,9 @@
 // Child process entry of the benchmark's simulator (dist/bench/simProcess.js): the fleet and the simulator live here,
 // so the benchmark measures the product's process alone. Requests come over IPC as { id, op, args }.
+import { answerRequests, type ChildRequest } from './ipcChild';
 import { startSimHost, type SimHost, type SimHostStart } from './simHost';
 
-interface Request {
-  id: number;
-  op: 'start' | 'counters' | 'reset' | 'mutate' | 'stop';
-  args?: unknown;
-}
+type Request = ChildRequest<'start' | 'counters' | 'reset' | 'mutate' | 'stop'>;
 
 let host: SimHost | undefined;
 
@@ -30,13 +27,7 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
-process.on('message', (message: Request) => {
-  handle(message).then(
-    (result) => process.send?.({ id: message.id, ok: true, result }),
-    (error: unknown) =>
-      process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.stack : String(error) }),
-  );
-});
+answerRequests(handle);
 
 // The benchmark going away takes the simulator with it.
 process.on('disconnect', () => {

@@ -45,6 +45,22 @@ const WHOLE_READ_CLUSTERS = 2_000;
 const PAGED: HttpReportFormat[] = ['json', 'csv'];
 
 /**
+ * What is read of each finding for `format`: JSON and CSV are read thin, filtered and paged, and the page's clusters
+ * then read whole; HTML and Markdown of a run past HTML_FULL_TABLE_LIMIT findings count its passes, so they are read
+ * thinned (but for the rules whose details the HTML charts read).
+ */
+export function reportDetailFor(format: HttpReportFormat): ReportDetail {
+  return PAGED.includes(format)
+    ? 'thin'
+    : { thinPassesAbove: HTML_FULL_TABLE_LIMIT, ...(format === 'html' ? { wholeRules: HTML_DETAIL_RULES } : {}) };
+}
+
+/** Whether the store thinned the passes of `report` (read whole in `format`): its own summary says so. */
+export function passesThinnedFor(format: HttpReportFormat, report: ScanReport): boolean {
+  return !PAGED.includes(format) && findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
+}
+
+/**
  * Renders a report in an HTTP format with its content type (and the HTML page's own CSP). `passesThinned`: the
  * report was read with its passes thinned (a run of more than HTML_FULL_TABLE_LIMIT findings), so HTML and Markdown
  * count them, not list them, even when filtered to a few.
@@ -192,18 +208,11 @@ export async function handleGetReport(
     if (paging.runId !== undefined && runId !== 'latest' && runId !== paging.runId) {
       throw new HttpError(400, 'InvalidQueryParameter', `skipToken: issued for another run than ${runId}`);
     }
-    // What is read of each finding: JSON and CSV are read thin, filtered and paged, and the page's clusters then read
-    // whole; HTML and Markdown of a run past HTML_FULL_TABLE_LIMIT findings count its passes, so they are read thinned
-    // (but for the rules whose details the HTML charts read).
-    const detail: ReportDetail = PAGED.includes(format)
-      ? 'thin'
-      : { thinPassesAbove: HTML_FULL_TABLE_LIMIT, ...(format === 'html' ? { wholeRules: HTML_DETAIL_RULES } : {}) };
-    const loaded = await loadReport(store, runId, paging.runId ?? runId, detail);
+    const loaded = await loadReport(store, runId, paging.runId ?? runId, reportDetailFor(format));
     if (!('report' in loaded)) return loaded.response;
     const report = loaded.report;
-    // The store thinned a fleet-scale run's passes for HTML and Markdown (its own summary says so): they are counted,
-    // not listed, even in a filtered part.
-    const passesThinned = !PAGED.includes(format) && findingsCounted(report.summary) > HTML_FULL_TABLE_LIMIT;
+    // Thinned passes are counted, not listed, even in a filtered part.
+    const passesThinned = passesThinnedFor(format, report);
     const filtered = applyFilters(report, filters);
     if (!PAGED.includes(format)) return reportResponse(filtered, format, store, passesThinned);
     const page = pageOf(filtered, paging, query);
